@@ -1,1 +1,288 @@
-//! (being written)
+//! The one error type of the client, and the parser for Huawei's error bodies.
+//!
+//! Display strings are plain English, name the service and operation, and never include a
+//! secret or a whole response body: a long or non-JSON body is cut short.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::endpoints::{InvalidEndpoint, Service};
+use crate::validate::{FieldError, FieldErrors};
+
+/// Longest Huawei error message (in characters) kept in an error.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The connection could not be made: nothing reached the server.
+    #[error("could not connect to {service} for {operation}: {detail}")]
+    Connect { service: Service, operation: &'static str, detail: String },
+
+    /// The connection broke after the request was (maybe) sent.
+    #[error("the connection to {service} broke during {operation}: {detail}")]
+    Transport { service: Service, operation: &'static str, detail: String },
+
+    /// No complete response within the configured timeout.
+    #[error("{service} {operation} timed out")]
+    Timeout { service: Service, operation: &'static str },
+
+    /// Credentials were refused, or the account lacks the kind of credentials needed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+
+    /// The request breaks Huawei's documented rules; it was not sent.
+    #[error("the request was not sent because it is invalid: {0}")]
+    Validation(FieldErrors),
+
+    /// Huawei answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// A write failed ambiguously (server error, timeout, dropped connection): it may or may
+    /// not have been carried out, so it was not repeated.
+    #[error(
+        "{service} {operation} may or may not have taken effect ({cause}); check its current state before trying again"
+    )]
+    OutcomeUnknown { service: Service, operation: &'static str, cause: Box<Error> },
+
+    /// A success status with a body that does not decode, or an inconsistent answer.
+    #[error("{service} {operation} returned an unexpected response (HTTP {status}): {detail}")]
+    InvalidResponse {
+        service: Service,
+        operation: &'static str,
+        status: u16,
+        request_id: Option<String>,
+        detail: String,
+    },
+
+    /// The client itself is misconfigured (endpoint, TLS setup).
+    #[error("client configuration: {0}")]
+    Config(String),
+}
+
+/// Why authentication failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// HTTP 401/403 from the gateway, IAM or the service.
+    #[error("authentication failed: {0}")]
+    Rejected(Box<ApiError>),
+    /// The account has no credentials of the kind this operation needs.
+    #[error("{operation} cannot be done with this account: {reason}")]
+    MissingCredentials { operation: &'static str, reason: &'static str },
+}
+
+/// An error answer from Huawei Cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub service: Service,
+    pub operation: &'static str,
+    pub status: u16,
+    /// Huawei's error code, e.g. `Ecs.0005`, `CBC.0100`, `APIG.0301`, `401`.
+    pub code: String,
+    /// Huawei's message, shortened to a few hundred characters.
+    pub message: String,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} failed with HTTP {}, code {}",
+            self.service, self.operation, self.status, self.code
+        )?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// Builds the error from a response, reading the body the way Huawei's SDK does.
+    pub fn from_response(
+        service: Service,
+        operation: &'static str,
+        status: u16,
+        request_id: Option<String>,
+        body: &[u8],
+    ) -> Self {
+        let (code, message) = parse_error_body(status, body);
+        ApiError { service, operation, status, code, message, request_id }
+    }
+}
+
+/// Code and message of an error body, in the SDK's order: `error_code`+`error_msg`, then
+/// `errorCode`+`errorMsg`, then `code`+`message`, then the same inside nested objects.
+/// Non-JSON → (status, text); empty → (status, "").
+pub fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return (status.to_string(), String::new());
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(value @ Value::Object(_)) => match find_code_message(&value, 0) {
+            Some((code, message)) => (code, truncate(&message)),
+            None => (status.to_string(), String::new()),
+        },
+        _ => (status.to_string(), truncate(trimmed)),
+    }
+}
+
+fn find_code_message(value: &Value, depth: usize) -> Option<(String, String)> {
+    let obj = value.as_object()?;
+    for (code_key, msg_key) in
+        [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")]
+    {
+        if let Some(code) = obj.get(code_key).and_then(scalar) {
+            let message = obj.get(msg_key).and_then(scalar).unwrap_or_default();
+            return Some((code, message));
+        }
+    }
+    // Bounded: a hostile body must not make us recurse without end.
+    if depth >= 4 {
+        return None;
+    }
+    obj.values().filter(|v| v.is_object()).find_map(|v| find_code_message(v, depth + 1))
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn truncate(s: &str) -> String {
+    let mut out: String = s.chars().take(MAX_MESSAGE_CHARS).collect();
+    if s.chars().nth(MAX_MESSAGE_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+impl From<Box<ApiError>> for Error {
+    fn from(e: Box<ApiError>) -> Self {
+        Error::Api(e)
+    }
+}
+
+impl From<FieldErrors> for Error {
+    fn from(e: FieldErrors) -> Self {
+        Error::Validation(e)
+    }
+}
+
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        Error::Validation(FieldErrors(vec![e]))
+    }
+}
+
+impl From<InvalidEndpoint> for Error {
+    fn from(e: InvalidEndpoint) -> Self {
+        Error::Config(e.to_string())
+    }
+}
+
+impl Error {
+    /// The Huawei API error behind this error, if any.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) | Error::Auth(AuthError::Rejected(e)) => Some(e),
+            Error::OutcomeUnknown { cause, .. } => cause.api(),
+            _ => None,
+        }
+    }
+
+    /// HTTP status of Huawei's answer, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::InvalidResponse { status, .. } => Some(*status),
+            _ => self.api().map(|e| e.status),
+        }
+    }
+
+    /// Huawei's error code, e.g. `Ecs.0005`.
+    pub fn huawei_code(&self) -> Option<&str> {
+        self.api().map(|e| e.code.as_str())
+    }
+
+    /// The `X-Request-Id` of Huawei's answer, if there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::InvalidResponse { request_id, .. } => request_id.as_deref(),
+            _ => self.api().and_then(|e| e.request_id.as_deref()),
+        }
+    }
+
+    /// Whether trying the same request again later can succeed: throttling, server errors,
+    /// timeouts and network failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Connect { .. } | Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Api(e) => e.status == 429 || e.status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Whether the operation may have been carried out although an error came back.
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self {
+            Error::OutcomeUnknown { .. }
+            | Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::InvalidResponse { .. } => true,
+            Error::Api(e) => e.status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Whether this is an authentication or credentials problem.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(status: u16, body: &str) -> (String, String) {
+        parse_error_body(status, body.as_bytes())
+    }
+
+    #[test]
+    fn every_documented_shape() {
+        let ecs = r#"{"error":{"code":"Ecs.0005","message":"bad param","details":[{"code":"x","message":"y"}]}}"#;
+        assert_eq!(parse(400, ecs), ("Ecs.0005".into(), "bad param".into()));
+        assert_eq!(
+            parse(400, r#"{"error_code":"CBC.0100","error_msg":"m"}"#),
+            ("CBC.0100".into(), "m".into())
+        );
+        assert_eq!(parse(400, r#"{"errorCode":"X.1","errorMsg":"m"}"#), ("X.1".into(), "m".into()));
+        let iam = r#"{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}"#;
+        assert_eq!(parse(401, iam).0, "401");
+        assert_eq!(parse(500, "<html>oops</html>"), ("500".into(), "<html>oops</html>".into()));
+        assert_eq!(parse(404, ""), ("404".into(), String::new()));
+        assert_eq!(parse(502, "[1,2]"), ("502".into(), "[1,2]".into()));
+    }
+
+    #[test]
+    fn long_bodies_are_cut() {
+        let long = "x".repeat(5000);
+        let (_, m) = parse(500, &long);
+        assert!(m.chars().count() <= MAX_MESSAGE_CHARS + 1);
+    }
+}

@@ -21,3 +21,10 @@ pub use credentials::{AkSk, Credentials, IamPassword};
 pub use ids::{DomainId, InstanceId, InvalidId, JobId, OrderId, PackageId, ProjectId, ServerId};
 pub use region::{Region, RegionGroup, UnknownRegion};
 pub use validate::{FieldError, FieldErrors};
+
+// The client (`client`, `endpoints`, `error`).
+pub use client::{
+    Account, ChunkResult, ClientConfig, ClientRequestId, HuaweiCloud, Pages, Reply, RetryPolicy,
+};
+pub use endpoints::{Endpoints, Service};
+pub use error::{ApiError, AuthError, Error};

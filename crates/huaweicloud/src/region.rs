@@ -90,7 +90,9 @@ impl fmt::Display for Region {
 
 /// A region id that is not one of the Flexus L regions.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{0}” is not a Flexus L region (expected one of cn-north-4, cn-east-3, cn-south-1, ap-southeast-1, ap-southeast-3, cn-southwest-2)")]
+#[error(
+    "“{0}” is not a Flexus L region (expected one of cn-north-4, cn-east-3, cn-south-1, ap-southeast-1, ap-southeast-3, cn-southwest-2)"
+)]
 pub struct UnknownRegion(pub String);
 
 impl FromStr for Region {

@@ -1,7 +1,20 @@
 //! Checks a request against Huawei's documented rules before it is sent, so that a form can
 //! show each problem next to its field instead of a cloud error after the fact.
+//!
+//! Every check is a pure function. Field names are Huawei's (`instance_name`,
+//! `extra_resources[1].size`, `Client-Request-Id`), messages are plain English, and lengths
+//! count characters, not bytes.
+
+mod password;
+mod purchase;
+mod server;
+mod text;
 
 use std::fmt;
+
+pub use password::new_password;
+pub use purchase::{client_request_id, purchase};
+pub use server::{hostname, server_description, server_name};
 
 /// One problem with one field, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +60,8 @@ impl FieldErrors {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
     }
 }
+
+impl std::error::Error for FieldError {}
 
 impl fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
