@@ -85,6 +85,9 @@ pub struct ApiError {
     pub message: String,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Huawei's encrypted reason for a permission denial (`encoded_authorization_message`),
+    /// which the account owner can decode with STS; kept out of `Display` because it is long.
+    pub encoded_authorization_message: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -107,7 +110,9 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 impl ApiError {
-    /// Builds the error from a response, reading the body the way Huawei's SDK does.
+    /// Builds the error from a response, reading the body the way Huawei's SDK does. When
+    /// the `X-Request-Id` header is missing, the gateway's body field `request_id` stands in:
+    /// it is the id Huawei support asks for.
     pub fn from_response(
         service: Service,
         operation: &'static str,
@@ -116,8 +121,25 @@ impl ApiError {
         body: &[u8],
     ) -> Self {
         let (code, message) = parse_error_body(status, body);
-        ApiError { service, operation, status, code, message, request_id }
+        let top_level = |key: &str, max: usize| top_level_str(body, key, max);
+        ApiError {
+            service,
+            operation,
+            status,
+            code,
+            message,
+            request_id: request_id.or_else(|| top_level("request_id", 128)),
+            encoded_authorization_message: top_level("encoded_authorization_message", 8192),
+        }
     }
+}
+
+/// A non-empty top-level string of a JSON error body, cut to `max` characters so a hostile
+/// body cannot grow an error without bound.
+fn top_level_str(body: &[u8], key: &str, max: usize) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let text = value.get(key)?.as_str()?.trim();
+    (!text.is_empty()).then(|| text.chars().take(max).collect())
 }
 
 /// Code and message of an error body, in the SDK's order: `error_code`+`error_msg`, then
@@ -277,6 +299,28 @@ mod tests {
         assert_eq!(parse(500, "<html>oops</html>"), ("500".into(), "<html>oops</html>".into()));
         assert_eq!(parse(404, ""), ("404".into(), String::new()));
         assert_eq!(parse(502, "[1,2]"), ("502".into(), "[1,2]".into()));
+    }
+
+    #[test]
+    fn gateway_body_request_id_fills_a_missing_header() {
+        let body = br#"{"error_msg": "m", "error_code": "APIG.0301", "request_id": "gw-1"}"#;
+        let api = |header: Option<&str>| {
+            ApiError::from_response(Service::Ecs, "show_job", 401, header.map(str::to_owned), body)
+        };
+        assert_eq!(api(None).request_id.as_deref(), Some("gw-1"));
+        assert_eq!(api(Some("hdr")).request_id.as_deref(), Some("hdr"), "the header wins");
+        let plain = ApiError::from_response(Service::Ecs, "show_job", 500, None, b"oops");
+        assert_eq!(plain.request_id, None);
+    }
+
+    #[test]
+    fn encoded_authorization_message_is_kept_but_not_displayed() {
+        let body = br#"{"error_code": "CBC.0151", "error_msg": "Access denied.",
+            "encoded_authorization_message": "ENCODED-DENY-REASON"}"#;
+        let api = ApiError::from_response(Service::Bss, "renewal_resources", 403, None, body);
+        assert_eq!(api.encoded_authorization_message.as_deref(), Some("ENCODED-DENY-REASON"));
+        assert_eq!(api.code, "CBC.0151");
+        assert!(!api.to_string().contains("ENCODED"), "{api}");
     }
 
     #[test]

@@ -198,8 +198,18 @@ async fn password_accounts_use_a_project_token_instead_of_a_signature() {
     let token_req = &stub.requests_to("/v3/auth/tokens")[0];
     assert_eq!(token_req.query, "nocatalog=true");
     assert_eq!(token_req.header("content-type"), Some("application/json;charset=utf-8"));
-    assert_eq!(token_req.json()["auth"]["scope"], json!({"project": {"name": "ap-southeast-3"}}));
-    assert_eq!(token_req.json()["auth"]["identity"]["methods"], json!(["password"]));
+    assert_eq!(token_req.method, "POST");
+    assert!(
+        token_req.header("authorization").is_none() && token_req.header("x-auth-token").is_none()
+    );
+    assert_eq!(
+        token_req.json(),
+        json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": support::USER, "password": support::PASSWORD,
+                "domain": {"name": support::ACCOUNT}}}},
+            "scope": {"project": {"name": "ap-southeast-3"}}}})
+    );
     let sent = &stub.requests_to(&path)[0];
     assert!(sent.header("authorization").is_none());
     assert!(sent.header("x-auth-token").unwrap().starts_with(support::TOKEN_PREFIX));

@@ -59,7 +59,7 @@ async fn batches_split_at_1000_and_one_failed_chunk_hides_no_job_id() {
         &path,
         vec![
             Canned::json(200, json!({"job_id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"})),
-            Canned::json(400, json!({"error": {"code": "Ecs.0005", "message": "invalid server"}})),
+            Canned::ecs_error(400, "Ecs.0005", "invalid server"),
             Canned::json(200, json!({"job_id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa3"})),
         ],
     );
@@ -107,15 +107,56 @@ async fn reset_password_checks_the_password_and_is_never_repeated() {
     );
 
     // A 500 is ambiguous: the reset may have happened; it must not be sent again.
-    stub.on(
-        "PUT",
-        &path,
-        vec![Canned::json(500, json!({"error": {"code": "Ecs.0002", "message": "system error"}}))],
-    );
+    stub.on("PUT", &path, vec![Canned::ecs_error(500, "Ecs.0002", "system error")]);
     let results = account.reset_passwords(Region::CnNorth4, &ids, &good).await.unwrap();
     let err = results[0].result.as_ref().unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
     assert!(err.may_have_taken_effect());
     assert_eq!(err.huawei_code(), Some("Ecs.0002"));
     assert_eq!(stub.requests_to(&path).len(), 2);
+}
+
+#[tokio::test]
+async fn reset_password_splits_at_1000_and_sends_each_chunk_once() {
+    let stub = Stub::start().await;
+    let path = format!("/v1/{PROJECT_ID}/cloudservers/os-reset-passwords");
+    stub.on(
+        "PUT",
+        &path,
+        vec![
+            Canned::ecs_error(500, "Ecs.0002", "system error"),
+            Canned::json(200, json!({"response": []})),
+        ],
+    );
+    let ids: Vec<ServerId> = (0..1001).map(server_id).collect();
+    let password = SecretString::from("Lq7!kPz9@Wm2x");
+    let results = stub.aksk_account().reset_passwords(Region::CnNorth4, &ids, &password).await;
+    let results = results.unwrap();
+    let sizes: Vec<usize> = results.iter().map(|c| c.ids.len()).collect();
+    assert_eq!(sizes, [1000, 1]);
+    assert!(matches!(results[0].result, Err(Error::OutcomeUnknown { .. })));
+    assert!(results[1].result.is_ok(), "a failed chunk does not stop the next one");
+    let sent = stub.requests_to(&path);
+    let counts: Vec<usize> =
+        sent.iter().map(|s| s.json()["servers"].as_array().unwrap().len()).collect();
+    assert_eq!(counts, [1000, 1], "the ambiguous chunk was not sent again");
+    assert_eq!(sent[1].json()["servers"][0]["id"], ids[1000].as_str());
+}
+
+#[tokio::test]
+async fn power_actions_are_retried_after_a_server_error() {
+    let stub = Stub::start().await;
+    let path = format!("/v1/{PROJECT_ID}/cloudservers/action");
+    stub.on(
+        "POST",
+        &path,
+        vec![Canned::ecs_error(503, "Ecs.0004", "busy"), Canned::json(200, json!({"job_id": JOB}))],
+    );
+    let ids = [server_id(3)];
+    let results = stub.aksk_account().start_servers(Region::CnNorth4, &ids).await.unwrap();
+    assert_eq!(results[0].result.as_ref().unwrap().body.job_id, JOB);
+    let sent = stub.requests_to(&path);
+    assert_eq!(sent.len(), 2, "starting a server twice is harmless, so it is repeated");
+    assert_eq!(sent[0].body, sent[1].body);
+    assert_eq!(stub.recorded_sleeps().len(), 1);
 }

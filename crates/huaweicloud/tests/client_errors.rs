@@ -188,8 +188,8 @@ async fn server_error_then_success_for_a_read() {
         "GET",
         &job_path(),
         vec![
-            Canned::json(500, json!({"error": {"code": "Ecs.0002", "message": "system error"}})),
-            Canned::json(503, json!({"error": {"code": "Ecs.0004", "message": "busy"}})),
+            Canned::ecs_error(500, "Ecs.0002", "system error"),
+            Canned::ecs_error(503, "Ecs.0004", "busy"),
             Canned::json(200, json!({"job_id": JOB, "status": "SUCCESS"})),
         ],
     );
@@ -270,4 +270,43 @@ async fn validation_failures_send_nothing() {
     assert!(matches!(err, Error::Validation(_)));
     assert!(!err.may_have_taken_effect());
     assert!(stub.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_timed_out_read_is_retried() {
+    let stub = Stub::start().await;
+    stub.on(
+        "GET",
+        &job_path(),
+        vec![
+            Canned::json(200, json!({"job_id": JOB})).delayed(Duration::from_secs(5)),
+            Canned::json(200, json!({"job_id": JOB, "status": "SUCCESS"})),
+        ],
+    );
+    let mut config = stub.config();
+    config.timeout = Duration::from_millis(300);
+    let account = HuaweiCloud::new(config)
+        .unwrap()
+        .account(Credentials::from_aksk(AkSk::new(AK, support::SK)));
+    account.remember_project_id(Region::CnNorth4, PROJECT_ID.parse().unwrap());
+    let reply = account.show_job(Region::CnNorth4, &JOB.parse().unwrap()).await.unwrap();
+    assert_eq!(reply.body.status.map(|s| s.to_string()).as_deref(), Some("SUCCESS"));
+    assert_eq!(stub.requests_to(&job_path()).len(), 2);
+}
+
+#[tokio::test]
+async fn transport_errors_name_the_cause() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut config = Stub::start().await.config();
+    config.endpoints = Endpoints::single(&format!("http://127.0.0.1:{port}")).unwrap();
+    config.retry = lightdeck_huaweicloud::RetryPolicy::none();
+    let account = HuaweiCloud::new(config)
+        .unwrap()
+        .account(Credentials::from_aksk(AkSk::new(AK, support::SK)));
+    let err = account.list_auth_domains().await.unwrap_err();
+    let Error::Connect { service: Service::Iam, operation: "list_auth_domains", detail } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(detail.to_lowercase().contains("refused"), "{detail}");
 }

@@ -36,15 +36,25 @@ fn resource(id: &str, server: &str) -> serde_json::Value {
     })
 }
 
+/// One ListAllResources page; `next` is the marker of the page after it.
+fn rms_page(resources: Vec<serde_json::Value>, next: Option<&str>) -> Canned {
+    let count = resources.len();
+    Canned::json(
+        200,
+        json!({"resources": resources, "page_info": {"current_count": count, "next_marker": next}}),
+    )
+}
+
 #[tokio::test]
 async fn rms_pages_are_walked_with_the_domain_header() {
     let stub = Stub::start().await;
-    stub.on("GET", &rms_path(), vec![
-        Canned::json(200, json!({"resources": [resource("66e3e9f8b271f8319ef19e86", "72a270de-665a-4f46-8d64-24ad6edccdd2")],
-            "page_info": {"current_count": 1, "next_marker": "bWFya2VyLTE="}})),
-        Canned::json(200, json!({"resources": [resource("6743d0e3708be6007b8c8012", "11111111-665a-4f46-8d64-24ad6edccdd2")],
-            "page_info": {"current_count": 1, "next_marker": null}})),
-    ]);
+    let first = resource("66e3e9f8b271f8319ef19e86", "72a270de-665a-4f46-8d64-24ad6edccdd2");
+    let second = resource("6743d0e3708be6007b8c8012", "11111111-665a-4f46-8d64-24ad6edccdd2");
+    stub.on(
+        "GET",
+        &rms_path(),
+        vec![rms_page(vec![first], Some("bWFya2VyLTE=")), rms_page(vec![second], None)],
+    );
     let account = stub.aksk_account();
     let all = account.list_l_instances(Some(Region::CnNorth4)).await.unwrap();
     assert_eq!(all.items.len(), 2);
@@ -76,14 +86,7 @@ async fn rms_pages_are_walked_with_the_domain_header() {
 #[tokio::test]
 async fn a_repeated_marker_stops_the_walk_with_an_error() {
     let stub = Stub::start().await;
-    stub.on(
-        "GET",
-        &rms_path(),
-        vec![Canned::json(
-            200,
-            json!({"resources": [], "page_info": {"current_count": 0, "next_marker": "same"}}),
-        )],
-    );
+    stub.on("GET", &rms_path(), vec![rms_page(Vec::new(), Some("same"))]);
     let err = stub.aksk_account().list_l_instances(None).await.unwrap_err();
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
     assert!(err.to_string().contains("marker"));
@@ -102,14 +105,7 @@ async fn rms_limit_is_checked_before_sending() {
 #[tokio::test]
 async fn password_accounts_list_with_a_domain_token() {
     let stub = Stub::start().await;
-    stub.on(
-        "GET",
-        &rms_path(),
-        vec![Canned::json(
-            200,
-            json!({"resources": [], "page_info": {"current_count": 0, "next_marker": null}}),
-        )],
-    );
+    stub.on("GET", &rms_path(), vec![rms_page(Vec::new(), None)]);
     let account = stub.password_account();
     account.list_l_instances(None).await.unwrap();
     let token = &stub.requests_to("/v3/auth/tokens")[0];

@@ -4,8 +4,8 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use lightdeck_huaweicloud::client::{ClockFn, HuaweiCloud};
-use lightdeck_huaweicloud::error::Error;
+use lightdeck_huaweicloud::client::{Account, ClockFn, HuaweiCloud};
+use lightdeck_huaweicloud::error::{AuthError, Error};
 use lightdeck_huaweicloud::{AkSk, Credentials, IamPassword, JobId, Region};
 use serde_json::json;
 use support::{
@@ -27,20 +27,42 @@ fn job_ok() -> Canned {
     Canned::json(200, json!({"job_id": JOB, "status": "SUCCESS"}))
 }
 
+/// `n` ShowJob calls started at once on clones of `account`, in start order.
+async fn concurrent_show_jobs(account: &Account, n: usize) -> Vec<Result<(), Error>> {
+    let calls = (0..n).map(|_| {
+        let account = account.clone();
+        tokio::spawn(async move { account.show_job(Region::CnNorth4, &job()).await.map(|_| ()) })
+    });
+    futures_util::future::join_all(calls).await.into_iter().map(|c| c.unwrap()).collect()
+}
+
 #[tokio::test]
 async fn hundred_concurrent_calls_share_one_token_request() {
     let stub = Stub::start().await;
     stub.on("GET", &job_path(), vec![job_ok()]);
-    let account = stub.password_account();
-    let calls = (0..100).map(|_| {
-        let account = account.clone();
-        tokio::spawn(async move { account.show_job(Region::CnNorth4, &job()).await })
-    });
-    for call in futures_util::future::join_all(calls).await {
-        call.unwrap().unwrap();
+    for result in concurrent_show_jobs(&stub.password_account(), 100).await {
+        result.unwrap();
     }
     assert_eq!(stub.token_requests(), 1);
     assert_eq!(stub.requests_to(&job_path()).len(), 100);
+}
+
+#[tokio::test]
+async fn concurrent_callers_share_a_refused_password_instead_of_locking_the_user() {
+    let stub = Stub::start().await;
+    stub.on("GET", &job_path(), vec![job_ok()]);
+    let wrong = Credentials::from_password(IamPassword::new(ACCOUNT, USER, "wrong-password"));
+    let account = stub.cloud().account(wrong);
+    for result in concurrent_show_jobs(&account, 20).await {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Auth(AuthError::Rejected(_))), "{err:?}");
+        assert_eq!(err.huawei_code(), Some("401"));
+    }
+    assert_eq!(stub.token_requests(), 1, "IAM locks users after a few wrong passwords");
+    // A later call is a new attempt, not a remembered failure.
+    account.show_job(Region::CnNorth4, &job()).await.unwrap_err();
+    assert_eq!(stub.token_requests(), 2);
+    assert!(stub.operation_requests().is_empty());
 }
 
 #[tokio::test]
@@ -64,9 +86,7 @@ async fn tokens_are_cached_per_scope_and_shared_by_clones() {
     assert_ne!(tokens[1], tokens[2]);
 }
 
-fn clocked_account(
-    stub: &Stub,
-) -> (lightdeck_huaweicloud::client::Account, Arc<Mutex<OffsetDateTime>>) {
+fn clocked_account(stub: &Stub) -> (Account, Arc<Mutex<OffsetDateTime>>) {
     let now = Arc::new(Mutex::new(OffsetDateTime::now_utc()));
     let clock_now = now.clone();
     let clock: ClockFn = Arc::new(move || *clock_now.lock().unwrap());
@@ -191,14 +211,22 @@ async fn known_ids_skip_discovery_and_verify_credentials_checks_both_kinds() {
 async fn concurrent_first_calls_share_one_project_look_up() {
     let stub = Stub::start().await;
     stub.on("GET", &job_path(), vec![job_ok()]);
-    let account = stub.aksk_account();
-    let calls = (0..50).map(|_| {
-        let account = account.clone();
-        tokio::spawn(async move { account.show_job(Region::CnNorth4, &job()).await })
-    });
-    for call in futures_util::future::join_all(calls).await {
-        call.unwrap().unwrap();
+    for result in concurrent_show_jobs(&stub.aksk_account(), 50).await {
+        result.unwrap();
     }
     assert_eq!(stub.requests_to("/v3/projects").len(), 1);
     assert_eq!(stub.requests_to(&job_path()).len(), 50);
+}
+
+#[tokio::test]
+async fn concurrent_first_calls_with_a_wrong_key_cost_one_refusal() {
+    let stub = Stub::start().await;
+    stub.on("GET", &job_path(), vec![job_ok()]);
+    let account = stub.cloud().account(Credentials::from_aksk(AkSk::new(AK, "not-the-secret")));
+    for result in concurrent_show_jobs(&account, 20).await {
+        assert_eq!(result.unwrap_err().huawei_code(), Some("APIG.0301"));
+    }
+    // Huawei locks an AK for 5 minutes after 5 bad signatures in a row.
+    assert_eq!(stub.requests_to("/v3/projects").len(), 1);
+    assert!(stub.operation_requests().is_empty());
 }

@@ -5,9 +5,13 @@ mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use lightdeck_huaweicloud::client::{ClientRequestId, RenewOptions, UnsubscribeOptions};
-use lightdeck_huaweicloud::model::bss::{PeriodType, UnsubscribeType};
+use lightdeck_huaweicloud::client::{
+    ClientRequestId, HuaweiCloud, RenewOptions, UnsubscribeOptions,
+};
+use lightdeck_huaweicloud::endpoints::Endpoints;
+use lightdeck_huaweicloud::model::bss::{PeriodType, QueryResourcesRequest, UnsubscribeType};
 use lightdeck_huaweicloud::model::ecs::{RebootType, UpdateServerOption};
 use lightdeck_huaweicloud::model::hcss::PurchaseRequest;
 use lightdeck_huaweicloud::{
@@ -21,6 +25,29 @@ use support::{
 };
 
 const RESET_PASSWORD: &str = "Lq7!kPz9@Wm2x";
+/// A job whose status answers too late.
+const SLOW_JOB: &str = "00000000000000000000000000000510";
+/// Every operation the client has, as named in its spans.
+const OPERATIONS: [&str; 18] = [
+    "create_token",
+    "list_projects",
+    "list_auth_domains",
+    "show_server",
+    "update_server",
+    "batch_start_servers",
+    "batch_stop_servers",
+    "batch_reboot_servers",
+    "batch_reset_passwords",
+    "show_job",
+    "list_servers_details",
+    "list_all_resources",
+    "purchase",
+    "show_customer_order_details",
+    "renewal_resources",
+    "cancel_resources_subscription",
+    "list_free_resource_usages",
+    "list_pay_per_use_customer_resources",
+];
 const SERVER: &str = "72a270de-665a-4f46-8d64-24ad6edccdd2";
 
 #[derive(Clone, Default)]
@@ -53,7 +80,7 @@ fn routes(stub: &Stub) {
         &ecs("cloudservers/action"),
         vec![
             Canned::json(200, json!({"job_id": "ff80808290c6b7b60191ef4d78411d8d"})),
-            Canned::json(500, json!({"error": {"code": "Ecs.0002", "message": "system error"}})),
+            Canned::ecs_error(500, "Ecs.0002", "system error"),
             Canned::json(200, json!({"job_id": "ff80808290c6b7b60191ef4d78411d8d"})),
         ],
     );
@@ -62,13 +89,18 @@ fn routes(stub: &Stub) {
         &ecs("cloudservers/os-reset-passwords"),
         vec![
             Canned::json(200, json!({"response": [{"id": SERVER}]})),
-            Canned::json(500, json!({"error": {"code": "Ecs.0002", "message": "system error"}})),
+            Canned::ecs_error(500, "Ecs.0002", "system error"),
         ],
     );
     stub.on(
         "GET",
         &ecs("jobs/ff80808290c6b7b60191ef4d78411d8d"),
         vec![Canned::json(200, json!({"status": "SUCCESS"}))],
+    );
+    stub.on(
+        "GET",
+        &ecs(&format!("jobs/{SLOW_JOB}")),
+        vec![Canned::json(200, json!({"status": "SUCCESS"})).delayed(Duration::from_secs(2))],
     );
     stub.on(
         "GET",
@@ -205,18 +237,48 @@ async fn no_secret_appears_in_logs_or_errors() {
         note("verify", format!("{:?}", account.verify_credentials().await));
         note("debug", format!("{account:?} {:?}", account.cloud()));
     }
+    for account in [&signed, &token_only] {
+        note("projects", format!("{:?}", account.list_projects(r).await));
+        note("domains", format!("{:?}", account.list_auth_domains().await));
+        note("servers-page", format!("{:?}", account.list_servers_page(r, 1, 10).await));
+        note("rms-page", format!("{:?}", account.list_l_instances_page(None, 5, None).await));
+        let all = QueryResourcesRequest::default();
+        note("resources", format!("{:?}", account.pay_per_period_resources(&all).await));
+    }
     let failed = wrong.show_job(r, &job).await.unwrap_err();
     note("wrong", format!("{failed} {failed:?}"));
     tracing::error!(error = %failed, "reported by the caller");
+    let bad_key = cloud.account(Credentials::from_aksk(AkSk::new(AK, "wrong-SK-secret-value")));
+    note("bad-key", format!("{:?}", bad_key.show_job(r, &job).await));
+
+    // Nothing listens on `closed`: every call fails to connect, token requests included.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let mut config = stub.config();
+    config.endpoints = Endpoints::single(&format!("http://{closed}")).unwrap();
+    let down = HuaweiCloud::new(config).unwrap();
+    note("down-signed", format!("{:?}", down.account(both.clone()).show_job(r, &job).await));
+    let down_token = down.account(token_only.credentials().clone());
+    note("down-token", format!("{:?}", down_token.show_job(r, &job).await));
+    // A slow answer: every attempt times out.
+    let mut config = stub.config();
+    config.timeout = Duration::from_millis(200);
+    let slow = HuaweiCloud::new(config).unwrap().account(both.clone());
+    note("slow-job", format!("{:?}", slow.show_job(r, &SLOW_JOB.parse().unwrap()).await));
 
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     let results = seen.join("\n");
     assert!(logs.contains("huaweicloud"), "nothing was captured, so this test would prove nothing");
     assert!(logs.contains("request_id") && logs.contains("stubreq"), "request ids are logged");
-    assert!(
-        results.contains("OutcomeUnknown") && results.contains("Validation"),
-        "failures were exercised: {results}"
-    );
+    for failure in ["OutcomeUnknown", "Validation", "Connect", "Timeout", "Rejected"] {
+        assert!(results.contains(failure), "{failure} was not exercised: {results}");
+    }
+    // One span per operation, carrying what an operator needs to find the call at Huawei.
+    for operation in OPERATIONS {
+        assert!(logs.contains(&format!("operation=\"{operation}\"")), "{operation} not logged");
+    }
+    for field in ["service=\"ecs\"", "region=\"cn-north-4\"", "status=200", "latency_ms="] {
+        assert!(logs.contains(field), "{field} missing from the logs");
+    }
     assert!(stub.token_requests() >= 3 && stub.requests().iter().any(|r| r.signed_ok()));
     let issued: Vec<String> = stub
         .requests()
@@ -224,10 +286,17 @@ async fn no_secret_appears_in_logs_or_errors() {
         .filter_map(|r| r.header("x-auth-token").map(str::to_owned))
         .collect();
     assert!(!issued.is_empty());
-    for secret in
-        [SK, SECURITY_TOKEN, PASSWORD, RESET_PASSWORD, "wrong-Pa55word-secret", TOKEN_PREFIX]
-            .into_iter()
-            .chain(issued.iter().map(String::as_str))
+    for secret in [
+        SK,
+        SECURITY_TOKEN,
+        PASSWORD,
+        RESET_PASSWORD,
+        "wrong-Pa55word-secret",
+        "wrong-SK-secret-value",
+        TOKEN_PREFIX,
+    ]
+    .into_iter()
+    .chain(issued.iter().map(String::as_str))
     {
         assert!(!logs.contains(secret), "{secret} leaked into the logs");
         assert!(!results.contains(secret), "{secret} leaked into a result or error");

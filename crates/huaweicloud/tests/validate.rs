@@ -290,7 +290,7 @@ fn all_problems_are_collected_at_once() {
         ]
     );
     assert!(err.to_string().contains(
-        "plan_spec: “hf.small.1.linux” is not sold with WordPress 6.2.2 in AP-Singapore"
+        "plan (plan_spec): “hf.small.1.linux” is not sold with WordPress 6.2.2 in AP-Singapore"
     ));
 }
 

@@ -139,14 +139,14 @@ impl Account {
             return Ok(Vec::new());
         }
         let (_, auth) = self.domain_auth().await?;
-        let mut results = Vec::new();
-        for chunk in instances.chunks(BSS_ORDER_MAX) {
-            let mut op = bss_op(operation, Method::POST, path.to_owned());
-            op.body = body(chunk.iter().map(|i| i.to_string()).collect())?;
-            op.repeat = Repeat::OnlyIfNotProcessed;
-            let result = self.call(&op, &auth).await;
-            results.push(ChunkResult { ids: chunk.to_vec(), result });
-        }
+        let results = self
+            .call_chunks(instances, BSS_ORDER_MAX, &auth, |chunk| {
+                let mut op = bss_op(operation, Method::POST, path.to_owned());
+                op.body = body(chunk.iter().map(|i| i.to_string()).collect())?;
+                op.repeat = Repeat::OnlyIfNotProcessed;
+                Ok(op)
+            })
+            .await;
         Ok(results)
     }
 

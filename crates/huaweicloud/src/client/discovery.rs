@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::flight::Flight;
 use super::token::TokenScope;
 use super::{Account, Reply};
 use crate::endpoints::Service;
@@ -19,11 +20,11 @@ pub(crate) struct DiscoveryCache {
     projects: Mutex<HashMap<(Arc<str>, Region), ProjectId>>,
     domains: Mutex<HashMap<Arc<str>, DomainId>>,
     /// One look-up at a time per account, so concurrent first calls share it.
-    lookups: Mutex<HashMap<Arc<str>, Arc<tokio::sync::Mutex<()>>>>,
+    lookups: Mutex<HashMap<Arc<str>, Arc<Flight<()>>>>,
 }
 
 impl DiscoveryCache {
-    fn lookup_lock(&self, key: &Arc<str>) -> Arc<tokio::sync::Mutex<()>> {
+    fn lookup_lock(&self, key: &Arc<str>) -> Arc<Flight<()>> {
         let mut map = self.lookups.lock().unwrap_or_else(PoisonError::into_inner);
         map.entry(key.clone()).or_default().clone()
     }
@@ -63,25 +64,34 @@ impl Account {
         if let Some(id) = cache.project(&self.key, region) {
             return Ok(id);
         }
-        let lock = cache.lookup_lock(&self.key);
-        let _one_at_a_time = lock.lock().await;
+        let flight = cache.lookup_lock(&self.key);
+        let mut turn = flight.turn().await;
         if let Some(id) = cache.project(&self.key, region) {
             return Ok(id);
         }
-        let id = if self.credentials.aksk().is_some() {
-            pick_project(region, self.list_projects(region).await?)?
-        } else {
-            self.token(TokenScope::Project(region)).await?;
-            cache.project(&self.key, region).ok_or_else(|| Error::InvalidResponse {
-                service: Service::Iam,
-                operation: "create_token",
-                status: 201,
-                request_id: None,
-                detail: format!("the {region} token names no valid project id"),
-            })?
-        };
+        if let Some(refused) = turn.shared_refusal() {
+            return Err(refused);
+        }
+        let found = self.look_up_project(region).await;
+        turn.record(&found);
+        let id = found?;
         cache.set_project(&self.key, region, id.clone());
         Ok(id)
+    }
+
+    async fn look_up_project(&self, region: Region) -> Result<ProjectId, Error> {
+        if self.credentials.aksk().is_some() {
+            return pick_project(region, self.list_projects(region).await?);
+        }
+        self.token(TokenScope::Project(region)).await?;
+        let cache = &self.cloud.inner.discovery;
+        cache.project(&self.key, region).ok_or_else(|| Error::InvalidResponse {
+            service: Service::Iam,
+            operation: "create_token",
+            status: 201,
+            request_id: None,
+            detail: format!("the {region} token names no valid project id"),
+        })
     }
 
     /// The account (IAM domain) id.
@@ -90,31 +100,41 @@ impl Account {
         if let Some(id) = cache.domain(&self.key) {
             return Ok(id);
         }
-        let lock = cache.lookup_lock(&self.key);
-        let _one_at_a_time = lock.lock().await;
+        let flight = cache.lookup_lock(&self.key);
+        let mut turn = flight.turn().await;
         if let Some(id) = cache.domain(&self.key) {
             return Ok(id);
         }
-        let id = if self.credentials.aksk().is_some() {
-            first_domain(self.list_auth_domains().await?)?
-        } else if self.credentials.password().is_some() {
-            self.token(TokenScope::Domain).await?;
-            cache.domain(&self.key).ok_or_else(|| Error::InvalidResponse {
-                service: Service::Iam,
-                operation: "create_token",
-                status: 201,
-                request_id: None,
-                detail: "the token names no valid account (domain) id".to_owned(),
-            })?
-        } else {
+        if let Some(refused) = turn.shared_refusal() {
+            return Err(refused);
+        }
+        let found = self.look_up_domain().await;
+        turn.record(&found);
+        let id = found?;
+        cache.set_domain(&self.key, id.clone());
+        Ok(id)
+    }
+
+    async fn look_up_domain(&self) -> Result<DomainId, Error> {
+        if self.credentials.aksk().is_some() {
+            return first_domain(self.list_auth_domains().await?);
+        }
+        if self.credentials.password().is_none() {
             return Err(AuthError::MissingCredentials {
                 operation: "finding the account id",
                 reason: "the account has no credentials",
             }
             .into());
-        };
-        cache.set_domain(&self.key, id.clone());
-        Ok(id)
+        }
+        self.token(TokenScope::Domain).await?;
+        let cache = &self.cloud.inner.discovery;
+        cache.domain(&self.key).ok_or_else(|| Error::InvalidResponse {
+            service: Service::Iam,
+            operation: "create_token",
+            status: 201,
+            request_id: None,
+            detail: "the token names no valid account (domain) id".to_owned(),
+        })
     }
 
     /// Keeps the ids a token body reveals, sparing later look-ups.

@@ -145,21 +145,17 @@ impl Account {
             return Ok(Vec::new());
         }
         let (project, auth) = self.project_auth(region).await?;
-        let mut results = Vec::new();
-        for chunk in servers.chunks(ECS_BATCH_MAX) {
-            let request = body(chunk.iter().map(|s| s.to_string()).collect());
-            let mut op = ecs_op(
-                operation,
-                region,
-                Method::POST,
-                project_path(&project, "cloudservers/action"),
-            );
-            op.content_type = JSON_UTF8;
-            // Power actions are idempotent: starting a started server changes nothing.
-            op.body = json_body(operation, &request)?;
-            let result = self.call(&op, &auth).await;
-            results.push(ChunkResult { ids: chunk.to_vec(), result });
-        }
+        let path = project_path(&project, "cloudservers/action");
+        let results = self
+            .call_chunks(servers, ECS_BATCH_MAX, &auth, |chunk| {
+                let mut op = ecs_op(operation, region, Method::POST, path.clone());
+                op.content_type = JSON_UTF8;
+                op.body =
+                    json_body(operation, &body(chunk.iter().map(|s| s.to_string()).collect()))?;
+                // `repeat` stays Safe: a power action sent twice ends in the same state.
+                Ok(op)
+            })
+            .await;
         Ok(results)
     }
 
@@ -177,20 +173,20 @@ impl Account {
             return Ok(Vec::new());
         }
         let (project, auth) = self.project_auth(region).await?;
-        let mut results = Vec::new();
-        for chunk in servers.chunks(ECS_BATCH_MAX) {
-            let request = BatchResetPasswordRequest::new(
-                new_password.clone(),
-                chunk.iter().map(|s| s.to_string()),
-            );
-            let path = project_path(&project, "cloudservers/os-reset-passwords");
-            let mut op = ecs_op("batch_reset_passwords", region, Method::PUT, path);
-            op.content_type = JSON_UTF8;
-            op.body = json_body("batch_reset_passwords", &request)?;
-            op.repeat = Repeat::OnlyIfNotProcessed;
-            let result = self.call(&op, &auth).await;
-            results.push(ChunkResult { ids: chunk.to_vec(), result });
-        }
+        let path = project_path(&project, "cloudservers/os-reset-passwords");
+        let results = self
+            .call_chunks(servers, ECS_BATCH_MAX, &auth, |chunk| {
+                let request = BatchResetPasswordRequest::new(
+                    new_password.clone(),
+                    chunk.iter().map(|s| s.to_string()),
+                );
+                let mut op = ecs_op("batch_reset_passwords", region, Method::PUT, path.clone());
+                op.content_type = JSON_UTF8;
+                op.body = json_body("batch_reset_passwords", &request)?;
+                op.repeat = Repeat::OnlyIfNotProcessed;
+                Ok(op)
+            })
+            .await;
         Ok(results)
     }
 

@@ -6,8 +6,10 @@
 //! operations are methods on it, one module per service.
 
 mod bss;
+mod chunks;
 mod discovery;
 mod ecs;
+mod flight;
 mod hcss;
 mod iam;
 mod retry;

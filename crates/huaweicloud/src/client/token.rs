@@ -2,8 +2,9 @@
 //! which is documented for tokens only).
 //!
 //! A token is cached per (account credentials, scope) until one hour before it expires.
-//! Concurrent callers for the same key share one request: the first takes the key's async
-//! lock and fetches, the others wait on that lock and then find the fresh token.
+//! Concurrent callers for the same key share one request: the first takes the key's turn
+//! and fetches, the others wait for the turn and then find the fresh token (or the refusal,
+//! see `flight.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,6 +16,7 @@ use secrecy::SecretString;
 use time::{Duration as TimeDuration, OffsetDateTime};
 
 use super::Account;
+use super::flight::Flight;
 use super::retry::Repeat;
 use super::transport::{Auth, Op};
 use crate::endpoints::Service;
@@ -49,11 +51,11 @@ type SlotKey = (Arc<str>, TokenScope);
 
 #[derive(Default)]
 pub(crate) struct TokenCache {
-    slots: Mutex<HashMap<SlotKey, Arc<tokio::sync::Mutex<Slot>>>>,
+    slots: Mutex<HashMap<SlotKey, Arc<Flight<Slot>>>>,
 }
 
 impl TokenCache {
-    fn slot(&self, key: &Arc<str>, scope: TokenScope) -> Arc<tokio::sync::Mutex<Slot>> {
+    fn slot(&self, key: &Arc<str>, scope: TokenScope) -> Arc<Flight<Slot>> {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         slots.entry((key.clone(), scope)).or_default().clone()
     }
@@ -64,15 +66,20 @@ impl Account {
     pub(crate) fn token(&self, scope: TokenScope) -> BoxFuture<'_, Result<IssuedToken, Error>> {
         // Boxed: fetching a token is itself a call, so this future is part of its own type.
         async move {
-            let slot = self.cloud.inner.tokens.slot(&self.key, scope);
-            let mut slot = slot.lock().await;
+            let flight = self.cloud.inner.tokens.slot(&self.key, scope);
+            let mut slot = flight.turn().await;
             let now = (self.cloud.inner.config.clock)();
             if let Some((value, refresh_at)) = &slot.token
                 && now < *refresh_at
             {
                 return Ok(IssuedToken { value: value.clone(), generation: slot.generation });
             }
-            let (value, expires_at) = self.fetch_token(scope).await?;
+            if let Some(refused) = slot.shared_refusal() {
+                return Err(refused);
+            }
+            let fetched = self.fetch_token(scope).await;
+            slot.record(&fetched);
+            let (value, expires_at) = fetched?;
             // A token issued with less than two hours to live (a skewed clock) is kept for
             // half its life, so that it is not fetched again on every call.
             let margin = REFRESH_MARGIN.min((expires_at - now) / 2);
@@ -86,8 +93,8 @@ impl Account {
 
     /// Forgets `token` if it is still the cached one (a 401 said it is no longer valid).
     pub(crate) async fn drop_token(&self, scope: TokenScope, token: &IssuedToken) {
-        let slot = self.cloud.inner.tokens.slot(&self.key, scope);
-        let mut slot = slot.lock().await;
+        let flight = self.cloud.inner.tokens.slot(&self.key, scope);
+        let mut slot = flight.turn().await;
         if slot.generation == token.generation {
             slot.token = None;
         }

@@ -96,40 +96,53 @@ impl Account {
         self.execute_in_span(op, auth).instrument(span).await
     }
 
+    /// Runs the attempts and records the outcome on the operation's span: total latency
+    /// (retries and waits included, which is what the caller experienced), the last HTTP
+    /// status and Huawei request id, and one event that carries them.
     async fn execute_in_span(&self, op: &Op, auth: &Auth) -> Result<RawReply, Error> {
+        let started = Instant::now();
+        let result = self.attempts(op, auth).await;
+        let span = tracing::Span::current();
+        span.record("latency_ms", millis(started.elapsed()));
+        match &result {
+            Ok(reply) => {
+                record_reply(&span, Some(reply.status), reply.request_id.as_deref());
+                tracing::info!("huawei call succeeded");
+            }
+            Err(error) => {
+                record_reply(&span, error.status(), error.request_id());
+                tracing::warn!(error = %error, "huawei call failed");
+            }
+        }
+        result
+    }
+
+    async fn attempts(&self, op: &Op, auth: &Auth) -> Result<RawReply, Error> {
         let config = &self.cloud.inner.config;
         let mut attempt = 0u32;
         let mut token_refreshed = false;
         loop {
             attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
             let token = match auth {
                 Auth::Token(scope) => Some(self.token(*scope).await?),
                 _ => None,
             };
             let started = Instant::now();
-            let result = self.attempt(op, auth, token.as_ref()).await;
-            let span = tracing::Span::current();
-            span.record("attempt", attempt);
-            span.record(
-                "latency_ms",
-                u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            );
-            let failure = match result {
-                Ok(reply) => {
-                    record_reply(&span, reply.status, reply.request_id.as_deref());
-                    tracing::debug!("huawei call succeeded");
-                    return Ok(reply);
-                }
+            let failure = match self.attempt(op, auth, token.as_ref()).await {
+                Ok(reply) => return Ok(reply),
                 Err(failure) => failure,
             };
-            if let Some(api) = failure.error.api() {
-                record_reply(&span, api.status, api.request_id.as_deref());
-            }
+            let attempt_ms = millis(started.elapsed());
+            let status = failure.error.status();
             if let (Auth::Token(scope), Some(token)) = (auth, &token)
-                && failure.error.status() == Some(401)
+                && status == Some(401)
                 && !token_refreshed
             {
-                tracing::info!("token refused; fetching a new one and trying once more");
+                tracing::info!(
+                    attempt_ms,
+                    "token refused; fetching a new one and trying once more"
+                );
                 self.drop_token(*scope, token).await;
                 token_refreshed = true;
                 attempt -= 1;
@@ -138,15 +151,14 @@ impl Account {
             match decide(&config.retry, op.repeat, attempt, failure.error, failure.retry_after) {
                 Decision::RetryAfter(delay) => {
                     tracing::warn!(
-                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                        "retrying huawei call"
+                        attempt_ms,
+                        status,
+                        delay_ms = millis(delay),
+                        "huawei call failed; retrying"
                     );
                     (config.sleep)(delay).await;
                 }
-                Decision::Fail(error) => {
-                    tracing::warn!(error = %error, "huawei call failed");
-                    return Err(error);
-                }
+                Decision::Fail(error) => return Err(error),
             }
         }
     }
@@ -214,14 +226,16 @@ impl Account {
             if name.eq_ignore_ascii_case("host") {
                 continue;
             }
-            let name = HeaderName::from_bytes(name.as_bytes());
+            let header_name = HeaderName::from_bytes(name.as_bytes());
             let value = HeaderValue::from_bytes(value.as_bytes());
-            let (Ok(name), Ok(value)) = (name, value) else {
+            let (Ok(name), Ok(mut value)) = (header_name, value) else {
                 return Err(fail(Error::Config(format!(
                     "a header of {} cannot be sent (invalid characters)",
                     op.operation
                 ))));
             };
+            // Marked so that an HTTP-layer debug print shows `Sensitive` instead.
+            value.set_sensitive(is_secret_header(name.as_str()));
             request = request.header(name, value);
         }
         if !op.body.is_empty() {
@@ -248,22 +262,40 @@ impl Account {
     }
 }
 
-fn record_reply(span: &tracing::Span, status: u16, request_id: Option<&str>) {
-    span.record("status", status);
+fn record_reply(span: &tracing::Span, status: Option<u16>, request_id: Option<&str>) {
+    if let Some(status) = status {
+        span.record("status", status);
+    }
     if let Some(id) = request_id {
         span.record("request_id", id);
     }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(128).collect())
 }
 
+fn is_secret_header(lowercase_name: &str) -> bool {
+    matches!(lowercase_name, "x-auth-token" | "x-security-token")
+}
+
 /// Tells apart "never connected" (safe to repeat anything) from failures after sending.
 fn transport_error(op: &Op, e: &reqwest::Error) -> Error {
     let (service, operation) = (op.service, op.operation);
-    // reqwest's Display names the URL, which holds no secret (ids and query only).
-    let detail = e.to_string();
+    // reqwest's own text says only "error sending request for url (…)"; the causes below it
+    // (refused, reset, DNS, TLS) are what an operator needs. The URL holds ids and the
+    // query, never a secret.
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        detail.push_str(": ");
+        detail.push_str(&cause.to_string());
+        source = cause.source();
+    }
     if e.is_connect() {
         Error::Connect { service, operation, detail }
     } else if e.is_timeout() {

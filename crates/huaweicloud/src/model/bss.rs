@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::iam::null_as_default;
+use super::wire::null_as_default;
 
 /// An integer code with named values and an `Other` fallback.
 macro_rules! open_int_enum {

@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::iam::{null_as_default, serialize_exposed};
+use super::wire::{null_as_default, serialize_exposed};
 
 /// A string enum that keeps values it does not know in `Other`, so a status Huawei adds later
 /// decodes instead of failing the whole response.

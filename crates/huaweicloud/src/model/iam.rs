@@ -2,14 +2,14 @@
 //! (`GET /v3/projects`) and the caller's domains (`GET /v3/auth/domains`). Reference §3.
 //!
 //! The token itself travels in the `X-Subject-Token` response header, not in these bodies.
-//! This module also holds the few serde helpers the other model modules share.
 
 use secrecy::SecretString;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::credentials::{IamPassword, expose};
+use super::wire::{null_as_default, push_query, serialize_exposed};
+use crate::credentials::IamPassword;
 
 // ---------------------------------------------------------------------------------------------
 // Password token request
@@ -365,26 +365,8 @@ impl IamErrorBody {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Serde helpers shared by the model modules (candidates for model/mod.rs).
-
-/// Writes a secret's clear text: used only on request fields that must reach the wire.
-pub(crate) fn serialize_exposed<S: Serializer>(
-    secret: &SecretString,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.serialize_str(expose(secret))
-}
-
-/// A JSON `null` becomes the type's default (Huawei sends `null` for empty lists and maps).
-pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
+/// Keystone writes `code` as a number; a numeric string is taken too, since a proxy in
+/// front of IAM may rewrite the body.
 fn u16_from_number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
     use serde::de::Error;
     match serde_json::Value::deserialize(d)? {
@@ -397,45 +379,5 @@ fn u16_from_number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::
             .parse()
             .map_err(|_| D::Error::custom(format!("code \"{s}\" is not an HTTP status"))),
         other => Err(D::Error::custom(format!("code must be a number, got {other}"))),
-    }
-}
-
-/// A string field that some responses send as a number (or `null`): kept as its text.
-pub(crate) fn opt_string_from_any<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(other) => Some(other.to_string()),
-    })
-}
-
-/// An integer field that some responses send as a numeric string.
-pub(crate) fn opt_i64_from_any<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    use serde::de::Error;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => {
-            n.as_i64().map(Some).ok_or_else(|| D::Error::custom(format!("{n} is not an integer")))
-        }
-        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(serde_json::Value::String(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| D::Error::custom(format!("\"{s}\" is not an integer"))),
-        Some(other) => Err(D::Error::custom(format!("expected an integer, got {other}"))),
-    }
-}
-
-/// Pushes `key=value` for a set option; shared by the query structs of the model modules.
-pub(crate) fn push_query<T: ToString>(
-    q: &mut Vec<(&'static str, String)>,
-    key: &'static str,
-    v: &Option<T>,
-) {
-    if let Some(v) = v {
-        q.push((key, v.to_string()));
     }
 }

@@ -7,3 +7,4 @@ pub mod ecs;
 pub mod hcss;
 pub mod iam;
 pub mod rms;
+mod wire;

@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
-use super::iam::{null_as_default, push_query};
+use super::wire::{null_as_default, push_query, string_from_any};
 
 /// RMS type of a Flexus L instance (`provider.type`).
 pub const FLEXUS_L_TYPE: &str = "hcss.l-instance";
@@ -195,13 +195,6 @@ pub struct ResourceAttribute {
     pub key: String,
     #[serde(default, deserialize_with = "string_from_any")]
     pub value: String,
-}
-
-fn string_from_any<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    })
 }
 
 /// `None` for a missing value, an empty string or the literal `"null"`.

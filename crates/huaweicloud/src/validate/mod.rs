@@ -5,6 +5,7 @@
 //! `extra_resources[1].size`, `Client-Request-Id`), messages are plain English, and lengths
 //! count characters, not bytes.
 
+mod label;
 mod password;
 mod purchase;
 mod server;
@@ -29,11 +30,23 @@ impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError { field: field.into(), message: message.into() }
     }
+
+    /// The field in plain words, e.g. "instance name" or "size of extra resource 2", for
+    /// people who never saw Huawei's field names. `field` stays the key forms match on.
+    pub fn label(&self) -> String {
+        label::plain(&self.field)
+    }
 }
 
 impl fmt::Display for FieldError {
+    /// "instance name (instance_name): must be 1 to 128 characters long (it has 130)".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+        let label = self.label();
+        if label == self.field {
+            write!(f, "{}: {}", self.field, self.message)
+        } else {
+            write!(f, "{label} ({}): {}", self.field, self.message)
+        }
     }
 }
 

@@ -83,6 +83,11 @@ impl Canned {
         }
     }
 
+    /// ECS's error shape, `{"error": {"code", "message"}}`.
+    pub fn ecs_error(status: u16, code: &str, message: &str) -> Self {
+        Canned::json(status, serde_json::json!({"error": {"code": code, "message": message}}))
+    }
+
     pub fn text(status: u16, body: &str) -> Self {
         Canned {
             status,

@@ -68,8 +68,8 @@ fn password_rejections_name_the_field_and_never_echo_it() {
         assert!(err.message.contains(want), "{pw}: {}", err.message);
         if !pw.is_empty() {
             assert!(!err.message.contains(pw), "{pw} echoed in {}", err.message);
-            // Display and Debug add only the field name to the message.
-            assert_eq!(err.to_string(), format!("new_password: {}", err.message));
+            // Display adds only the field's names (plain and Huawei's) to the message.
+            assert_eq!(err.to_string(), format!("new password (new_password): {}", err.message));
         }
     }
     // Several problems are reported together.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::super::iam::null_as_default;
+use crate::model::wire::null_as_default;
 
 // ---------------------------------------------------------------------------------------------
 // ListFreeResourceUsages: `POST /v2/payments/free-resources/usages/details/query`

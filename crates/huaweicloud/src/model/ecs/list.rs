@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::super::iam::{null_as_default, push_query};
 use super::ServerDetail;
+use crate::model::wire::{null_as_default, push_query};
 
 /// Largest `limit` ListServersDetails accepts.
 pub const LIST_SERVERS_MAX_LIMIT: u32 = 1000;

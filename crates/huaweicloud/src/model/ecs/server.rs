@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::super::iam::opt_string_from_any;
+use crate::model::wire::opt_string_from_any;
 
 open_string_enum! {
     /// ECS `status`.

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::super::iam::{null_as_default, opt_i64_from_any};
 use super::ServerStatus;
+use crate::model::wire::{null_as_default, opt_i64_from_any};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct UpdateServerRequest {
