@@ -1,0 +1,302 @@
+//! Actions sent to the cloud: one row per cloud call (kind × account × region × ≤1000
+//! servers), grouped into the batch of one user request.
+//!
+//! Intent before effect: [`record_intent`] commits the `requested` rows together with their
+//! `instance.<kind>.requested` audit events, and only then may the caller contact the cloud.
+//! Every later state change writes its audit event in the same transaction as the change.
+//! Work in progress lives here, so a restarted process resumes it ([`claim_due`]).
+
+mod intent;
+mod read;
+mod transition;
+mod worker;
+
+use std::str::FromStr;
+
+use lightdeck_huaweicloud::{InstanceId, JobId, OrderId, Region, ServerId};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::audit::{AuditEventDraft, Outcome};
+use crate::inventory::{stored, stored_opt};
+use crate::{Error, Result};
+
+pub use intent::{Batch, MAX_SERVERS_PER_CALL, NewBatch, RequestContext, record_intent};
+pub use read::{ActionDetail, BatchProgress, batch_progress, get, list_for_instance};
+pub use transition::{
+    CloudError, CloudReply, Tracking, mark_accepted, mark_failed, mark_succeeded, mark_unknown,
+};
+pub use worker::{
+    Finish, ServerResult, Terminal, claim_due, expire_requested, finish, record_poll,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Start,
+    Stop,
+    /// Soft or hard: `params.type` = `SOFT` | `HARD`.
+    Reboot,
+    /// Rename, hostname, description.
+    Update,
+    ResetPassword,
+    Renew,
+    Unsubscribe,
+    Purchase,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 8] = [
+        ActionKind::Start,
+        ActionKind::Stop,
+        ActionKind::Reboot,
+        ActionKind::Update,
+        ActionKind::ResetPassword,
+        ActionKind::Renew,
+        ActionKind::Unsubscribe,
+        ActionKind::Purchase,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Start => "start",
+            ActionKind::Stop => "stop",
+            ActionKind::Reboot => "reboot",
+            ActionKind::Update => "update",
+            ActionKind::ResetPassword => "reset_password",
+            ActionKind::Renew => "renew",
+            ActionKind::Unsubscribe => "unsubscribe",
+            ActionKind::Purchase => "purchase",
+        }
+    }
+
+    /// ECS calls address servers by server id; BSS calls (renew, unsubscribe) use instance
+    /// ids; a purchase has no target yet.
+    pub fn needs_server_ids(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Start
+                | ActionKind::Stop
+                | ActionKind::Reboot
+                | ActionKind::Update
+                | ActionKind::ResetPassword
+        )
+    }
+
+    /// The audit action name for an outcome, e.g. `instance.reboot.requested`.
+    pub fn audit_action(self, outcome: Outcome) -> String {
+        format!("instance.{}.{}", self.as_str(), outcome.as_str())
+    }
+}
+
+impl FromStr for ActionKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        ActionKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            Error::field(
+                "kind",
+                "must be one of start, stop, reboot, update, reset_password, renew, unsubscribe, purchase",
+            )
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    Requested,
+    Accepted,
+    Succeeded,
+    Failed,
+    Unknown,
+}
+
+impl ActionState {
+    pub const ALL: [ActionState; 5] = [
+        ActionState::Requested,
+        ActionState::Accepted,
+        ActionState::Succeeded,
+        ActionState::Failed,
+        ActionState::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionState::Requested => "requested",
+            ActionState::Accepted => "accepted",
+            ActionState::Succeeded => "succeeded",
+            ActionState::Failed => "failed",
+            ActionState::Unknown => "unknown",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, ActionState::Succeeded | ActionState::Failed | ActionState::Unknown)
+    }
+}
+
+impl FromStr for ActionState {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        ActionState::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            Error::field("state", "must be one of requested, accepted, succeeded, failed, unknown")
+        })
+    }
+}
+
+/// One cloud call and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    pub id: Uuid,
+    pub batch_id: Uuid,
+    pub team_id: Uuid,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub kind: ActionKind,
+    pub state: ActionState,
+    pub account_id: Uuid,
+    pub region: Region,
+    pub instance_ids: Vec<InstanceId>,
+    pub server_ids: Vec<ServerId>,
+    /// The request parameters with secrets removed (never a password).
+    pub params: serde_json::Value,
+    /// Huawei's `X-Request-Id` of the call.
+    pub request_id: Option<String>,
+    pub job_id: Option<JobId>,
+    pub order_id: Option<OrderId>,
+    pub http_status: Option<u16>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// The last job or order status the worker saw (`RUNNING`, `SUCCESS`, …).
+    pub job_status: Option<String>,
+    pub attempts: i32,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_poll_at: Option<OffsetDateTime>,
+    pub claimed_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub claimed_until: Option<OffsetDateTime>,
+    pub panel_request_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl Action {
+    /// The audit event describing this action's current state, as the transition
+    /// functions append it. The request's IP, user agent and session are on the
+    /// `requested` event, which `panel_request_id` ties this one to.
+    pub fn audit_draft(&self, outcome: Outcome) -> AuditEventDraft {
+        AuditEventDraft {
+            actor_user_id: self.actor_user_id,
+            actor_name: self.actor_name.clone(),
+            target_kind: Some("instance".to_owned()),
+            target_ids: self.instance_ids.iter().map(ToString::to_string).collect(),
+            account_id: Some(self.account_id),
+            region: Some(self.region.id().to_owned()),
+            params: self.params.clone(),
+            request_id: self.request_id.clone(),
+            job_id: self.job_id.as_ref().map(ToString::to_string),
+            order_id: self.order_id.as_ref().map(ToString::to_string),
+            http_status: self.http_status,
+            error_code: self.error_code.clone(),
+            error_message: self.error_message.clone(),
+            panel_request_id: self.panel_request_id.clone(),
+            ..AuditEventDraft::new(self.team_id, self.kind.audit_action(outcome), outcome)
+        }
+    }
+}
+
+pub(crate) const COLUMNS: &str = "id, batch_id, team_id, actor_user_id, actor_name, kind, state, \
+    account_id, region, instance_ids, server_ids, params, request_id, job_id, order_id, \
+    http_status, error_code, error_message, job_status, attempts, next_poll_at, claimed_by, \
+    claimed_until, panel_request_id, created_at, updated_at, finished_at";
+
+/// [`COLUMNS`] qualified by a table alias, for UPDATE … FROM statements.
+pub(crate) fn columns_of(alias: &str) -> String {
+    COLUMNS.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ActionRecord {
+    id: Uuid,
+    batch_id: Uuid,
+    team_id: Uuid,
+    actor_user_id: Option<Uuid>,
+    actor_name: Option<String>,
+    kind: String,
+    state: String,
+    account_id: Uuid,
+    region: String,
+    instance_ids: Vec<String>,
+    server_ids: Vec<String>,
+    params: serde_json::Value,
+    request_id: Option<String>,
+    job_id: Option<String>,
+    order_id: Option<String>,
+    http_status: Option<i32>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    job_status: Option<String>,
+    attempts: i32,
+    next_poll_at: Option<OffsetDateTime>,
+    claimed_by: Option<String>,
+    claimed_until: Option<OffsetDateTime>,
+    panel_request_id: Option<String>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    finished_at: Option<OffsetDateTime>,
+}
+
+impl TryFrom<ActionRecord> for Action {
+    type Error = Error;
+
+    fn try_from(r: ActionRecord) -> Result<Self> {
+        Ok(Action {
+            id: r.id,
+            batch_id: r.batch_id,
+            team_id: r.team_id,
+            actor_user_id: r.actor_user_id,
+            actor_name: r.actor_name,
+            kind: stored("kind", r.kind)?,
+            state: stored("state", r.state)?,
+            account_id: r.account_id,
+            region: stored("region", r.region)?,
+            instance_ids: r
+                .instance_ids
+                .into_iter()
+                .map(|i| stored("instance_ids", i))
+                .collect::<Result<_>>()?,
+            server_ids: r
+                .server_ids
+                .into_iter()
+                .map(|s| stored("server_ids", s))
+                .collect::<Result<_>>()?,
+            params: r.params,
+            request_id: r.request_id,
+            job_id: stored_opt("job_id", r.job_id)?,
+            order_id: stored_opt("order_id", r.order_id)?,
+            http_status: stored_opt("http_status", r.http_status.map(|s| s.to_string()))?,
+            error_code: r.error_code,
+            error_message: r.error_message,
+            job_status: r.job_status,
+            attempts: r.attempts,
+            next_poll_at: r.next_poll_at,
+            claimed_by: r.claimed_by,
+            claimed_until: r.claimed_until,
+            panel_request_id: r.panel_request_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+pub(crate) fn into_actions(records: Vec<ActionRecord>) -> Result<Vec<Action>> {
+    records.into_iter().map(Action::try_from).collect()
+}

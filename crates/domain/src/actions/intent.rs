@@ -1,0 +1,186 @@
+//! Recording what a user asked for, before anything reaches the cloud.
+
+use std::net::IpAddr;
+
+use lightdeck_huaweicloud::{InstanceId, Region, ServerId};
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{Action, ActionKind, ActionRecord, COLUMNS};
+use crate::audit::{self, AuditEventDraft, Outcome, SessionHash};
+use crate::inventory::Target;
+use crate::{Error, Result};
+
+/// Huawei's batch ECS calls take at most 1000 servers; bigger groups become several actions.
+pub const MAX_SERVERS_PER_CALL: usize = 1000;
+
+/// Who asked, from where: copied onto the `requested` audit events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestContext {
+    pub actor_user_id: Uuid,
+    /// The actor's display name now (kept even if the user is renamed or deleted later).
+    pub actor_name: String,
+    pub source_ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+    pub session_hash: Option<SessionHash>,
+    pub panel_request_id: Option<String>,
+}
+
+/// One user request: an action kind over the targets [`crate::inventory::resolve`] returned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBatch {
+    pub team_id: Uuid,
+    pub kind: ActionKind,
+    /// Request parameters; secrets are removed before they are stored (pass them to the
+    /// cloud call, not here, if you can).
+    pub params: Value,
+    /// For a purchase: one target with the account and region and no instances.
+    pub targets: Vec<Target>,
+    pub context: RequestContext,
+    /// The form's idempotency key: a second submit with the same key returns the first
+    /// batch (`replayed: true`) instead of acting twice.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub id: Uuid,
+    /// True when the idempotency key had been seen: nothing new was recorded, so the
+    /// caller must not contact the cloud again.
+    pub replayed: bool,
+    pub actions: Vec<Action>,
+}
+
+/// One future action row: the account, region and up to 1000 targets.
+struct Planned {
+    account_id: Uuid,
+    region: Region,
+    instance_ids: Vec<String>,
+    server_ids: Vec<String>,
+}
+
+fn plan(batch: &NewBatch) -> Result<Vec<Planned>> {
+    if batch.targets.is_empty() {
+        return Err(Error::field("instance_ids", "choose at least one instance"));
+    }
+    if batch.idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 128) {
+        return Err(Error::field("idempotency_key", "must be 1 to 128 characters"));
+    }
+    let mut planned = Vec::new();
+    for target in &batch.targets {
+        if batch.kind == ActionKind::Purchase {
+            if !target.instances.is_empty() {
+                return Err(Error::field(
+                    "instance_ids",
+                    "a purchase does not act on existing instances",
+                ));
+            }
+            planned.push(Planned {
+                account_id: target.account_id,
+                region: target.region,
+                instance_ids: Vec::new(),
+                server_ids: Vec::new(),
+            });
+            continue;
+        }
+        if target.instances.is_empty() {
+            return Err(Error::field("instance_ids", "choose at least one instance"));
+        }
+        for chunk in target.instances.chunks(MAX_SERVERS_PER_CALL) {
+            let mut server_ids = Vec::new();
+            if batch.kind.needs_server_ids() {
+                for inst in chunk {
+                    let server: &ServerId = inst.server_id.as_ref().ok_or_else(|| {
+                        Error::field(
+                            "instance_ids",
+                            format!(
+                                "instance {} has no server yet; refresh and try again",
+                                inst.instance_id
+                            ),
+                        )
+                    })?;
+                    server_ids.push(server.to_string());
+                }
+            }
+            planned.push(Planned {
+                account_id: target.account_id,
+                region: target.region,
+                instance_ids: chunk.iter().map(|i| InstanceId::to_string(&i.instance_id)).collect(),
+                server_ids,
+            });
+        }
+    }
+    Ok(planned)
+}
+
+/// Inserts the batch's `requested` actions and one `instance.<kind>.requested` audit event
+/// per action in ONE transaction. Call the cloud only after this returns `Ok` with
+/// `replayed: false`; if it fails, nothing was recorded and nothing may be sent.
+pub async fn record_intent(pool: &PgPool, batch: &NewBatch) -> Result<Batch> {
+    let planned = plan(batch)?;
+    let params = audit::redact(batch.params.clone());
+    let ctx = &batch.context;
+    let mut tx = pool.begin().await?;
+
+    let batch_id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO action_batches (id, team_id, idempotency_key) VALUES ($1, $2, $3) \
+         ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(batch.team_id)
+    .bind(&batch.idempotency_key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(batch_id) = batch_id else {
+        tx.rollback().await?;
+        let existing: Uuid = sqlx::query_scalar(
+            "SELECT id FROM action_batches WHERE team_id = $1 AND idempotency_key = $2",
+        )
+        .bind(batch.team_id)
+        .bind(&batch.idempotency_key)
+        .fetch_one(pool)
+        .await?;
+        let actions = super::read::batch_actions(pool, batch.team_id, existing).await?;
+        return Ok(Batch { id: existing, replayed: true, actions });
+    };
+
+    let mut actions = Vec::with_capacity(planned.len());
+    for p in planned {
+        // The account must belong to the team: targets normally come from `resolve`, but
+        // this keeps a forged target from touching another team's account.
+        let record: Option<ActionRecord> = sqlx::query_as(&format!(
+            "INSERT INTO actions (id, batch_id, team_id, actor_user_id, actor_name, kind, account_id, \
+                 region, instance_ids, server_ids, params, panel_request_id) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
+             WHERE EXISTS (SELECT 1 FROM cloud_accounts WHERE id = $7 AND team_id = $3) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(Uuid::new_v4())
+        .bind(batch_id)
+        .bind(batch.team_id)
+        .bind(ctx.actor_user_id)
+        .bind(&ctx.actor_name)
+        .bind(batch.kind.as_str())
+        .bind(p.account_id)
+        .bind(p.region.id())
+        .bind(&p.instance_ids)
+        .bind(&p.server_ids)
+        .bind(&params)
+        .bind(&ctx.panel_request_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let action = Action::try_from(record.ok_or(Error::NotFound)?)?;
+
+        let draft = AuditEventDraft {
+            source_ip: ctx.source_ip,
+            user_agent: ctx.user_agent.clone(),
+            session_hash: ctx.session_hash.clone(),
+            ..action.audit_draft(Outcome::Requested)
+        };
+        audit::append_in(&mut tx, draft).await?;
+        actions.push(action);
+    }
+    tx.commit().await?;
+    Ok(Batch { id: batch_id, replayed: false, actions })
+}

@@ -1,0 +1,285 @@
+//! The instance inventory: what the cloud said about each Flexus L instance at the last
+//! sync, per team across its cloud accounts. Pages read only this; workers keep it fresh.
+//!
+//! Instances that disappear from the cloud are marked gone (`gone_at`), never deleted, so
+//! the audit log's targets stay resolvable and a re-appearing instance keeps its history.
+
+mod list;
+mod page;
+mod sync;
+
+use std::str::FromStr;
+
+use lightdeck_huaweicloud::{InstanceId, OrderId, PackageId, Region, ServerId};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Error, Result};
+
+pub use list::{DashboardCounts, InstanceFilter, InstanceSort, SortKey, dashboard_counts, list};
+pub use page::{MAX_PAGE, Page, PageRequest};
+pub(crate) use page::{decode_cursor, encode_cursor, like_pattern};
+pub use sync::{
+    ExpiryUpdate, SyncReport, SyncedInstance, TrafficUpdate, update_expiry, update_status,
+    update_traffic, upsert_from_sync,
+};
+
+/// The coarse state behind the ECS/RMS status string (derived by the database, see the
+/// migration, so every writer agrees).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceState {
+    Running,
+    Stopped,
+    /// Starting, stopping, rebooting, being built or resized.
+    Transitional,
+    Error,
+    Unknown,
+}
+
+impl InstanceState {
+    pub const ALL: [InstanceState; 5] = [
+        InstanceState::Running,
+        InstanceState::Stopped,
+        InstanceState::Transitional,
+        InstanceState::Error,
+        InstanceState::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceState::Running => "running",
+            InstanceState::Stopped => "stopped",
+            InstanceState::Transitional => "transitional",
+            InstanceState::Error => "error",
+            InstanceState::Unknown => "unknown",
+        }
+    }
+}
+
+impl FromStr for InstanceState {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        InstanceState::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
+            Error::field("state", "must be one of running, stopped, transitional, error, unknown")
+        })
+    }
+}
+
+/// One instance as the inventory knows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceRow {
+    /// Internal row id (stable; the pagination tie-breaker).
+    pub id: i64,
+    pub team_id: Uuid,
+    pub account_id: Uuid,
+    pub region: Region,
+    pub instance_id: InstanceId,
+    pub server_id: Option<ServerId>,
+    pub traffic_package_id: Option<PackageId>,
+    pub name: String,
+    pub spec_code: Option<String>,
+    pub image_name: Option<String>,
+    pub image_version: Option<String>,
+    /// The status string as the cloud reported it, e.g. `ACTIVE`, `SHUTOFF`.
+    pub status: String,
+    pub state: InstanceState,
+    pub private_ips: Vec<String>,
+    pub public_ips: Vec<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    pub auto_renew: bool,
+    pub traffic_remaining_gb: Option<f64>,
+    pub traffic_total_gb: Option<f64>,
+    pub order_id: Option<OrderId>,
+    /// The last raw RMS resource. Only [`get`] loads it; list pages leave it `None`.
+    pub raw: Option<serde_json::Value>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_synced_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub gone_at: Option<OffsetDateTime>,
+}
+
+impl InstanceRow {
+    /// Remaining traffic as a percentage of the package, when both are known.
+    pub fn traffic_left_pct(&self) -> Option<f64> {
+        match (self.traffic_remaining_gb, self.traffic_total_gb) {
+            (Some(left), Some(total)) if total > 0.0 => Some(left * 100.0 / total),
+            _ => None,
+        }
+    }
+}
+
+/// The columns every instance query selects, matching [`InstanceRecord`]. `raw` is a
+/// placeholder so list queries can skip the (large) JSON.
+pub(crate) fn select_columns(with_raw: bool) -> String {
+    format!(
+        "id, team_id, account_id, region, instance_id, server_id, traffic_package_id, name, \
+         spec_code, image_name, image_version, status, state, private_ips, public_ips, \
+         expires_at, auto_renew, traffic_remaining_gb::float8 AS traffic_remaining_gb, \
+         traffic_total_gb::float8 AS traffic_total_gb, order_id, {}, last_synced_at, gone_at",
+        if with_raw { "raw" } else { "NULL::jsonb AS raw" }
+    )
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct InstanceRecord {
+    id: i64,
+    team_id: Uuid,
+    account_id: Uuid,
+    region: String,
+    instance_id: String,
+    server_id: Option<String>,
+    traffic_package_id: Option<String>,
+    name: String,
+    spec_code: Option<String>,
+    image_name: Option<String>,
+    image_version: Option<String>,
+    status: String,
+    state: String,
+    private_ips: Vec<String>,
+    public_ips: Vec<String>,
+    expires_at: Option<OffsetDateTime>,
+    auto_renew: bool,
+    traffic_remaining_gb: Option<f64>,
+    traffic_total_gb: Option<f64>,
+    order_id: Option<String>,
+    raw: Option<serde_json::Value>,
+    last_synced_at: OffsetDateTime,
+    gone_at: Option<OffsetDateTime>,
+}
+
+impl TryFrom<InstanceRecord> for InstanceRow {
+    type Error = Error;
+
+    fn try_from(r: InstanceRecord) -> Result<Self> {
+        Ok(InstanceRow {
+            id: r.id,
+            team_id: r.team_id,
+            account_id: r.account_id,
+            region: stored("region", r.region)?,
+            instance_id: stored("instance_id", r.instance_id)?,
+            server_id: stored_opt("server_id", r.server_id)?,
+            traffic_package_id: stored_opt("traffic_package_id", r.traffic_package_id)?,
+            name: r.name,
+            spec_code: r.spec_code,
+            image_name: r.image_name,
+            image_version: r.image_version,
+            status: r.status,
+            state: r.state.parse().map_err(|_| corrupt("state", &r.state))?,
+            private_ips: r.private_ips,
+            public_ips: r.public_ips,
+            expires_at: r.expires_at,
+            auto_renew: r.auto_renew,
+            traffic_remaining_gb: r.traffic_remaining_gb,
+            traffic_total_gb: r.traffic_total_gb,
+            order_id: stored_opt("order_id", r.order_id)?,
+            raw: r.raw,
+            last_synced_at: r.last_synced_at,
+            gone_at: r.gone_at,
+        })
+    }
+}
+
+fn corrupt(column: &str, value: &str) -> Error {
+    let message = format!("stored value {value:?} does not parse");
+    Error::Database(sqlx::Error::ColumnDecode { index: column.to_owned(), source: message.into() })
+}
+
+/// Parses a typed value the database handed back (a failure means the row was written
+/// by something other than this crate).
+pub(crate) fn stored<T>(column: &str, value: String) -> Result<T>
+where
+    T: FromStr,
+{
+    value.parse().map_err(|_| corrupt(column, &value))
+}
+
+pub(crate) fn stored_opt<T: FromStr>(column: &str, value: Option<String>) -> Result<Option<T>> {
+    value.map(|v| stored(column, v)).transpose()
+}
+
+/// One instance of the team, by its 24-hex instance id. Another team's instance is
+/// [`Error::NotFound`], exactly like a missing one.
+pub async fn get(pool: &PgPool, team_id: Uuid, instance_id: &InstanceId) -> Result<InstanceRow> {
+    // The same Huawei account connected twice would list an instance twice; prefer the live row.
+    let sql = format!(
+        "SELECT {} FROM instances WHERE team_id = $1 AND instance_id = $2 \
+         ORDER BY gone_at IS NOT NULL, last_synced_at DESC LIMIT 1",
+        select_columns(true)
+    );
+    let record: Option<InstanceRecord> =
+        sqlx::query_as(&sql).bind(team_id).bind(instance_id.as_str()).fetch_optional(pool).await?;
+    record.ok_or(Error::NotFound)?.try_into()
+}
+
+/// One instance an action will address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetInstance {
+    pub instance_id: InstanceId,
+    pub server_id: Option<ServerId>,
+    pub traffic_package_id: Option<PackageId>,
+    pub order_id: Option<OrderId>,
+    pub name: String,
+}
+
+/// The team's instances in one (account, region): one cloud call's worth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub account_id: Uuid,
+    pub region: Region,
+    pub instances: Vec<TargetInstance>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetRecord {
+    account_id: Uuid,
+    region: String,
+    instance_id: String,
+    server_id: Option<String>,
+    traffic_package_id: Option<String>,
+    order_id: Option<String>,
+    name: String,
+}
+
+/// The given instance ids that belong to the team and still exist, grouped by
+/// (account, region) in a stable order. Ids of other teams, unknown or gone instances are
+/// simply absent: the caller compares and answers 404.
+pub async fn resolve(pool: &PgPool, team_id: Uuid, ids: &[InstanceId]) -> Result<Vec<Target>> {
+    let ids: Vec<&str> = ids.iter().map(InstanceId::as_str).collect();
+    let records: Vec<TargetRecord> = sqlx::query_as(
+        "SELECT account_id, region, instance_id, server_id, traffic_package_id, order_id, name \
+         FROM instances \
+         WHERE team_id = $1 AND instance_id = ANY($2) AND gone_at IS NULL \
+         ORDER BY account_id, region, instance_id",
+    )
+    .bind(team_id)
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?;
+
+    let mut targets: Vec<Target> = Vec::new();
+    for r in records {
+        let region: Region = stored("region", r.region)?;
+        let instance = TargetInstance {
+            instance_id: stored("instance_id", r.instance_id)?,
+            server_id: stored_opt("server_id", r.server_id)?,
+            traffic_package_id: stored_opt("traffic_package_id", r.traffic_package_id)?,
+            order_id: stored_opt("order_id", r.order_id)?,
+            name: r.name,
+        };
+        match targets.last_mut() {
+            Some(t) if t.account_id == r.account_id && t.region == region => {
+                // The same instance id under the same account twice is impossible (unique key).
+                t.instances.push(instance);
+            }
+            _ => {
+                targets.push(Target { account_id: r.account_id, region, instances: vec![instance] })
+            }
+        }
+    }
+    Ok(targets)
+}

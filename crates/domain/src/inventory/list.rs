@@ -1,0 +1,228 @@
+//! Reading the inventory: the filtered, sorted, keyset-paginated instance list and the
+//! dashboard counts.
+
+use lightdeck_huaweicloud::Region;
+use serde::{Deserialize, Serialize};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{
+    InstanceRecord, InstanceRow, InstanceState, Page, PageRequest, decode_cursor, encode_cursor,
+    like_pattern, select_columns,
+};
+use crate::{Error, Result};
+
+/// Which instances to list. Empty filter = every live instance of the team.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstanceFilter {
+    pub account_id: Option<Uuid>,
+    pub region: Option<Region>,
+    pub state: Option<InstanceState>,
+    /// The cloud's status string, compared case-insensitively (e.g. `shutoff`).
+    pub status: Option<String>,
+    /// Free text matched case-insensitively against name, private and public IPs,
+    /// instance id and server id.
+    pub text: Option<String>,
+    /// Also list instances the cloud no longer reports.
+    pub include_gone: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// Case-insensitive name.
+    Name,
+    /// The coarse state (running, stopped, …).
+    Status,
+    /// Expiry time; instances without one sort last.
+    Expiry,
+    /// Remaining traffic in GB; instances without a known figure sort last.
+    TrafficLeft,
+}
+
+impl SortKey {
+    /// The ORDER BY expression; each has an index `(team_id, <expr>, id)` in the migration.
+    fn expr(self) -> &'static str {
+        match self {
+            SortKey::Name => "lower(name)",
+            SortKey::Status => "state",
+            SortKey::Expiry => "coalesce(expires_at, 'infinity'::timestamptz)",
+            SortKey::TrafficLeft => "coalesce(traffic_remaining_gb, 'NaN'::numeric)",
+        }
+    }
+
+    fn sql_type(self) -> &'static str {
+        match self {
+            SortKey::Name | SortKey::Status => "text",
+            SortKey::Expiry => "timestamptz",
+            SortKey::TrafficLeft => "numeric",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstanceSort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl InstanceSort {
+    pub fn asc(key: SortKey) -> Self {
+        InstanceSort { key, descending: false }
+    }
+
+    pub fn desc(key: SortKey) -> Self {
+        InstanceSort { key, descending: true }
+    }
+}
+
+impl Default for InstanceSort {
+    fn default() -> Self {
+        InstanceSort::asc(SortKey::Name)
+    }
+}
+
+/// Where the previous page ended. The sort is part of the cursor so a cursor from one sort
+/// cannot silently be applied to another.
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    k: SortKey,
+    d: bool,
+    /// The sort value of the last row, as Postgres printed it (cast back on the next page).
+    v: String,
+    i: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedRecord {
+    #[sqlx(flatten)]
+    record: InstanceRecord,
+    sort_value: String,
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, filter: &InstanceFilter) {
+    if let Some(account) = filter.account_id {
+        qb.push(" AND account_id = ").push_bind(account);
+    }
+    if let Some(region) = filter.region {
+        qb.push(" AND region = ").push_bind(region.id());
+    }
+    if let Some(state) = filter.state {
+        qb.push(" AND state = ").push_bind(state.as_str());
+    }
+    if let Some(status) = filter.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        qb.push(" AND upper(status) = upper(").push_bind(status.to_owned()).push(")");
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = like_pattern(text);
+        qb.push(" AND (name ILIKE ").push_bind(pattern.clone());
+        qb.push(" OR instance_id ILIKE ").push_bind(pattern.clone());
+        qb.push(" OR server_id ILIKE ").push_bind(pattern.clone());
+        qb.push(" OR array_to_string(private_ips, ' ') ILIKE ").push_bind(pattern.clone());
+        qb.push(" OR array_to_string(public_ips, ' ') ILIKE ").push_bind(pattern);
+        qb.push(")");
+    }
+    if !filter.include_gone {
+        qb.push(" AND gone_at IS NULL");
+    }
+}
+
+/// One page of the team's instances.
+pub async fn list(
+    pool: &PgPool,
+    team_id: Uuid,
+    filter: &InstanceFilter,
+    sort: InstanceSort,
+    page: &PageRequest,
+) -> Result<Page<InstanceRow>> {
+    let limit = page.checked_limit()?;
+    if filter.text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(Error::field("text", "must be at most 200 characters"));
+    }
+    let expr = sort.key.expr();
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {}, ({expr})::text AS sort_value FROM instances WHERE team_id = ",
+        select_columns(false)
+    ));
+    qb.push_bind(team_id);
+    push_filters(&mut qb, filter);
+
+    if let Some(cursor) = &page.cursor {
+        let c: Cursor = decode_cursor(cursor)?;
+        if c.k != sort.key || c.d != sort.descending {
+            return Err(Error::field(
+                "cursor",
+                "belongs to a different sort order; start from the first page",
+            ));
+        }
+        let op = if sort.descending { "<" } else { ">" };
+        qb.push(format!(" AND ({expr}, id) {op} ("));
+        qb.push_bind(c.v).push(format!("::{}, ", sort.key.sql_type()));
+        qb.push_bind(c.i).push(")");
+    }
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    qb.push(format!(" ORDER BY {expr} {dir}, id {dir} LIMIT "));
+    qb.push_bind(limit + 1);
+
+    let mut records: Vec<ListedRecord> = qb.build_query_as().fetch_all(pool).await?;
+    let more = records.len() as i64 > limit;
+    records.truncate(limit as usize);
+    let next_cursor = match records.last() {
+        Some(last) if more => Some(encode_cursor(&Cursor {
+            k: sort.key,
+            d: sort.descending,
+            v: last.sort_value.clone(),
+            i: last.record.id,
+        })),
+        _ => None,
+    };
+    let items = records.into_iter().map(|r| r.record.try_into()).collect::<Result<_>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+/// The numbers on the dashboard, over the team's live instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct DashboardCounts {
+    pub total: i64,
+    pub running: i64,
+    pub stopped: i64,
+    pub transitional: i64,
+    pub error: i64,
+    pub unknown: i64,
+    /// Expiring within the given number of days (or already expired).
+    pub expiring: i64,
+    /// With less than the given percentage of their traffic package left.
+    pub low_traffic: i64,
+}
+
+pub async fn dashboard_counts(
+    pool: &PgPool,
+    team_id: Uuid,
+    expiring_within_days: u32,
+    traffic_below_pct: f64,
+) -> Result<DashboardCounts> {
+    if !(0.0..=100.0).contains(&traffic_below_pct) {
+        return Err(Error::field("traffic_below_pct", "must be between 0 and 100"));
+    }
+    let days = i32::try_from(expiring_within_days)
+        .ok()
+        .filter(|d| *d <= 3650)
+        .ok_or_else(|| Error::field("expiring_within_days", "must be at most 3650"))?;
+    let counts = sqlx::query_as(
+        "SELECT count(*) AS total, \
+                count(*) FILTER (WHERE state = 'running') AS running, \
+                count(*) FILTER (WHERE state = 'stopped') AS stopped, \
+                count(*) FILTER (WHERE state = 'transitional') AS transitional, \
+                count(*) FILTER (WHERE state = 'error') AS error, \
+                count(*) FILTER (WHERE state = 'unknown') AS unknown, \
+                count(*) FILTER (WHERE expires_at <= now() + make_interval(days => $2)) AS expiring, \
+                count(*) FILTER (WHERE traffic_left_pct < $3::float8) AS low_traffic \
+         FROM instances WHERE team_id = $1 AND gone_at IS NULL",
+    )
+    .bind(team_id)
+    .bind(days)
+    .bind(traffic_below_pct)
+    .fetch_one(pool)
+    .await?;
+    Ok(counts)
+}

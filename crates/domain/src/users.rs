@@ -1,0 +1,235 @@
+//! Lightdeck's users: sign-in names, argon2id password hashes, the site-administrator flag.
+
+use std::sync::OnceLock;
+
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::db::violated_unique;
+use crate::values::{DisplayName, Language, LoginName, Password};
+use crate::{Error, Result};
+
+/// A user as the rest of the panel sees one; the password hash stays in this module.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub site_admin: bool,
+    pub disabled: bool,
+    #[sqlx(try_from = "String")]
+    pub language: Language,
+    pub created_at: OffsetDateTime,
+    pub password_changed_at: OffsetDateTime,
+}
+
+impl TryFrom<String> for Language {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Language::parse(&s)
+    }
+}
+
+const COLUMNS: &str =
+    "id, login, display_name, site_admin, disabled, language, created_at, password_changed_at";
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub login: LoginName,
+    pub display_name: DisplayName,
+    pub password: Password,
+    pub site_admin: bool,
+    pub language: Language,
+}
+
+/// Why a sign-in was refused. Show the person one message for all of them; the reason is
+/// for the security log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    UnknownLogin,
+    WrongPassword,
+    /// The password was right but the account is disabled.
+    Disabled,
+}
+
+impl Rejection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rejection::UnknownLogin => "unknown login",
+            Rejection::WrongPassword => "wrong password",
+            Rejection::Disabled => "account disabled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    Accepted(User),
+    Rejected { user_id: Option<Uuid>, reason: Rejection },
+}
+
+fn hasher() -> Argon2<'static> {
+    // OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT)
+}
+
+/// argon2id PHC string, computed off the async threads (it takes tens of milliseconds).
+async fn hash_password(password: SecretString) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        hasher()
+            .hash_password(password.expose_secret().as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| Error::Crypto(format!("cannot hash the password: {e}")))
+    })
+    .await
+    .map_err(|e| Error::Crypto(format!("password hashing stopped: {e}")))?
+}
+
+/// Constant-time comparison inside argon2; a hash that does not parse counts as a mismatch.
+async fn password_matches(password: SecretString, hash: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        hasher().verify_password(password.expose_secret().as_bytes(), hash.as_str()).is_ok()
+    })
+    .await
+    .map_err(|e| Error::Crypto(format!("password check stopped: {e}")))
+}
+
+/// A hash of a random password, verified against when the login does not exist so that the
+/// answer takes as long as for a real user.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let random: [u8; 16] = rand::random();
+        hasher().hash_password(&random).map(|h| h.to_string()).unwrap_or_default()
+    })
+}
+
+async fn burn_dummy_verify(password: SecretString) -> Result<()> {
+    tokio::task::spawn_blocking(move || {
+        let _ = hasher().verify_password(password.expose_secret().as_bytes(), dummy_hash());
+    })
+    .await
+    .map_err(|e| Error::Crypto(format!("password check stopped: {e}")))
+}
+
+pub async fn create(pool: &PgPool, new: NewUser) -> Result<User> {
+    let hash = hash_password(new.password.expose().to_owned().into()).await?;
+    sqlx::query_as::<_, User>(&format!(
+        "insert into users (id, login, display_name, password_hash, site_admin, language)
+         values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}"
+    ))
+    .bind(Uuid::new_v4())
+    .bind(new.login.as_str())
+    .bind(new.display_name.as_str())
+    .bind(hash)
+    .bind(new.site_admin)
+    .bind(new.language.as_str())
+    .fetch_one(pool)
+    .await
+    .map_err(|e| match violated_unique(&e) {
+        Some("users_login_key") => Error::field(LoginName::FIELD, "this login name is taken"),
+        _ => e.into(),
+    })
+}
+
+pub async fn find_by_login(pool: &PgPool, login: &str) -> Result<Option<User>> {
+    let sql = format!("select {COLUMNS} from users where login = $1");
+    Ok(sqlx::query_as(&sql).bind(login.trim()).fetch_optional(pool).await?)
+}
+
+pub async fn find_by_id(pool: &PgPool, id: Uuid) -> Result<Option<User>> {
+    let sql = format!("select {COLUMNS} from users where id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
+}
+
+/// Like [`find_by_id`], but a missing user is `Error::NotFound`.
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<User> {
+    find_by_id(pool, id).await?.ok_or(Error::NotFound)
+}
+
+/// All users, by login.
+pub async fn list(pool: &PgPool) -> Result<Vec<User>> {
+    let sql = format!("select {COLUMNS} from users order by login");
+    Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
+}
+
+/// Checks a sign-in. Takes about as long whether or not the login exists.
+pub async fn verify_password(
+    pool: &PgPool,
+    login: &str,
+    password: &SecretString,
+) -> Result<SignIn> {
+    let row: Option<(String,)> = sqlx::query_as("select password_hash from users where login = $1")
+        .bind(login.trim())
+        .fetch_optional(pool)
+        .await?;
+    let Some((hash,)) = row else {
+        burn_dummy_verify(password.clone()).await?;
+        return Ok(SignIn::Rejected { user_id: None, reason: Rejection::UnknownLogin });
+    };
+    let matches = password_matches(password.clone(), hash).await?;
+    let Some(user) = find_by_login(pool, login).await? else {
+        // Deleted between the two reads.
+        return Ok(SignIn::Rejected { user_id: None, reason: Rejection::UnknownLogin });
+    };
+    Ok(match (matches, user.disabled) {
+        (false, _) => SignIn::Rejected { user_id: Some(user.id), reason: Rejection::WrongPassword },
+        (true, true) => SignIn::Rejected { user_id: Some(user.id), reason: Rejection::Disabled },
+        (true, false) => SignIn::Accepted(user),
+    })
+}
+
+pub async fn change_password(pool: &PgPool, id: Uuid, password: &Password) -> Result<()> {
+    let hash = hash_password(password.expose().to_owned().into()).await?;
+    let done = sqlx::query(
+        "update users set password_hash = $2, password_changed_at = now() where id = $1",
+    )
+    .bind(id)
+    .bind(hash)
+    .execute(pool)
+    .await?;
+    found(done.rows_affected())
+}
+
+pub async fn set_disabled(pool: &PgPool, id: Uuid, disabled: bool) -> Result<()> {
+    let done = sqlx::query("update users set disabled = $2 where id = $1")
+        .bind(id)
+        .bind(disabled)
+        .execute(pool)
+        .await?;
+    found(done.rows_affected())
+}
+
+pub async fn set_site_admin(pool: &PgPool, id: Uuid, site_admin: bool) -> Result<()> {
+    let done = sqlx::query("update users set site_admin = $2 where id = $1")
+        .bind(id)
+        .bind(site_admin)
+        .execute(pool)
+        .await?;
+    found(done.rows_affected())
+}
+
+pub async fn set_language(pool: &PgPool, id: Uuid, language: Language) -> Result<()> {
+    let done = sqlx::query("update users set language = $2 where id = $1")
+        .bind(id)
+        .bind(language.as_str())
+        .execute(pool)
+        .await?;
+    found(done.rows_affected())
+}
+
+pub async fn set_display_name(pool: &PgPool, id: Uuid, name: &DisplayName) -> Result<()> {
+    let done = sqlx::query("update users set display_name = $2 where id = $1")
+        .bind(id)
+        .bind(name.as_str())
+        .execute(pool)
+        .await?;
+    found(done.rows_affected())
+}
+
+fn found(rows: u64) -> Result<()> {
+    if rows == 0 { Err(Error::NotFound) } else { Ok(()) }
+}
