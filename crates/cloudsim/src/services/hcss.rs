@@ -1,0 +1,131 @@
+//! HCSS `POST /v1/light-instances`: buy Flexus L instances (reference §5.1). Validation is
+//! the client crate's own (`validate::purchase`), so both sides agree on every rule.
+
+use std::collections::BTreeMap;
+
+use http::StatusCode;
+use lightdeck_huaweicloud::model::hcss::{ExtraResource, ImageRef, PurchaseRequest, Tag};
+use lightdeck_huaweicloud::{FieldErrors, Region, validate};
+use serde_json::{Map, Value, json};
+
+use crate::http::body::{Obj, parse_object};
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::{Reply, pipeline::Ctx};
+use crate::state::{NewInstance, Period, State};
+
+fn joined(errs: &FieldErrors) -> String {
+    errs.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+}
+
+/// Reads the body into the client crate's request type, naming the field of any type error.
+fn read_request(m: &Map<String, Value>) -> Result<PurchaseRequest, String> {
+    let o = Obj::new(m);
+    let image_ref = match o.object("image_ref")? {
+        None => None,
+        Some(i) => {
+            let i = Obj::with_prefix(i, "image_ref");
+            Some(ImageRef {
+                image_name: i.str("image_name")?.map(str::to_owned),
+                image_version: i.str("image_version")?.map(str::to_owned),
+                image_id: i.str("image_id")?.map(str::to_owned),
+            })
+        }
+    };
+    // The seed's table spells it `ExtraResources`, its example `extra_resources`.
+    let extra_key = if o.get("extra_resources").is_none() && o.get("ExtraResources").is_some() {
+        "ExtraResources"
+    } else {
+        "extra_resources"
+    };
+    let extra_resources = o.objects(extra_key, |e| {
+        Ok(ExtraResource { kind: e.req_str("type")?.to_owned(), size: e.int("size")? })
+    })?;
+    let tags = o.objects("tags", |t| {
+        Ok(Tag { key: t.req_str("key")?.to_owned(), value: t.req_str("value")?.to_owned() })
+    })?;
+    Ok(PurchaseRequest {
+        instance_name: o.req_str("instance_name")?.to_owned(),
+        description: o.str("description")?.map(str::to_owned),
+        plan_spec: o.req_str("plan_spec")?.to_owned(),
+        image_ref,
+        region: o.req_str("region")?.to_owned(),
+        charging_mode: o.str("charging_mode")?.map(str::to_owned),
+        period_type: o.req_str("period_type")?.to_owned(),
+        period_num: o.int_or_digits("period_num")?.ok_or_else(|| o.missing("period_num"))?,
+        purchase_quantity: o.int("purchase_quantity")?,
+        is_auto_renew: o.bool("is_auto_renew")?,
+        is_auto_pay: o.bool("is_auto_pay")?,
+        extra_resources,
+        tags,
+    })
+}
+
+pub fn purchase(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
+    let caller = ctx.caller()?;
+    let crid = ctx.header("client-request-id").map(str::trim).ok_or_else(|| {
+        ApiError::hcss_param("Client-Request-Id: this header is required (a UUID is recommended)")
+    })?;
+    validate::client_request_id(crid)
+        .map_err(|e| ApiError::hcss_param(format!("Client-Request-Id: {}", e.message)))?;
+    let key = (caller.account, crid.to_owned());
+    if let Some(order_id) = st.purchases.get(&key) {
+        let ids: Vec<&str> =
+            st.orders.get(order_id).map(|o| o.resource_ids().collect()).unwrap_or_default();
+        return Ok(Reply::status(
+            StatusCode::ACCEPTED,
+            json!({"order_id": order_id, "instance_ids": ids}),
+        ));
+    }
+
+    let body = parse_object(ctx.body).map_err(ApiError::hcss_param)?;
+    let req = read_request(&body).map_err(ApiError::hcss_param)?;
+    validate::purchase(&req).map_err(|e| ApiError::hcss_param(joined(&e)))?;
+    let region: Region =
+        req.region.parse().map_err(|e| ApiError::hcss_param(format!("region: {e}")))?;
+    if let Some((project, token_region)) = caller.token_project()
+        && token_region != region
+    {
+        return Err(ApiError::hcss_param(format!(
+            "region: the X-Auth-Token is scoped to project {project} in {token_region}; buy in {region} with a token of that region"
+        )));
+    }
+    let period = Period {
+        period_type: if req.period_type == "year" { 3 } else { 2 },
+        period_num: i32::try_from(req.period_num)
+            .map_err(|_| ApiError::hcss_param("period_num: out of range"))?,
+    };
+    let quantity = req.purchase_quantity.unwrap_or(1).clamp(1, 200);
+    let image = req.image_ref.clone().unwrap_or_default();
+    let tags: BTreeMap<String, String> =
+        req.tags.iter().flatten().map(|t| (t.key.clone(), t.value.clone())).collect();
+    let mut instances = Vec::new();
+    for i in 0..quantity {
+        let name = if quantity == 1 {
+            req.instance_name.clone()
+        } else {
+            format!("{}-{:04}", req.instance_name, i + 1)
+        };
+        let inst = st.build_instance(NewInstance {
+            account: caller.account,
+            region,
+            name,
+            description: req.description.clone().unwrap_or_default(),
+            plan_spec: req.plan_spec.clone(),
+            image_name: image.image_name.clone().unwrap_or_else(|| "private".to_owned()),
+            image_version: image.image_version.clone().unwrap_or_default(),
+            created: ctx.now,
+            expires: ctx.now,
+            auto_renew: req.is_auto_renew.unwrap_or(false),
+            tags: tags.clone(),
+            used_share: 0.0,
+            status: "ACTIVE",
+            now: ctx.now,
+        });
+        instances.push(inst);
+    }
+    let ids: Vec<String> = instances.iter().map(|i| i.id.clone()).collect();
+    let auto_pay = req.is_auto_pay.unwrap_or(false);
+    let order_id = st.create_purchase_order(caller.account, instances, period, auto_pay, ctx.now);
+    st.purchases.insert(key, order_id.clone());
+    Ok(Reply::status(StatusCode::ACCEPTED, json!({"order_id": order_id, "instance_ids": ids})))
+}

@@ -1,0 +1,337 @@
+//! BSS orders: new purchases, renewals and unsubscriptions. An order waits for payment
+//! (status 6) unless auto-paid, then processes (status 3) and completes (status 5); its
+//! effect on the instances is applied at completion. Seeded instances come with the
+//! completed purchase orders that bought them.
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::{Instance, State, add_months, fmt_seconds, ids};
+
+#[derive(Debug, Clone)]
+pub enum OrderKind {
+    /// The instances to create, ids already handed out in the purchase response (empty once
+    /// the order has completed and they live in the state).
+    Purchase {
+        instances: Vec<Instance>,
+    },
+    Renew,
+    Unsubscribe,
+}
+
+impl OrderKind {
+    /// BSS `order_type`: 1 new purchase, 2 renewal, 4 unsubscribe.
+    pub fn order_type(&self) -> i32 {
+        match self {
+            OrderKind::Purchase { .. } => 1,
+            OrderKind::Renew => 2,
+            OrderKind::Unsubscribe => 4,
+        }
+    }
+}
+
+/// One order line: a main resource (an instance) and, once the order has completed, the
+/// period it bought (`effective_time`, `expire_time`).
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub resource_id: String,
+    pub term: Option<(OffsetDateTime, OffsetDateTime)>,
+}
+
+/// The BSS period an order buys: `period_type` 2 month or 3 year, `period_num` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub period_type: i32,
+    pub period_num: i32,
+}
+
+impl Period {
+    pub fn months(self) -> i32 {
+        if self.period_type == 3 { 12 * self.period_num } else { self.period_num }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub id: String,
+    pub account: usize,
+    pub kind: OrderKind,
+    pub created: OffsetDateTime,
+    /// When payment happens (creation time for auto-paid orders).
+    pub pay_at: OffsetDateTime,
+    pub complete_at: OffsetDateTime,
+    pub completed: bool,
+    pub lines: Vec<Line>,
+    /// None for unsubscribe orders.
+    pub period: Option<Period>,
+    pub amount: f64,
+    pub spec: String,
+    pub region: String,
+    /// The offering bought (`OFFI…`), shared by every line.
+    pub product_id: String,
+}
+
+impl Order {
+    /// BSS order status: 6 pending payment, 3 processing, 5 completed.
+    pub fn status(&self, now: OffsetDateTime) -> i32 {
+        if self.completed || self.complete_at <= now {
+            5
+        } else if now < self.pay_at {
+            6
+        } else {
+            3
+        }
+    }
+
+    pub fn order_type(&self) -> i32 {
+        self.kind.order_type()
+    }
+
+    pub fn resource_ids(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().map(|l| l.resource_id.as_str())
+    }
+
+    pub fn summary(&self, now: OffsetDateTime) -> Value {
+        json!({
+            "order_id": self.id,
+            "order_type": self.order_type(),
+            "status": self.status(now),
+            "resource_ids": self.resource_ids().collect::<Vec<_>>(),
+            "created": fmt_seconds(self.created),
+        })
+    }
+}
+
+/// A plausible monthly list price in yuan for a spec (for order amounts only).
+pub fn monthly_price(spec: &str) -> f64 {
+    let ram_gib = lightdeck_huaweicloud::catalog::spec(spec).map_or(2.0, |s| s.ram_gib());
+    (18.0 + 12.0 * ram_gib).round()
+}
+
+/// What an order is about, taken from its first instance.
+#[derive(Default)]
+struct Subject {
+    spec: String,
+    region: String,
+    product_id: String,
+}
+
+impl Subject {
+    fn of(first: Option<&Instance>) -> Self {
+        first.map_or_else(Subject::default, |i| Subject {
+            spec: i.plan_spec.clone(),
+            region: i.region.id().to_owned(),
+            product_id: i.product_id.clone(),
+        })
+    }
+}
+
+impl State {
+    /// A new order for the main resources `ids`, priced for `period`; not stored yet.
+    #[allow(clippy::too_many_arguments)]
+    fn new_order(
+        &mut self,
+        account: usize,
+        kind: OrderKind,
+        period: Option<Period>,
+        ids: Vec<String>,
+        subject: Subject,
+        auto_pay: bool,
+        now: OffsetDateTime,
+    ) -> Order {
+        let pay_at = if auto_pay { now } else { now + self.timings.payment };
+        let mut id = ids::order_id(&mut self.rng, now);
+        while self.orders.contains_key(&id) {
+            id = ids::order_id(&mut self.rng, now);
+        }
+        let months = period.map_or(0, Period::months);
+        Order {
+            id,
+            account,
+            kind,
+            created: now,
+            pay_at,
+            complete_at: pay_at + self.timings.order,
+            completed: false,
+            amount: monthly_price(&subject.spec) * f64::from(months) * ids.len() as f64,
+            lines: ids.into_iter().map(|resource_id| Line { resource_id, term: None }).collect(),
+            period,
+            spec: subject.spec,
+            region: subject.region,
+            product_id: subject.product_id,
+        }
+    }
+
+    fn purchase_order(
+        &mut self,
+        account: usize,
+        instances: &mut [Instance],
+        period: Period,
+        auto_pay: bool,
+        now: OffsetDateTime,
+    ) -> Order {
+        let ids = instances.iter().map(|i| i.id.clone()).collect();
+        let subject = Subject::of(instances.first());
+        let kind = OrderKind::Purchase { instances: Vec::new() };
+        let order = self.new_order(account, kind, Some(period), ids, subject, auto_pay, now);
+        // One offering for the whole order, as a multi-quantity purchase buys.
+        for inst in instances {
+            inst.order_id = order.id.clone();
+            inst.product_id = order.product_id.clone();
+        }
+        order
+    }
+
+    /// A purchase order for instances already built (each gets the order's id); returns the
+    /// order id.
+    pub fn create_purchase_order(
+        &mut self,
+        account: usize,
+        mut instances: Vec<Instance>,
+        period: Period,
+        auto_pay: bool,
+        now: OffsetDateTime,
+    ) -> String {
+        let mut order = self.purchase_order(account, &mut instances, period, auto_pay, now);
+        order.kind = OrderKind::Purchase { instances };
+        let id = order.id.clone();
+        self.add_pending_order(order);
+        id
+    }
+
+    /// The completed order that bought seeded instances: placed `order_duration` before
+    /// `bought`, paid at once, completed at `bought`. Sets the instances' `order_id`.
+    pub fn seed_purchase_order(
+        &mut self,
+        account: usize,
+        instances: &mut [Instance],
+        period: Period,
+        bought: OffsetDateTime,
+    ) {
+        let placed = bought - self.timings.order;
+        let mut order = self.purchase_order(account, instances, period, true, placed);
+        order.complete_at = bought;
+        order.completed = true;
+        let term = Some((bought, add_months(bought, period.months())));
+        for line in &mut order.lines {
+            line.term = term;
+        }
+        self.orders.insert(order.id.clone(), order);
+    }
+
+    /// A renewal of instances of `account` (already checked); returns the order id.
+    pub fn create_renew_order(
+        &mut self,
+        account: usize,
+        ids: Vec<String>,
+        period: Period,
+        auto_pay: bool,
+        now: OffsetDateTime,
+    ) -> String {
+        let subject = Subject::of(ids.first().and_then(|i| self.instance(i)));
+        let order =
+            self.new_order(account, OrderKind::Renew, Some(period), ids, subject, auto_pay, now);
+        for line in &order.lines {
+            if let Some(inst) = self.instances.get_mut(&line.resource_id) {
+                inst.pending_order = Some(order.id.clone());
+            }
+        }
+        let id = order.id.clone();
+        self.add_pending_order(order);
+        id
+    }
+
+    /// Unsubscribes at once (type 1 removes the instances; type 2 drops renewals that have
+    /// not started). Returns the completed order's id.
+    pub fn unsubscribe(
+        &mut self,
+        account: usize,
+        ids: Vec<String>,
+        unsubscribe_type: i32,
+        now: OffsetDateTime,
+    ) -> String {
+        let subject = Subject::of(ids.first().and_then(|i| self.instance(i)));
+        let mut order =
+            self.new_order(account, OrderKind::Unsubscribe, None, ids, subject, true, now);
+        order.complete_at = now;
+        order.completed = true;
+        for line in &order.lines {
+            if unsubscribe_type == 1 {
+                self.remove_instance(&line.resource_id);
+            } else if let Some(inst) = self.instances.get_mut(&line.resource_id) {
+                inst.expires = inst.term_end.max(now).min(inst.expires);
+                inst.updated = now;
+            }
+        }
+        let id = order.id.clone();
+        self.orders.insert(id.clone(), order);
+        id
+    }
+
+    /// Pays an order waiting for payment now. Returns false if it was not waiting.
+    pub fn pay_order(&mut self, id: &str, now: OffsetDateTime) -> bool {
+        let order_duration = self.timings.order;
+        match self.orders.get_mut(id) {
+            Some(o) if o.status(now) == 6 => {
+                o.pay_at = now;
+                o.complete_at = now + order_duration;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Applies a due order: a purchase's instances come to exist, a renewal moves expiry.
+    /// Each line records the term it bought.
+    pub(super) fn complete_order(&mut self, id: &str) {
+        let Some(order) = self.orders.get_mut(id) else { return };
+        if order.completed {
+            return;
+        }
+        order.completed = true;
+        let at = order.complete_at;
+        let months = order.period.map_or(0, Period::months);
+        let bought = match &mut order.kind {
+            OrderKind::Purchase { instances } => Some(std::mem::take(instances)),
+            OrderKind::Renew => None,
+            OrderKind::Unsubscribe => return,
+        };
+        let ids: Vec<String> = order.resource_ids().map(str::to_owned).collect();
+        let terms: Vec<Option<(OffsetDateTime, OffsetDateTime)>> = match bought {
+            Some(instances) => instances
+                .into_iter()
+                .map(|mut inst| {
+                    inst.created = at;
+                    inst.updated = at;
+                    inst.expires = add_months(at, months);
+                    inst.term_end = inst.expires;
+                    inst.server.created = at;
+                    inst.server.updated = at;
+                    inst.package.start = at;
+                    inst.package.used_at = at;
+                    inst.package.end = add_months(at, 1).min(inst.expires);
+                    let term = (at, inst.expires);
+                    self.insert_instance(inst);
+                    Some(term)
+                })
+                .collect(),
+            None => ids
+                .iter()
+                .map(|rid| {
+                    self.instance_mut(rid).map(|inst| {
+                        let from = inst.expires;
+                        inst.expires = add_months(from, months);
+                        inst.updated = at;
+                        inst.pending_order = None;
+                        (from, inst.expires)
+                    })
+                })
+                .collect(),
+        };
+        if let Some(order) = self.orders.get_mut(id) {
+            for (line, term) in order.lines.iter_mut().zip(terms) {
+                line.term = term;
+            }
+        }
+    }
+}
