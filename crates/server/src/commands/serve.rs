@@ -1,0 +1,101 @@
+//! `lightdeck serve`: the panel and its workers until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud};
+use secrecy::ExposeSecret;
+
+use crate::cli::ServeArgs;
+use crate::config::{HUAWEI_ENDPOINT_VAR, ServeConfig};
+use crate::state::AppState;
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = match ServeConfig::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(super::EXIT_ERROR));
+        }
+    };
+    let pool = lightdeck_domain::db::connect(config.database_url.expose_secret())
+        .await
+        .context("connecting to the database named by DATABASE_URL")?;
+    lightdeck_domain::db::migrate(&pool).await.context("applying database migrations")?;
+    let cloud = cloud_client(config.app.huawei_endpoint.as_deref())?;
+    let listen = config.app.listen;
+    let state = AppState::new(pool, cloud, config.keyring, config.app)
+        .context("loading the translations")?;
+    serve(state, listen).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The Huawei Cloud client, pointed at `endpoint` (cloudsim) when given.
+pub fn cloud_client(endpoint: Option<&str>) -> anyhow::Result<HuaweiCloud> {
+    let mut config = ClientConfig::default();
+    if let Some(url) = endpoint {
+        config.endpoints =
+            Endpoints::single(url).map_err(|e| anyhow::anyhow!("{HUAWEI_ENDPOINT_VAR}: {e}"))?;
+    }
+    Ok(HuaweiCloud::new(config)?)
+}
+
+/// Binds `listen`, starts the workers and serves until Ctrl-C or SIGTERM (or until
+/// `state.shutdown` is triggered), then lets in-flight requests finish.
+pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "lightdeck serving");
+    eprintln!("lightdeck listening on http://{local}");
+    serve_on(state, listener).await
+}
+
+/// Like [`serve`] on a listener already bound (the demo binds first to print the URL).
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    crate::workers::spawn(state.clone());
+    tokio::spawn(housekeeping(state.clone()));
+    let shutdown = state.shutdown.clone();
+    let stop = {
+        let shutdown = shutdown.clone();
+        async move {
+            tokio::select! {
+                r = super::sim::wait_for_stop() => {
+                    if let Err(e) = r {
+                        tracing::warn!(error = %e, "signal handling failed; stopping");
+                    }
+                }
+                () = shutdown.wait() => {}
+            }
+            shutdown.trigger();
+        }
+    };
+    let app = crate::app::build(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stop)
+        .await
+        .context("serving HTTP")?;
+    Ok(())
+}
+
+/// Hourly: deletes expired sessions and security-log entries older than 90 days.
+async fn housekeeping(state: AppState) {
+    use tower_sessions::ExpiredDeletion;
+    let store = tower_sessions_sqlx_store::PostgresStore::new(state.db.clone());
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = state.shutdown.wait() => return,
+        }
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        let cutoff = state.now() - time::Duration::days(90);
+        if let Err(e) = lightdeck_domain::security_log::prune(&state.db, cutoff).await {
+            tracing::warn!(error = %e, "could not prune the security log");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `lightdeck user add` and `lightdeck user passwd`.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use lightdeck_domain::users::{self, NewUser};
+use lightdeck_domain::values::{DisplayName, Language, LoginName, Password};
+use rand::Rng;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{connect, read_stdin_line};
+use crate::cli::{PasswordSource, UserAddArgs, UserPasswdArgs};
+
+pub async fn add(args: UserAddArgs) -> anyhow::Result<ExitCode> {
+    let login = LoginName::parse(&args.login)?;
+    let display_name = DisplayName::parse(args.display_name.as_deref().unwrap_or(&args.login))?;
+    let language = Language::parse(&args.language)?;
+    let (password, generated) = obtain_password(&args.password, login.as_str())?;
+    let pool = connect(&args.db).await?;
+    let user = users::create(
+        &pool,
+        NewUser { login, display_name, password, site_admin: args.site_admin, language },
+    )
+    .await?;
+    println!(
+        "created user {}{}",
+        user.login,
+        if user.site_admin { " (site administrator)" } else { "" }
+    );
+    if let Some(p) = generated {
+        println!("password: {}", p.expose_secret());
+        println!("(shown once; it is stored only as a hash)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn passwd(args: UserPasswdArgs) -> anyhow::Result<ExitCode> {
+    let pool = connect(&args.db).await?;
+    let Some(user) = users::find_by_login(&pool, &args.login).await? else {
+        bail!("there is no user with the login {:?}", args.login.trim());
+    };
+    let (password, generated) = obtain_password(&args.password, &user.login)?;
+    users::change_password(&pool, user.id, &password).await?;
+    println!("changed the password of {}", user.login);
+    if let Some(p) = generated {
+        println!("password: {}", p.expose_secret());
+        println!("(shown once; it is stored only as a hash)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The password, and the same again when it was generated (to be printed once).
+fn obtain_password(
+    source: &PasswordSource,
+    login: &str,
+) -> anyhow::Result<(Password, Option<SecretString>)> {
+    if source.generate_password {
+        let text = generate_password();
+        return Ok((Password::parse(text.expose_secret())?, Some(text)));
+    }
+    let text =
+        if source.password_stdin { read_stdin_line("password")? } else { prompt_password(login)? };
+    Ok((Password::parse(text.expose_secret())?, None))
+}
+
+fn prompt_password(login: &str) -> anyhow::Result<SecretString> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "no terminal to ask for the password: pass --password-stdin (and pipe the password \
+             in) or --generate-password"
+        );
+    }
+    let first = rpassword::prompt_password(format!("Password for {login}: "))
+        .context("reading the password")?;
+    Password::parse(&first)?;
+    let second = rpassword::prompt_password("Repeat it: ").context("reading the password")?;
+    if first != second {
+        bail!("the two passwords differ; nothing was changed");
+    }
+    Ok(SecretString::from(first))
+}
+
+/// 20 characters from an alphabet without look-alikes (about 113 bits).
+pub fn generate_password() -> SecretString {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let text: String =
+        (0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect();
+    SecretString::from(text)
+}

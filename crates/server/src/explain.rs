@@ -1,0 +1,129 @@
+//! Failures in plain words: Huawei's error codes, a job's per-server `errorcode_message`
+//! and the panel's own codes for calls that got no answer (`lightdeck.*`, see
+//! `workers::cloud::codes`) become one sentence a non-developer can act on. The technical
+//! details (code, request id, job id) are shown next to it, not instead of it.
+
+use crate::i18n::Tr;
+use crate::workers::cloud::codes;
+
+/// Why something failed, in categories people can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Too many requests to Huawei Cloud in a short time (`APIG.0308`, HTTP 429).
+    Throttled,
+    AlreadyRunning,
+    AlreadyStopped,
+    /// The server was busy or in a state that does not allow the action.
+    WrongState,
+    /// The Huawei account is restricted (arrears, frozen): `Ecs.0003`.
+    AccountRestricted,
+    /// The stored credentials were refused (`APIG.0301`, HTTP 401).
+    AuthFailed,
+    /// The credentials work but lack the permission (`APIG.0302`, HTTP 403).
+    PermissionDenied,
+    /// The server no longer exists (`Ecs.0114`, HTTP 404).
+    NotFound,
+    /// The panel could not reach Huawei Cloud.
+    Unreachable,
+    TimedOut,
+    /// Huawei Cloud had an internal error (HTTP 5xx, `Ecs.0002`/`Ecs.0004`).
+    CloudError,
+    /// Nobody can tell whether the cloud did it.
+    OutcomeUnknown,
+    Other,
+}
+
+impl Reason {
+    /// The catalog key of the sentence (web/i18n/*/actions.ftl).
+    pub fn key(self) -> &'static str {
+        match self {
+            Reason::Throttled => "explain-throttled",
+            Reason::AlreadyRunning => "explain-already-running",
+            Reason::AlreadyStopped => "explain-already-stopped",
+            Reason::WrongState => "explain-wrong-state",
+            Reason::AccountRestricted => "explain-account-restricted",
+            Reason::AuthFailed => "explain-auth-failed",
+            Reason::PermissionDenied => "explain-permission-denied",
+            Reason::NotFound => "explain-not-found",
+            Reason::Unreachable => "explain-unreachable",
+            Reason::TimedOut => "explain-timeout",
+            Reason::CloudError => "explain-cloud-error",
+            Reason::OutcomeUnknown => "explain-unknown",
+            Reason::Other => "explain-other",
+        }
+    }
+}
+
+/// Sorts a failure into a [`Reason`] from what was recorded about it.
+pub fn classify(code: Option<&str>, http_status: Option<u16>, message: Option<&str>) -> Reason {
+    let code = code.unwrap_or_default();
+    let message = message.unwrap_or_default().to_ascii_lowercase();
+    match code {
+        "APIG.0308" | "HCSS.14290001" => return Reason::Throttled,
+        "Ecs.0003" => return Reason::AccountRestricted,
+        "APIG.0301" | "APIGW.0301" | "CBC.0154" => return Reason::AuthFailed,
+        "APIG.0302" | "CBC.0151" | "CBC.0155" => return Reason::PermissionDenied,
+        "Ecs.0114" => return Reason::NotFound,
+        "Ecs.0002" | "Ecs.0004" | "CBC.0999" => return Reason::CloudError,
+        c if c == codes::UNREACHABLE => return Reason::Unreachable,
+        c if c == codes::TIMEOUT => return Reason::TimedOut,
+        c if c == codes::CREDENTIALS => return Reason::AuthFailed,
+        _ => {}
+    }
+    if message.contains("already running") || message.contains("status active)") {
+        return Reason::AlreadyRunning;
+    }
+    if message.contains("already stopped") || message.contains("status shutoff)") {
+        return Reason::AlreadyStopped;
+    }
+    if code == "Ecs.0112" || message.contains("busy") || message.contains("current status") {
+        return Reason::WrongState;
+    }
+    match http_status {
+        Some(429) => Reason::Throttled,
+        Some(401) => Reason::AuthFailed,
+        Some(403) => Reason::PermissionDenied,
+        Some(404) => Reason::NotFound,
+        Some(s) if s >= 500 => Reason::CloudError,
+        _ => Reason::Other,
+    }
+}
+
+/// The sentence for a failure, in the request's language.
+pub fn explain(
+    tr: &Tr,
+    code: Option<&str>,
+    http_status: Option<u16>,
+    message: Option<&str>,
+) -> String {
+    tr.t(classify(code, http_status, message).key())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_messages_find_their_reason() {
+        assert_eq!(classify(Some("APIG.0308"), Some(429), None), Reason::Throttled);
+        assert_eq!(classify(None, Some(429), None), Reason::Throttled);
+        assert_eq!(classify(Some("Ecs.0003"), Some(403), None), Reason::AccountRestricted);
+        assert_eq!(classify(Some("APIG.0301"), Some(401), None), Reason::AuthFailed);
+        assert_eq!(
+            classify(
+                Some("Ecs.0112"),
+                None,
+                Some("Ecs.0112: server x is already running (status ACTIVE)")
+            ),
+            Reason::AlreadyRunning
+        );
+        assert_eq!(
+            classify(Some("Ecs.0112"), None, Some("server x is already stopped (status SHUTOFF)")),
+            Reason::AlreadyStopped
+        );
+        assert_eq!(classify(Some("Ecs.0112"), None, Some("busy")), Reason::WrongState);
+        assert_eq!(classify(Some(codes::UNREACHABLE), None, None), Reason::Unreachable);
+        assert_eq!(classify(Some("X.1"), Some(502), None), Reason::CloudError);
+        assert_eq!(classify(None, None, None), Reason::Other);
+    }
+}

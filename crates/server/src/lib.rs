@@ -1,0 +1,26 @@
+//! The Lightdeck panel: an axum application (pages rendered with askama, live parts with
+//! htmx) over the `lightdeck-domain` crate, plus the `lightdeck` command line. The binary in
+//! `main.rs` only parses arguments and calls [`commands::run`]; tests build the app with
+//! [`app::build`] and an [`state::AppState`].
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod csrf;
+pub mod error;
+pub mod explain;
+pub mod extract;
+pub mod i18n;
+pub mod metrics;
+pub mod routes;
+pub mod security;
+pub mod session;
+pub mod state;
+pub mod views;
+pub mod workers;
+
+pub use app::{build, route_table};
+pub use error::AppError;
+pub use routes::{Access, RouteInfo, RouteTable};
+pub use state::AppState;

@@ -1,0 +1,153 @@
+//! The progress panel of one batch: per instance, where its action stands, why it failed
+//! in plain words (details on expand), and once everything ended, the instance's state now.
+
+use std::collections::HashMap;
+
+use lightdeck_domain::actions::{self, ActionDetail, ActionState, BatchProgress};
+use lightdeck_domain::inventory;
+use lightdeck_huaweicloud::InstanceId;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::explain;
+use crate::i18n::Tr;
+use crate::routes::instances::detail::kind_word;
+use crate::state::AppState;
+use crate::views::actions::{ProgressItem, ProgressPanel};
+use crate::views::instances::{Fact, state_class, state_word};
+
+/// Above this many instances the finished panel does not look up each one's state.
+const SHOW_STATES_MAX: usize = 100;
+
+pub(super) async fn panel(
+    state: &AppState,
+    tr: &Tr,
+    team: Uuid,
+    batch: Uuid,
+) -> Result<ProgressPanel, AppError> {
+    let progress = actions::batch_progress(&state.db, team, batch).await?;
+    let ids: Vec<InstanceId> =
+        progress.actions.iter().flat_map(|d| d.action.instance_ids.iter().cloned()).collect();
+    let names: HashMap<String, String> = inventory::resolve(&state.db, team, &ids)
+        .await?
+        .into_iter()
+        .flat_map(|t| t.instances)
+        .map(|i| (i.instance_id.to_string(), i.name))
+        .collect();
+
+    let mut items = Vec::with_capacity(ids.len());
+    for detail in &progress.actions {
+        items.extend(items_of(tr, detail, &names));
+    }
+    if progress.done && items.len() <= SHOW_STATES_MAX {
+        for item in &mut items {
+            let Ok(id) = item.instance_id.parse::<InstanceId>() else { continue };
+            if let Ok(row) = inventory::get(&state.db, team, &id).await {
+                item.now_class = Some(state_class(row.state));
+                item.now_word = Some(state_word(tr, row.state));
+            }
+        }
+    }
+    let finished = items.iter().filter(|i| is_final(i.state)).count();
+    let total = items.len().max(1);
+    let pct = finished * 100 / total;
+    Ok(ProgressPanel {
+        tr: tr.clone(),
+        team_id: team.to_string(),
+        batch_id: batch.to_string(),
+        title: title(tr, &progress, items.len()),
+        pct_step: u8::try_from((pct + 2) / 5 * 5).unwrap_or(100).min(100),
+        summary: tr.t2(
+            "actions-progress-summary",
+            "done",
+            finished as u64,
+            "total",
+            items.len() as u64,
+        ),
+        done: progress.done,
+        items,
+        next_key: None,
+    })
+}
+
+fn is_final(state: &str) -> bool {
+    matches!(state, "succeeded" | "failed" | "unknown")
+}
+
+fn title(tr: &Tr, progress: &BatchProgress, count: usize) -> String {
+    let kind = progress.actions.first().map(|d| kind_word(tr, &d.action)).unwrap_or_default();
+    tr.t2("actions-progress-heading", "action", kind, "count", count as u64)
+}
+
+fn fact(tr: &Tr, key: &str, value: String, mono: bool) -> Fact {
+    Fact { label: tr.t(key), value, mono }
+}
+
+/// One item per instance of an action row.
+fn items_of(tr: &Tr, d: &ActionDetail, names: &HashMap<String, String>) -> Vec<ProgressItem> {
+    let a = &d.action;
+    a.instance_ids
+        .iter()
+        .enumerate()
+        .map(|(i, instance)| {
+            let server = a.server_ids.get(i);
+            let result = server.and_then(|s| d.results.iter().find(|r| &r.server_id == s));
+            // The server's own sub-job says more than the action's overall state.
+            let state: &'static str = match (result.map(|r| r.status.as_str()), a.state) {
+                (_, ActionState::Requested) => "requested",
+                (Some("SUCCESS"), _) => "succeeded",
+                (Some("FAIL"), _) => "failed",
+                (Some(_), ActionState::Accepted) => "running",
+                (None, ActionState::Accepted) => "accepted",
+                (_, ActionState::Succeeded) => "succeeded",
+                (_, ActionState::Failed) => "failed",
+                (_, ActionState::Unknown) => "unknown",
+            };
+            let (code, message) = match result.filter(|r| r.status == "FAIL") {
+                Some(r) => (r.error_code.clone(), r.error_message.clone()),
+                None => (a.error_code.clone(), a.error_message.clone()),
+            };
+            let explanation = match state {
+                "failed" => Some(explain::explain(
+                    tr,
+                    code.as_deref(),
+                    if result.is_some() { None } else { a.http_status },
+                    message.as_deref(),
+                )),
+                "unknown" => Some(tr.t(explain::Reason::OutcomeUnknown.key())),
+                _ => None,
+            };
+            let mut details = Vec::new();
+            if is_final(state) && state != "succeeded" {
+                if let Some(c) = &code {
+                    details.push(fact(tr, "actions-detail-code", c.clone(), true));
+                }
+                if let Some(m) = message.as_ref().filter(|m| !m.is_empty()) {
+                    details.push(fact(tr, "actions-detail-message", m.clone(), false));
+                }
+            }
+            if let Some(r) = &a.request_id {
+                details.push(fact(tr, "actions-detail-request-id", r.clone(), true));
+            }
+            if let Some(j) = &a.job_id {
+                details.push(fact(tr, "actions-detail-job-id", j.to_string(), true));
+            }
+            ProgressItem {
+                instance_id: instance.to_string(),
+                name: names.get(instance.as_str()).cloned().unwrap_or_else(|| instance.to_string()),
+                state,
+                state_word: tr.t(&format!("actions-item-{state}")),
+                state_class: match state {
+                    "succeeded" => "status-ok",
+                    "failed" => "status-error",
+                    "unknown" => "status-unknown",
+                    _ => "status-busy",
+                },
+                explanation,
+                details,
+                now_class: None,
+                now_word: None,
+            }
+        })
+        .collect()
+}

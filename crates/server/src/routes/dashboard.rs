@@ -1,0 +1,78 @@
+//! The dashboard at `/`: the user's teams with instance counts, expiries, low traffic and
+//! recent activity.
+//!
+//! Recent activity: roles that may read the audit log (admin, owner) see the team's last
+//! events. Viewers and operators see their own last actions instead: they did them, so
+//! showing them reveals nothing new, and an operator wants to see how their reboot went.
+//! The rest of the team's log stays with the roles the design gives it to.
+
+use axum::extract::State;
+use lightdeck_domain::audit::{self, AuditFilter};
+use lightdeck_domain::inventory::{self, DashboardCounts, PageRequest};
+use lightdeck_domain::policy::Permission;
+
+use crate::error::AppError;
+use crate::extract::CurrentUser;
+use crate::i18n::Tr;
+use crate::routes::audit::event_views;
+use crate::routes::{Access, RouteTable};
+use crate::state::AppState;
+use crate::views::dashboard::{ActivityScope, DashboardPage, StateCount, TeamCard};
+use crate::views::layout::Layout;
+
+/// Events per team in "recent activity".
+pub const RECENT_EVENTS: u32 = 10;
+/// "Low traffic": less than this share of the package left.
+pub const LOW_TRAFFIC_PCT: f64 = 20.0;
+
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.get("/", Access::SignedIn, dashboard)
+}
+
+fn states(c: &DashboardCounts) -> Vec<StateCount> {
+    let mut states = vec![
+        StateCount { state: "running", class: "status-ok", count: c.running },
+        StateCount { state: "stopped", class: "status-off", count: c.stopped },
+        StateCount { state: "transitional", class: "status-busy", count: c.transitional },
+        StateCount { state: "error", class: "status-error", count: c.error },
+    ];
+    // Unknown is rare (a status string nobody has mapped yet): shown only when present.
+    if c.unknown > 0 {
+        states.push(StateCount { state: "unknown", class: "status-unknown", count: c.unknown });
+    }
+    states
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    tr: Tr,
+    layout: Layout,
+) -> Result<DashboardPage, AppError> {
+    let mut teams = Vec::with_capacity(user.teams.len());
+    for m in &user.teams {
+        let week = inventory::dashboard_counts(&state.db, m.team_id, 7, LOW_TRAFFIC_PCT).await?;
+        let month = inventory::dashboard_counts(&state.db, m.team_id, 30, LOW_TRAFFIC_PCT).await?;
+        let (scope, filter) = if m.role.allows(Permission::ReadAudit) {
+            (ActivityScope::Team, AuditFilter::default())
+        } else {
+            let own = AuditFilter { actor_user_id: Some(user.id()), ..AuditFilter::default() };
+            (ActivityScope::Own, own)
+        };
+        let recent =
+            audit::list(&state.db, m.team_id, &filter, &PageRequest::first(RECENT_EVENTS)).await?;
+        teams.push(TeamCard {
+            id: m.team_id,
+            name: m.team_name.clone(),
+            role: m.role.as_str(),
+            total: month.total,
+            states: states(&month),
+            expiring_7: week.expiring,
+            expiring_30: month.expiring,
+            low_traffic: month.low_traffic,
+            scope,
+            activity: event_views(&state, m.team_id, &tr, &recent.items).await?,
+        });
+    }
+    Ok(DashboardPage { tr, layout, teams, site_admin: user.user.site_admin })
+}

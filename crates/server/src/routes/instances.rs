@@ -1,0 +1,328 @@
+//! The instances table, one row of it (htmx self-refresh while transitional) and the
+//! instance detail page. Pages read the inventory only; they never call the cloud.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use lightdeck_domain::accounts::{self, Account};
+use lightdeck_domain::inventory::{
+    self, InstanceFilter, InstanceSort, InstanceState, PageRequest, SortKey,
+};
+use lightdeck_domain::policy::Permission;
+use lightdeck_huaweicloud::{InstanceId, Region};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::extract::{IsHtmx, TeamCtx};
+use crate::i18n::Tr;
+use crate::routes::{Access, RouteTable};
+use crate::state::AppState;
+use crate::views::instances::{
+    AccountView, Choice, FilterView, InstanceListPage, InstanceRowPartial, InstanceTable,
+    InstanceView, region_name, when,
+};
+use crate::views::layout::Layout;
+
+pub(crate) mod detail;
+
+/// Rows per page.
+pub const PAGE_SIZE: u32 = 50;
+/// Previous-page cursors kept in the URL; older pages are reached from the first page.
+const MAX_TRAIL: usize = 20;
+
+pub fn routes(t: RouteTable) -> RouteTable {
+    let view = Access::Team(Permission::ViewInstances);
+    t.get("/teams/{team}/instances", view, list)
+        .get("/teams/{team}/instances/{instance}", view, detail::page)
+        .get("/teams/{team}/instances/{instance}/row", view, row)
+}
+
+/// The list's query string. Raw strings: converted (with messages) in [`ListQuery::parse`].
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: String,
+    pub account: String,
+    pub region: String,
+    pub status: String,
+    pub sort: String,
+    pub dir: String,
+    /// The cursor this page starts after.
+    pub after: String,
+    /// Cursors of the earlier pages, comma-separated (for "Previous").
+    pub trail: String,
+    /// `added.changed.gone` after a "Refresh now" without htmx.
+    pub synced: String,
+}
+
+struct Parsed {
+    filter: InstanceFilter,
+    sort: InstanceSort,
+    errors: Vec<(String, String)>,
+}
+
+const SORTS: [(&str, SortKey); 4] = [
+    ("name", SortKey::Name),
+    ("status", SortKey::Status),
+    ("expiry", SortKey::Expiry),
+    ("traffic", SortKey::TrafficLeft),
+];
+
+impl ListQuery {
+    fn parse(&self, tr: &Tr, accounts: &[Account]) -> Parsed {
+        let mut errors = Vec::new();
+        let mut filter = InstanceFilter::default();
+        let q = self.q.trim();
+        if q.chars().count() > 200 {
+            errors.push(("q".to_owned(), tr.t("instances-error-search-long")));
+        } else if !q.is_empty() {
+            filter.text = Some(q.to_owned());
+        }
+        if !self.account.is_empty() {
+            match self
+                .account
+                .parse::<Uuid>()
+                .ok()
+                .filter(|id| accounts.iter().any(|a| a.id == *id))
+            {
+                Some(id) => filter.account_id = Some(id),
+                None => errors.push(("account".to_owned(), tr.t("instances-error-account"))),
+            }
+        }
+        if !self.region.is_empty() {
+            match self.region.parse::<Region>() {
+                Ok(r) => filter.region = Some(r),
+                Err(_) => errors.push(("region".to_owned(), tr.t("instances-error-region"))),
+            }
+        }
+        if !self.status.is_empty() {
+            match self.status.parse::<InstanceState>() {
+                Ok(s) => filter.state = Some(s),
+                Err(_) => errors.push(("status".to_owned(), tr.t("instances-error-status"))),
+            }
+        }
+        let key = if self.sort.is_empty() {
+            SortKey::Name
+        } else {
+            match SORTS.iter().find(|(name, _)| *name == self.sort) {
+                Some((_, key)) => *key,
+                None => {
+                    errors.push(("sort".to_owned(), tr.t("instances-error-sort")));
+                    SortKey::Name
+                }
+            }
+        };
+        let sort = InstanceSort { key, descending: self.dir == "desc" };
+        Parsed { filter, sort, errors }
+    }
+
+    fn is_filtered(&self) -> bool {
+        !(self.q.trim().is_empty()
+            && self.account.is_empty()
+            && self.region.is_empty()
+            && self.status.is_empty())
+    }
+
+    /// The query string for the same list, starting after `after` with `trail` behind it.
+    fn with_page(&self, after: Option<&str>, trail: &[&str]) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", self.q.trim()),
+            ("account", self.account.as_str()),
+            ("region", self.region.as_str()),
+            ("status", self.status.as_str()),
+            ("sort", self.sort.as_str()),
+            ("dir", self.dir.as_str()),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        if let Some(a) = after {
+            s.append_pair("after", a);
+        }
+        if !trail.is_empty() {
+            s.append_pair("trail", &trail.join(","));
+        }
+        s.finish()
+    }
+
+    fn self_query(&self) -> String {
+        let trail = self.trail_list();
+        self.with_page(Some(self.after.as_str()).filter(|a| !a.is_empty()), &trail)
+    }
+
+    fn trail_list(&self) -> Vec<&str> {
+        self.trail.split(',').filter(|c| !c.is_empty()).collect()
+    }
+}
+
+pub(crate) fn account_names(accounts: &[Account]) -> HashMap<Uuid, String> {
+    accounts.iter().map(|a| (a.id, a.name.clone())).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn list(
+    State(state): State<AppState>,
+    ctx: TeamCtx,
+    tr: Tr,
+    layout: Layout,
+    htmx: IsHtmx,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let team = ctx.team.id;
+    let accounts = accounts::list(&state.db, team).await?;
+    let parsed = query.parse(&tr, &accounts);
+    let can_power = ctx.can(Permission::PowerActions);
+    let names = account_names(&accounts);
+    let self_url = format!("/teams/{team}/instances?{}", query.self_query());
+
+    let mut table = InstanceTable {
+        tr: tr.clone(),
+        team_id: team.to_string(),
+        rows: Vec::new(),
+        can_power,
+        next_query: None,
+        prev_query: None,
+        no_accounts: accounts.is_empty(),
+        filtered: query.is_filtered(),
+        self_url,
+    };
+    let status = if parsed.errors.is_empty() {
+        let page = PageRequest {
+            cursor: Some(query.after.clone()).filter(|c| !c.is_empty()),
+            limit: PAGE_SIZE,
+        };
+        let found = inventory::list(&state.db, team, &parsed.filter, parsed.sort, &page).await?;
+        let now = state.now();
+        table.rows = found
+            .items
+            .iter()
+            .map(|r| {
+                let account = names.get(&r.account_id).map_or("", String::as_str);
+                InstanceView::new(&tr, r, account, now)
+            })
+            .collect();
+        let trail = query.trail_list();
+        if let Some(next) = &found.next_cursor {
+            let mut behind = trail.clone();
+            behind.push(if query.after.is_empty() { "-" } else { query.after.as_str() });
+            let start = behind.len().saturating_sub(MAX_TRAIL);
+            table.next_query = Some(query.with_page(Some(next), &behind[start..]));
+        }
+        if page.cursor.is_some() {
+            // "-" stands for the first page (which has no cursor).
+            let (prev, rest) = match trail.split_last() {
+                Some((prev, rest)) => (Some(*prev).filter(|p| *p != "-"), rest),
+                None => (None, &[][..]),
+            };
+            table.prev_query = Some(query.with_page(prev, rest));
+        }
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+
+    if htmx.0 {
+        return Ok((status, table).into_response());
+    }
+    let page = InstanceListPage {
+        filters: filter_view(&tr, &query, &accounts, parsed.errors),
+        accounts: account_views(&tr, &accounts),
+        can_refresh: ctx.can(crate::routes::accounts::REFRESH),
+        idempotency_key: Uuid::new_v4().to_string(),
+        notice: synced_notice(&tr, &query.synced),
+        team_id: team.to_string(),
+        team_name: ctx.team.name.clone(),
+        can_power,
+        table,
+        tr,
+        layout,
+    };
+    Ok((status, page).into_response())
+}
+
+fn synced_notice(tr: &Tr, synced: &str) -> Option<String> {
+    let parts: Vec<u64> = synced.split('.').filter_map(|p| p.parse().ok()).collect();
+    match parts[..] {
+        [added, changed, gone] => {
+            Some(crate::routes::accounts::summary_text(tr, added, changed, gone))
+        }
+        _ => None,
+    }
+}
+
+fn filter_view(
+    tr: &Tr,
+    q: &ListQuery,
+    accounts: &[Account],
+    errors: Vec<(String, String)>,
+) -> FilterView {
+    let choice = |value: &str, label: String, current: &str| Choice {
+        value: value.to_owned(),
+        label,
+        selected: value == current,
+    };
+    let sort_current = if q.sort.is_empty() { "name" } else { q.sort.as_str() };
+    FilterView {
+        q: q.q.clone(),
+        accounts: accounts
+            .iter()
+            .map(|a| choice(&a.id.to_string(), a.name.clone(), &q.account))
+            .collect(),
+        regions: Region::ALL
+            .iter()
+            .map(|r| choice(r.id(), region_name(*r, tr.lang).to_owned(), &q.region))
+            .collect(),
+        statuses: InstanceState::ALL
+            .iter()
+            .map(|s| choice(s.as_str(), crate::views::instances::state_word(tr, *s), &q.status))
+            .collect(),
+        sorts: SORTS
+            .iter()
+            .map(|(name, _)| choice(name, tr.t(&format!("instances-sort-{name}")), sort_current))
+            .collect(),
+        desc: q.dir == "desc",
+        errors,
+    }
+}
+
+fn account_views(tr: &Tr, accounts: &[Account]) -> Vec<AccountView> {
+    accounts
+        .iter()
+        .map(|a| AccountView {
+            id: a.id.to_string(),
+            name: a.name.clone(),
+            last_sync: match crate::workers::sync::status(a.id).and_then(|s| s.last_ok) {
+                Some(t) => tr.t1("accounts-last-sync", "time", when(t)),
+                None => tr.t("accounts-never-synced"),
+            },
+        })
+        .collect()
+}
+
+/// An instance id from the path; anything malformed is simply not found.
+pub(crate) fn instance_param(raw: &str) -> Result<InstanceId, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn row(
+    State(state): State<AppState>,
+    ctx: TeamCtx,
+    tr: Tr,
+    Path((_team, instance)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = instance_param(&instance)?;
+    let found = inventory::get(&state.db, ctx.team.id, &id).await?;
+    let account = accounts::get(&state.db, ctx.team.id, found.account_id).await?;
+    Ok(InstanceRowPartial {
+        team_id: ctx.team.id.to_string(),
+        row: InstanceView::new(&tr, &found, &account.name, state.now()),
+        can_power: ctx.can(Permission::PowerActions),
+        tr,
+    }
+    .into_response())
+}

@@ -1,0 +1,225 @@
+//! One instance: everything the inventory knows, its actions, and (for roles that may read
+//! the audit log) its audit trail.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use lightdeck_domain::accounts;
+use lightdeck_domain::actions::{self, Action, ActionKind, ActionState};
+use lightdeck_domain::audit::{self, AuditEvent, AuditFilter, Outcome};
+use lightdeck_domain::inventory::{self, InstanceRow, PageRequest};
+use lightdeck_domain::policy::Permission;
+
+use super::instance_param;
+use crate::error::AppError;
+use crate::extract::TeamCtx;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::views::instances::{
+    Fact, HistoryLine, InstanceDetailPage, InstanceView, days_left, expiry_text, gb, region_name,
+    spec_text, when,
+};
+use crate::views::layout::Layout;
+use time::OffsetDateTime;
+
+const HISTORY: u32 = 50;
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    ctx: TeamCtx,
+    tr: Tr,
+    layout: Layout,
+    Path((_team, instance)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let team = ctx.team.id;
+    let id = instance_param(&instance)?;
+    let row = inventory::get(&state.db, team, &id).await?;
+    let account = accounts::get(&state.db, team, row.account_id).await?;
+    let acts = actions::list_for_instance(&state.db, team, &id, HISTORY).await?;
+    let audit = if ctx.can(Permission::ReadAudit) {
+        let filter = AuditFilter { target_id: Some(id.to_string()), ..AuditFilter::default() };
+        let page = audit::list(&state.db, team, &filter, &PageRequest::first(HISTORY)).await?;
+        Some(page.items.iter().map(|e| audit_line(&tr, e)).collect())
+    } else {
+        None
+    };
+    let now = state.now();
+    Ok(InstanceDetailPage {
+        team_id: team.to_string(),
+        facts: facts(&tr, &row, &account.name, now),
+        row: InstanceView::new(&tr, &row, &account.name, now),
+        actions: acts.iter().map(|a| action_line(&tr, a)).collect(),
+        audit,
+        tr,
+        layout,
+    }
+    .into_response())
+}
+
+fn fact(label: String, value: String, mono: bool) -> Fact {
+    Fact { label, value, mono }
+}
+
+fn or_unknown(tr: &Tr, v: Option<String>) -> String {
+    v.filter(|s| !s.is_empty()).unwrap_or_else(|| tr.t("instances-unknown-value"))
+}
+
+fn facts(tr: &Tr, row: &InstanceRow, account: &str, now: OffsetDateTime) -> Vec<Fact> {
+    let t = |k: &str| tr.t(k);
+    let spec = match row.spec_code.as_deref() {
+        Some(code) => format!("{} ({code})", spec_text(tr, Some(code))),
+        None => tr.t("instances-unknown-value"),
+    };
+    let image = [row.image_name.as_deref(), row.image_version.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let expiry = match row.expires_at {
+        Some(e) => format!("{} — {}", when(e), expiry_text(tr, days_left(Some(e), now))),
+        None => tr.t("instances-unknown-value"),
+    };
+    let traffic_used = match (row.traffic_remaining_gb, row.traffic_total_gb) {
+        (Some(left), Some(total)) => {
+            tr.t2("instances-traffic-used", "used", gb((total - left).max(0.0)), "total", gb(total))
+        }
+        _ => tr.t("instances-unknown-value"),
+    };
+    let mut out = vec![
+        fact(t("instances-fact-instance-id"), row.instance_id.to_string(), true),
+        fact(
+            t("instances-fact-server-id"),
+            or_unknown(tr, row.server_id.as_ref().map(ToString::to_string)),
+            true,
+        ),
+        fact(
+            t("instances-fact-package-id"),
+            or_unknown(tr, row.traffic_package_id.as_ref().map(ToString::to_string)),
+            true,
+        ),
+        fact(t("instances-col-account"), account.to_owned(), false),
+        fact(
+            t("instances-col-region"),
+            format!("{} ({})", region_name(row.region, tr.lang), row.region.id()),
+            false,
+        ),
+        fact(t("instances-fact-status"), row.status.clone(), true),
+        fact(t("instances-col-spec"), spec, false),
+        fact(t("instances-fact-image"), or_unknown(tr, Some(image)), false),
+        fact(t("instances-fact-public-ips"), or_unknown(tr, Some(row.public_ips.join(", "))), true),
+        fact(
+            t("instances-fact-private-ips"),
+            or_unknown(tr, Some(row.private_ips.join(", "))),
+            true,
+        ),
+        fact(t("instances-col-expiry"), expiry, false),
+        fact(
+            t("instances-fact-auto-renew"),
+            t(if row.auto_renew { "instances-yes" } else { "instances-no" }),
+            false,
+        ),
+        fact(t("instances-fact-traffic-used"), traffic_used, false),
+        fact(t("instances-fact-last-sync"), when(row.last_synced_at), false),
+    ];
+    if let Some(gone) = row.gone_at {
+        out.push(fact(t("instances-fact-gone"), when(gone), false));
+    }
+    out
+}
+
+pub(crate) fn kind_word(tr: &Tr, action: &Action) -> String {
+    kind_text(tr, action.kind, &action.params)
+}
+
+fn kind_text(tr: &Tr, kind: ActionKind, params: &serde_json::Value) -> String {
+    let hard = params.get("type").and_then(serde_json::Value::as_str) == Some("HARD");
+    let key = format!(
+        "actions-kind-{}{}",
+        kind.as_str().replace('_', "-"),
+        if hard && matches!(kind, ActionKind::Stop | ActionKind::Reboot) { "-hard" } else { "" }
+    );
+    tr.t(&key)
+}
+
+/// "Restart" for `instance.reboot.succeeded`; other events keep their dotted name.
+fn event_text(tr: &Tr, e: &AuditEvent) -> String {
+    let mut parts = e.action.split('.');
+    match (parts.next(), parts.next().map(str::parse::<ActionKind>)) {
+        (Some("instance"), Some(Ok(kind))) => kind_text(tr, kind, &e.params),
+        _ => e.action.clone(),
+    }
+}
+
+pub(crate) fn action_state_class(state: ActionState) -> &'static str {
+    match state {
+        ActionState::Succeeded => "status-ok",
+        ActionState::Failed => "status-error",
+        ActionState::Requested | ActionState::Accepted => "status-busy",
+        ActionState::Unknown => "status-unknown",
+    }
+}
+
+fn tech_details(
+    tr: &Tr,
+    request_id: Option<&str>,
+    job_id: Option<String>,
+    code: Option<&str>,
+    message: Option<&str>,
+) -> Vec<Fact> {
+    let mut d = Vec::new();
+    if let Some(c) = code {
+        d.push(fact(tr.t("actions-detail-code"), c.to_owned(), true));
+    }
+    if let Some(m) = message.filter(|m| !m.is_empty()) {
+        d.push(fact(tr.t("actions-detail-message"), m.to_owned(), false));
+    }
+    if let Some(r) = request_id {
+        d.push(fact(tr.t("actions-detail-request-id"), r.to_owned(), true));
+    }
+    if let Some(j) = job_id {
+        d.push(fact(tr.t("actions-detail-job-id"), j, true));
+    }
+    d
+}
+
+fn action_line(tr: &Tr, a: &Action) -> HistoryLine {
+    let actor = a.actor_name.clone().unwrap_or_else(|| tr.t("instances-someone"));
+    HistoryLine {
+        when: when(a.created_at),
+        what: tr.t2("instances-history-action", "actor", actor, "action", kind_word(tr, a)),
+        outcome: tr.t(&format!("actions-state-{}", a.state.as_str())),
+        outcome_class: action_state_class(a.state),
+        details: tech_details(
+            tr,
+            a.request_id.as_deref(),
+            a.job_id.as_ref().map(ToString::to_string),
+            a.error_code.as_deref(),
+            a.error_message.as_deref(),
+        ),
+    }
+}
+
+fn outcome_class(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Succeeded => "status-ok",
+        Outcome::Failed | Outcome::Denied => "status-error",
+        Outcome::Requested | Outcome::Accepted => "status-busy",
+        Outcome::Unknown => "status-unknown",
+    }
+}
+
+fn audit_line(tr: &Tr, e: &AuditEvent) -> HistoryLine {
+    let actor = e.actor_name.clone().unwrap_or_else(|| tr.t("instances-someone"));
+    HistoryLine {
+        when: when(e.occurred_at),
+        what: tr.t2("instances-history-event", "actor", actor, "action", event_text(tr, e)),
+        outcome: tr.t(&format!("instances-outcome-{}", e.outcome.as_str())),
+        outcome_class: outcome_class(e.outcome),
+        details: tech_details(
+            tr,
+            e.request_id.as_deref(),
+            e.job_id.clone(),
+            e.error_code.as_deref(),
+            e.error_message.as_deref(),
+        ),
+    }
+}

@@ -1,0 +1,152 @@
+//! Sessions: tower-sessions with its Postgres store (the table `tower_sessions.session`
+//! comes from our migrations). The cookie is HttpOnly, SameSite=Lax, and Secure (with the
+//! `__Host-` prefix) when the public URL is https.
+//!
+//! The idle and absolute limits are checked here against `AppState::clock` (so tests can
+//! move time), from the sign-in time and last-seen time kept in the session. The store's
+//! own expiry (idle limit, in real time) only removes abandoned rows.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use lightdeck_domain::audit::SessionHash;
+use lightdeck_domain::{teams, users};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+use uuid::Uuid;
+
+use crate::error::{AppError, ErrorContext};
+use crate::extract::{CurrentUser, RequestContext};
+use crate::i18n::{Language, negotiate};
+use crate::state::AppState;
+use crate::views::layout::Layout;
+
+const AUTH_KEY: &str = "auth";
+/// The language an anonymous visitor picked.
+pub const LANG_KEY: &str = "lang";
+/// `last_seen` is written at most this often, not on every request.
+const TOUCH_EVERY: time::Duration = time::Duration::seconds(60);
+
+/// Who signed in and when (unix seconds).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Auth {
+    user_id: Uuid,
+    signed_in_at: i64,
+    last_seen: i64,
+}
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-lightdeck_session" } else { "lightdeck_session" }
+}
+
+pub fn layer(state: &AppState) -> SessionManagerLayer<PostgresStore> {
+    let secure = state.config.secure_cookies();
+    let idle =
+        time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::minutes(30));
+    SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
+        .with_name(cookie_name(secure))
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+fn unix(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+/// Starts a signed-in session: a new session id (the old one, which a visitor may have
+/// been handed, stops working), a new CSRF token, the user and the time.
+pub async fn sign_in(
+    session: &Session,
+    user_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.remove_value(LANG_KEY).await?;
+    session
+        .insert(AUTH_KEY, Auth { user_id, signed_in_at: unix(now), last_seen: unix(now) })
+        .await?;
+    crate::csrf::rotate(session).await?;
+    Ok(())
+}
+
+/// Ends the session: its row is deleted and the cookie cleared.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// Resolves the signed-in user, their teams and the language for every request that has
+/// sessions, and puts a [`RequestContext`] in the request's extensions. Error responses
+/// get an [`ErrorContext`] so the error page can show the usual header.
+pub async fn load_context(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let accept = negotiate(
+        req.headers().get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+    );
+    let ctx = match resolve(&state, &session, accept).await {
+        Ok(ctx) => ctx,
+        Err(e) => return e.into_response(),
+    };
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    req.extensions_mut().insert(ctx.clone());
+    let mut response = next.run(req).await;
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        let csrf = crate::csrf::existing_token(&session).await;
+        response.extensions_mut().insert(ErrorContext {
+            layout: Layout::from_context(&state, &ctx, csrf, &path),
+            user_id: ctx.user.as_ref().map(CurrentUser::id),
+            login: ctx.user.as_ref().map(|u| u.user.login.clone()),
+        });
+    }
+    response
+}
+
+async fn resolve(
+    state: &AppState,
+    session: &Session,
+    accept: Language,
+) -> Result<RequestContext, AppError> {
+    let mut ctx = RequestContext { user: None, lang: accept, session_ended: false };
+    let Some(auth) = session.get::<Auth>(AUTH_KEY).await? else {
+        if let Some(lang) = session.get::<String>(LANG_KEY).await? {
+            ctx.lang = Language::parse(&lang).unwrap_or(accept);
+        }
+        return Ok(ctx);
+    };
+    let now = unix(state.now());
+    let idle = i64::try_from(state.config.session_idle.as_secs()).unwrap_or(i64::MAX);
+    let absolute = i64::try_from(state.config.session_absolute.as_secs()).unwrap_or(i64::MAX);
+    if now - auth.last_seen > idle || now - auth.signed_in_at > absolute {
+        session.flush().await?;
+        ctx.session_ended = true;
+        return Ok(ctx);
+    }
+    let Some(user) = users::find_by_id(&state.db, auth.user_id).await?.filter(|u| !u.disabled)
+    else {
+        session.flush().await?;
+        ctx.session_ended = true;
+        return Ok(ctx);
+    };
+    if now - auth.last_seen >= TOUCH_EVERY.whole_seconds() {
+        session.insert(AUTH_KEY, Auth { last_seen: now, ..auth }).await?;
+    }
+    let session_hash = SessionHash::of(&session.id().map(|id| id.to_string()).unwrap_or_default());
+    ctx.lang = user.language;
+    ctx.user =
+        Some(CurrentUser { teams: teams::teams_of(&state.db, user.id).await?, user, session_hash });
+    Ok(ctx)
+}

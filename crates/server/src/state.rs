@@ -1,0 +1,144 @@
+//! What every handler and worker shares: the database, the Huawei Cloud client, the
+//! keyring, settings, translations, metrics, a clock tests can drive, and a shutdown signal.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use lightdeck_domain::crypto::Keyring;
+use lightdeck_huaweicloud::HuaweiCloud;
+use metrics_exporter_prometheus::PrometheusHandle;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use crate::config::AppConfig;
+use crate::i18n::I18n;
+
+/// The current time. Session expiry and sign-in throttling read it, so tests can move time
+/// forward instead of waiting.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> OffsetDateTime + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(OffsetDateTime::now_utc))
+    }
+
+    pub fn from_fn(f: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// A clock that only moves when told to (for tests).
+#[derive(Clone, Debug)]
+pub struct ManualClock(Arc<Mutex<OffsetDateTime>>);
+
+impl ManualClock {
+    pub fn new(start: OffsetDateTime) -> ManualClock {
+        ManualClock(Arc::new(Mutex::new(start)))
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) += by;
+    }
+
+    pub fn set(&self, to: OffsetDateTime) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = to;
+    }
+
+    pub fn clock(&self) -> Clock {
+        let this = self.clone();
+        Clock::from_fn(move || this.now())
+    }
+}
+
+/// Tells background work that the process is stopping. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Shutdown {
+    tx: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Shutdown { tx: Arc::new(watch::channel(false).0) }
+    }
+}
+
+impl Shutdown {
+    pub fn trigger(&self) {
+        self.tx.send_replace(true);
+    }
+
+    pub fn is_triggered(&self) -> bool {
+        *self.tx.borrow()
+    }
+
+    /// Resolves once [`Shutdown::trigger`] was called (at once if it already was).
+    pub async fn wait(&self) {
+        let mut rx = self.tx.subscribe();
+        // An error means the sender is gone, which cannot happen while `self` holds it.
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
+}
+
+/// Shared by every request and worker; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub cloud: HuaweiCloud,
+    pub keyring: Arc<Keyring>,
+    pub config: Arc<AppConfig>,
+    pub i18n: Arc<I18n>,
+    pub metrics: PrometheusHandle,
+    pub clock: Clock,
+    pub shutdown: Shutdown,
+}
+
+impl AppState {
+    /// The system clock and a fresh shutdown signal; translations are loaded here.
+    pub fn new(
+        db: PgPool,
+        cloud: HuaweiCloud,
+        keyring: Keyring,
+        config: AppConfig,
+    ) -> Result<AppState, crate::i18n::I18nError> {
+        Ok(AppState {
+            db,
+            cloud,
+            keyring: Arc::new(keyring),
+            config: Arc::new(config),
+            i18n: Arc::new(I18n::load()?),
+            metrics: crate::metrics::handle(),
+            clock: Clock::system(),
+            shutdown: Shutdown::default(),
+        })
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("config", &self.config).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,111 @@
+//! Views of the actions pages: the progress panel of a batch (htmx partial that refreshes
+//! itself until every action is terminal, and a full page around it), the confirmation
+//! step before stopping or forcing a reboot, and the form-problem message.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::i18n::Tr;
+use crate::views::instances::Fact;
+use crate::views::layout::Layout;
+
+/// One instance's line in the progress panel.
+#[derive(Debug, Clone)]
+pub struct ProgressItem {
+    pub instance_id: String,
+    pub name: String,
+    /// `requested`, `accepted`, `running`, `succeeded`, `failed`, `unknown`.
+    pub state: &'static str,
+    pub state_word: String,
+    pub state_class: &'static str,
+    /// Why it failed (or is unknown), in plain words.
+    pub explanation: Option<String>,
+    /// Huawei's code, message, request id and job id.
+    pub details: Vec<Fact>,
+    /// When the batch is done: the instance's state now, e.g. ("status-ok", "Running").
+    pub now_class: Option<&'static str>,
+    pub now_word: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/_progress.html")]
+pub struct ProgressPanel {
+    pub tr: Tr,
+    pub team_id: String,
+    pub batch_id: String,
+    /// e.g. "Reboot (normal) — 2 instances".
+    pub title: String,
+    pub items: Vec<ProgressItem>,
+    pub done: bool,
+    /// Finished share in 5 % steps, for the bar's width class.
+    pub pct_step: u8,
+    /// e.g. "1 of 2 finished".
+    pub summary: String,
+    /// A fresh idempotency key for the action form (swapped in out of band after a submit).
+    pub next_key: Option<String>,
+}
+
+impl ProgressPanel {
+    pub fn bar_class(&self) -> String {
+        format!("w-{}", self.pct_step)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/progress.html")]
+pub struct ProgressPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub team_id: String,
+    pub panel: ProgressPanel,
+}
+
+/// An instance named in the confirmation.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub instance_id: String,
+    pub name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/_confirm.html")]
+pub struct ConfirmPanel {
+    pub tr: Tr,
+    pub team_id: String,
+    pub csrf: String,
+    /// `stop` or `reboot`.
+    pub action: String,
+    /// `soft` or `hard`.
+    pub kind: String,
+    pub idempotency_key: String,
+    /// What will happen, in plain words.
+    pub message: String,
+    pub confirm_label: String,
+    pub instances: Vec<Named>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/confirm.html")]
+pub struct ConfirmPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub team_id: String,
+    pub panel: ConfirmPanel,
+}
+
+/// Problems with the submitted form, translated and naming the field.
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/_problem.html")]
+pub struct ProblemPanel {
+    pub tr: Tr,
+    pub problems: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/problem.html")]
+pub struct ProblemPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub team_id: String,
+    pub panel: ProblemPanel,
+}

@@ -1,0 +1,291 @@
+//! An audit event as one sentence in the reader's language ("bob rebooted web-01 in
+//! cn-north-4 — succeeded after 12 s"). The grammar lives in the Fluent catalog
+//! (`web/i18n/*/audit.ftl`): this module only picks the message and fills its arguments.
+
+use std::collections::HashMap;
+
+use fluent_bundle::{FluentArgs, FluentValue};
+use lightdeck_domain::audit::{AuditEvent, Outcome};
+use lightdeck_huaweicloud::Region;
+
+use crate::i18n::Tr;
+
+/// How many target names a sentence lists before "and N more".
+const LISTED: usize = 3;
+
+/// What the event is about, derived from its dotted action string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verb<'a> {
+    /// `instance.<kind>.<outcome>`: `kind` is `start`, `reboot`, `update`, …
+    Instance(&'a str),
+    AccountRefresh,
+    AccountOther,
+    SignIn,
+    SignOut,
+    Export,
+    Other,
+}
+
+const INSTANCE_KINDS: [&str; 8] =
+    ["start", "stop", "reboot", "update", "reset_password", "renew", "unsubscribe", "purchase"];
+
+fn verb(action: &str) -> Verb<'_> {
+    let parts: Vec<&str> = action.split('.').collect();
+    match parts.as_slice() {
+        ["instance", kind, ..] if INSTANCE_KINDS.contains(kind) => Verb::Instance(kind),
+        ["audit", "exported" | "export", ..] => Verb::Export,
+        ["account" | "cloud_account", "refresh" | "refreshed" | "sync" | "synced", ..] => {
+            Verb::AccountRefresh
+        }
+        ["account" | "cloud_account", ..] => Verb::AccountOther,
+        ["user" | "session" | "auth", "sign_in" | "signed_in" | "login", ..] => Verb::SignIn,
+        ["user" | "session" | "auth", "sign_out" | "signed_out" | "logout", ..] => Verb::SignOut,
+        _ => Verb::Other,
+    }
+}
+
+/// The instance kind of an `instance.<kind>.…` action, for pairing outcome events with
+/// their `requested` event.
+pub fn instance_kind(action: &str) -> Option<&str> {
+    match verb(action) {
+        Verb::Instance(kind) => Some(kind),
+        _ => None,
+    }
+}
+
+fn text<'a>(s: impl Into<String>) -> FluentValue<'a> {
+    FluentValue::from(s.into())
+}
+
+/// The event's targets by name (the inventory's, else the id), "a, b and 3 more".
+fn targets(tr: &Tr, e: &AuditEvent, names: &HashMap<String, String>) -> String {
+    let display: Vec<&str> =
+        e.target_ids.iter().map(|id| names.get(id).map_or(id.as_str(), String::as_str)).collect();
+    let sep = tr.t("audit-list-sep");
+    if display.len() <= LISTED {
+        return display.join(&sep);
+    }
+    let shown = LISTED - 1;
+    let mut args = FluentArgs::new();
+    args.set("names", text(display[..shown].join(&sep)));
+    args.set("more", display.len() - shown);
+    args.set("count", display.len());
+    tr.t_args("audit-targets-more", &args)
+}
+
+fn region_phrase(tr: &Tr, region: Option<&str>) -> String {
+    let Some(id) = region.filter(|r| !r.is_empty()) else {
+        return String::new();
+    };
+    let zh = id.parse::<Region>().map_or_else(|_| id.to_owned(), |r| r.name_zh().to_owned());
+    let mut args = FluentArgs::new();
+    args.set("region", text(id));
+    args.set("region_zh", text(zh));
+    tr.t_args("audit-in-region", &args)
+}
+
+fn param<'e>(e: &'e AuditEvent, key: &str) -> Option<&'e str> {
+    e.params.get(key).and_then(serde_json::Value::as_str)
+}
+
+/// Whether the export event's params record any filter.
+fn export_was_filtered(e: &AuditEvent) -> bool {
+    e.params
+        .get("filter")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|f| f.values().any(|v| !v.is_null() && v.as_str() != Some("")))
+}
+
+/// The middle of the sentence: what was done, to what, where.
+fn action_phrase(tr: &Tr, e: &AuditEvent, names: &HashMap<String, String>) -> String {
+    let mut args = FluentArgs::new();
+    args.set("outcome", e.outcome.as_str());
+    args.set("targets", text(targets(tr, e, names)));
+    args.set("where", text(region_phrase(tr, e.region.as_deref())));
+    args.set("action", text(e.action.as_str()));
+    let key = match verb(&e.action) {
+        Verb::Instance(kind) => {
+            let hard = param(e, "type").is_some_and(|t| t.eq_ignore_ascii_case("hard"));
+            args.set("type", if hard { "hard" } else { "soft" });
+            match (kind, param(e, "name")) {
+                ("update", Some(name)) => {
+                    args.set("name", text(name));
+                    "audit-do-rename".to_owned()
+                }
+                _ => format!("audit-do-{kind}"),
+            }
+        }
+        Verb::AccountRefresh => "audit-do-account-refresh".to_owned(),
+        Verb::AccountOther => "audit-do-account-other".to_owned(),
+        Verb::SignIn => "audit-do-sign-in".to_owned(),
+        Verb::SignOut => "audit-do-sign-out".to_owned(),
+        Verb::Export => {
+            let format = if param(e, "format") == Some("jsonl") { "jsonl" } else { "csv" };
+            args.set("format", format);
+            args.set("filtered", if export_was_filtered(e) { "yes" } else { "no" });
+            "audit-do-export".to_owned()
+        }
+        Verb::Other => "audit-do-other".to_owned(),
+    };
+    tr.t_args(&key, &args)
+}
+
+/// The whole sentence. `seconds`: how long after its `requested` event this outcome came,
+/// when known.
+pub fn sentence(
+    tr: &Tr,
+    e: &AuditEvent,
+    names: &HashMap<String, String>,
+    seconds: Option<i64>,
+) -> String {
+    let actor = e
+        .actor_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| tr.t("audit-actor-system"));
+
+    let mut result_args = FluentArgs::new();
+    result_args.set("outcome", e.outcome.as_str());
+    match seconds {
+        Some(s) => result_args.set("seconds", s),
+        None => result_args.set("seconds", "none"),
+    }
+    match e.error_code.as_deref().filter(|c| !c.is_empty()) {
+        Some(code) => result_args.set("code", text(code)),
+        None => result_args.set("code", "none"),
+    }
+    let result = tr.t_args("audit-result", &result_args);
+
+    let mut args = FluentArgs::new();
+    args.set("outcome", e.outcome.as_str());
+    args.set("actor", text(actor));
+    args.set("action", text(action_phrase(tr, e, names)));
+    args.set("result", text(result));
+    tr.t_args("audit-event", &args)
+}
+
+/// The words for an outcome on its own (filters, badges).
+pub fn outcome_label(tr: &Tr, outcome: Outcome) -> String {
+    tr.t(&format!("audit-outcome-{}", outcome.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use lightdeck_domain::values::Language;
+    use serde_json::json;
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::i18n::I18n;
+
+    fn event(action: &str, outcome: Outcome) -> AuditEvent {
+        AuditEvent {
+            id: 1,
+            team_id: Uuid::nil(),
+            seq: 1,
+            occurred_at: OffsetDateTime::UNIX_EPOCH,
+            actor_user_id: None,
+            actor_name: Some("bob".into()),
+            source_ip: None,
+            user_agent: None,
+            session_hash: None,
+            action: action.into(),
+            target_kind: Some("instance".into()),
+            target_ids: vec!["0123456789abcdef01234567".into()],
+            account_id: None,
+            region: Some("cn-north-4".into()),
+            params: json!({"type": "SOFT"}),
+            request_id: None,
+            job_id: None,
+            order_id: None,
+            http_status: None,
+            error_code: None,
+            error_message: None,
+            outcome,
+            panel_request_id: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn names() -> HashMap<String, String> {
+        HashMap::from([("0123456789abcdef01234567".to_owned(), "web-01".to_owned())])
+    }
+
+    fn tr(lang: Language) -> (Tr, Arc<I18n>) {
+        let i18n = Arc::new(I18n::load().unwrap());
+        (Tr::new(i18n.clone(), lang), i18n)
+    }
+
+    #[test]
+    fn the_issue_examples_read_as_written() {
+        let e = event("instance.reboot.succeeded", Outcome::Succeeded);
+        let (en, i18n) = tr(Language::En);
+        assert_eq!(
+            sentence(&en, &e, &names(), Some(12)),
+            "bob rebooted web-01 in cn-north-4 — succeeded after 12 s"
+        );
+        let (zh, _) = tr(Language::ZhCn);
+        assert_eq!(
+            sentence(&zh, &e, &names(), Some(12)),
+            "bob 重启了 web-01（华北-北京四） — 成功，用时 12 秒"
+        );
+        assert!(i18n.missing().is_empty(), "{:?}", i18n.missing());
+    }
+
+    #[test]
+    fn every_kind_and_outcome_has_words_in_both_languages() {
+        for lang in [Language::En, Language::ZhCn] {
+            let (tr, i18n) = tr(lang);
+            for kind in INSTANCE_KINDS {
+                for outcome in Outcome::ALL {
+                    let mut e = event(&format!("instance.{kind}.{}", outcome.as_str()), outcome);
+                    e.error_code = Some("Ecs.0114".into());
+                    let s = sentence(&tr, &e, &names(), Some(3));
+                    assert!(s.starts_with("bob "), "{s}");
+                    assert!(!s.contains('⟦'), "{s}");
+                }
+            }
+            for action in ["audit.exported", "account.refresh.succeeded", "x.y", "user.sign_in"] {
+                let s = sentence(&tr, &event(action, Outcome::Succeeded), &names(), None);
+                assert!(!s.contains('⟦'), "{s}");
+            }
+            assert!(i18n.missing().is_empty(), "{:?}", i18n.missing());
+        }
+    }
+
+    #[test]
+    fn hard_reboots_renames_failures_and_long_target_lists() {
+        let (en, _) = tr(Language::En);
+        let mut e = event("instance.reboot.failed", Outcome::Failed);
+        e.params = json!({"type": "HARD"});
+        e.error_code = Some("Ecs.0114".into());
+        assert_eq!(
+            sentence(&en, &e, &names(), None),
+            "bob force-rebooted web-01 in cn-north-4 — failed (Ecs.0114)"
+        );
+
+        let mut e = event("instance.update.requested", Outcome::Requested);
+        e.params = json!({"name": "web-02"});
+        assert_eq!(
+            sentence(&en, &e, &names(), None),
+            "bob asked to rename web-01 to “web-02” in cn-north-4"
+        );
+
+        let mut e = event("instance.start.accepted", Outcome::Accepted);
+        e.target_ids = (0..5).map(|i| format!("id-{i}")).collect();
+        e.actor_name = None;
+        assert_eq!(
+            sentence(&en, &e, &names(), None),
+            "Lightdeck started id-0, id-1 and 3 more in cn-north-4 — accepted by Huawei Cloud"
+        );
+        let (zh, _) = tr(Language::ZhCn);
+        assert_eq!(
+            sentence(&zh, &e, &names(), None),
+            "Lightdeck 启动了 id-0、id-1 等 5 台（华北-北京四） — 华为云已受理"
+        );
+    }
+}

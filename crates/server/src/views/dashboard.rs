@@ -1,0 +1,62 @@
+//! Views of the dashboard (askama): the start page with one card per team.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use uuid::Uuid;
+
+use crate::i18n::Tr;
+use crate::views::audit::EventView;
+use crate::views::layout::Layout;
+
+/// One instance state on a card: how many, and how it looks.
+#[derive(Debug, Clone)]
+pub struct StateCount {
+    /// `running`, `stopped`, `transitional`, `error`, `unknown` (the instance list's filter).
+    pub state: &'static str,
+    /// The `.status-*` colour class.
+    pub class: &'static str,
+    pub count: i64,
+}
+
+/// Whose activity a card shows (see `routes::dashboard` for why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityScope {
+    /// The team's audit log (roles that may read it).
+    Team,
+    /// Only the user's own actions.
+    Own,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamCard {
+    pub id: Uuid,
+    pub name: String,
+    /// `viewer`, `operator`, `admin`, `owner`.
+    pub role: &'static str,
+    pub total: i64,
+    pub states: Vec<StateCount>,
+    pub expiring_7: i64,
+    pub expiring_30: i64,
+    pub low_traffic: i64,
+    pub scope: ActivityScope,
+    pub activity: Vec<EventView>,
+}
+
+impl TeamCard {
+    pub fn role_name(&self) -> &'static str {
+        self.role
+    }
+
+    pub fn team_scope(&self) -> bool {
+        self.scope == ActivityScope::Team
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard/index.html")]
+pub struct DashboardPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub teams: Vec<TeamCard>,
+    pub site_admin: bool,
+}

@@ -1,0 +1,283 @@
+//! Views of the instances pages: the list (page, table partial, one-row partial), the
+//! instance detail page, and the accounts strip with "Refresh now" above the list.
+//!
+//! Everything people read is translated here or in the templates; the structs carry
+//! ready-to-print strings so the templates stay simple.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use lightdeck_domain::inventory::{InstanceRow, InstanceState};
+use lightdeck_huaweicloud::Region;
+use lightdeck_huaweicloud::catalog;
+use time::OffsetDateTime;
+
+use crate::i18n::{Language, Tr};
+use crate::views::layout::Layout;
+
+/// One instance as a table row shows it.
+#[derive(Debug, Clone)]
+pub struct InstanceView {
+    pub instance_id: String,
+    pub name: String,
+    /// `running`, `stopped`, `transitional`, `error`, `unknown`.
+    pub state: &'static str,
+    /// The CSS class of the status dot.
+    pub status_class: &'static str,
+    /// The state in words, e.g. "Running".
+    pub status_word: String,
+    /// The cloud's own status, e.g. `SHUTOFF` (shown as a tooltip and on the detail page).
+    pub status_raw: String,
+    pub account_name: String,
+    pub region_name: String,
+    /// e.g. "2 vCPU · 2 GiB · 40 GiB", or the bare spec code if the catalog lacks it.
+    pub spec: String,
+    pub public_ip: String,
+    /// Whole days until expiry (negative: expired), when known.
+    pub days_left: Option<i64>,
+    pub expiry_text: String,
+    /// Remaining traffic in percent, rounded to the bar's 5 % steps.
+    pub traffic_step: Option<u8>,
+    pub traffic_low: bool,
+    pub traffic_text: String,
+    pub transitional: bool,
+}
+
+impl InstanceView {
+    pub fn bar_class(&self) -> String {
+        format!("w-{}", self.traffic_step.unwrap_or(0))
+    }
+}
+
+pub fn region_name(region: Region, lang: Language) -> &'static str {
+    match lang {
+        Language::ZhCn => region.name_zh(),
+        Language::En => region.name_en(),
+    }
+}
+
+pub fn state_class(state: InstanceState) -> &'static str {
+    match state {
+        InstanceState::Running => "status-ok",
+        InstanceState::Stopped => "status-off",
+        InstanceState::Transitional => "status-busy",
+        InstanceState::Error => "status-error",
+        InstanceState::Unknown => "status-unknown",
+    }
+}
+
+pub fn state_word(tr: &Tr, state: InstanceState) -> String {
+    tr.t(&format!("instances-state-{}", state.as_str()))
+}
+
+pub fn spec_text(tr: &Tr, code: Option<&str>) -> String {
+    match code {
+        Some(code) => match catalog::spec(code) {
+            Some(s) => tr.t_args("instances-spec", &{
+                let mut a = fluent_bundle::FluentArgs::new();
+                a.set("cpu", s.vcpus());
+                a.set("ram", s.ram_gib());
+                a.set("disk", s.disk_gib());
+                a
+            }),
+            None => code.to_owned(),
+        },
+        None => tr.t("instances-unknown-value"),
+    }
+}
+
+/// Number formatting for GB figures: at most one decimal.
+pub fn gb(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded:.1}") }
+}
+
+pub fn days_left(expires_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Option<i64> {
+    expires_at.map(|e| {
+        let secs = (e - now).whole_seconds();
+        // Round towards the earlier day: "1 day" means less than two days remain.
+        secs.div_euclid(86_400)
+    })
+}
+
+pub fn expiry_text(tr: &Tr, days: Option<i64>) -> String {
+    match days {
+        None => tr.t("instances-unknown-value"),
+        Some(d) if d < 0 => tr.t("instances-expired"),
+        Some(d) => tr.t1("instances-days-left", "days", d),
+    }
+}
+
+impl InstanceView {
+    pub fn new(
+        tr: &Tr,
+        row: &InstanceRow,
+        account_name: &str,
+        now: OffsetDateTime,
+    ) -> InstanceView {
+        let days = days_left(row.expires_at, now);
+        let pct = row.traffic_left_pct();
+        let traffic_text = match (row.traffic_remaining_gb, row.traffic_total_gb) {
+            (Some(left), Some(total)) => {
+                tr.t2("instances-traffic-left", "left", gb(left), "total", gb(total))
+            }
+            _ => tr.t("instances-unknown-value"),
+        };
+        InstanceView {
+            instance_id: row.instance_id.to_string(),
+            name: if row.name.is_empty() { row.instance_id.to_string() } else { row.name.clone() },
+            state: row.state.as_str(),
+            status_class: state_class(row.state),
+            status_word: state_word(tr, row.state),
+            status_raw: row.status.clone(),
+            account_name: account_name.to_owned(),
+            region_name: region_name(row.region, tr.lang).to_owned(),
+            spec: spec_text(tr, row.spec_code.as_deref()),
+            public_ip: row.public_ips.first().cloned().unwrap_or_default(),
+            days_left: days,
+            expiry_text: expiry_text(tr, days),
+            traffic_step: pct.map(|p| {
+                let clamped = p.clamp(0.0, 100.0);
+                // Rounded to the nearest 5 % step, so a bar is never longer than the truth by
+                // more than 2.5 points; the number next to it is exact.
+                ((clamped / 5.0).round() * 5.0) as u8
+            }),
+            traffic_low: pct.is_some_and(|p| p < 20.0),
+            traffic_text,
+            transitional: row.state == InstanceState::Transitional,
+        }
+    }
+}
+
+/// A connected account in the strip above the list.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    pub id: String,
+    pub name: String,
+    /// "Last refreshed 12:03 UTC" or "Not refreshed since the panel started".
+    pub last_sync: String,
+}
+
+/// One choice of a filter's <select>.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The filter form's current values and problems.
+#[derive(Debug, Clone, Default)]
+pub struct FilterView {
+    pub q: String,
+    pub accounts: Vec<Choice>,
+    pub regions: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub sorts: Vec<Choice>,
+    pub desc: bool,
+    pub errors: Vec<(String, String)>,
+}
+
+impl FilterView {
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+/// The table and its pagination (what htmx swaps when filters change).
+#[derive(Template, WebTemplate)]
+#[template(path = "instances/_table.html")]
+pub struct InstanceTable {
+    pub tr: Tr,
+    pub team_id: String,
+    pub rows: Vec<InstanceView>,
+    pub can_power: bool,
+    /// Query string of the next / previous page, when there is one.
+    pub next_query: Option<String>,
+    pub prev_query: Option<String>,
+    /// True when the team has no instance at all (not just none matching the filters).
+    pub no_accounts: bool,
+    pub filtered: bool,
+    /// This list's own URL (the table reloads itself after a refresh).
+    pub self_url: String,
+}
+
+/// One row (what a transitional row's self-refresh returns).
+#[derive(Template, WebTemplate)]
+#[template(path = "instances/_row.html")]
+pub struct InstanceRowPartial {
+    pub tr: Tr,
+    pub team_id: String,
+    pub row: InstanceView,
+    pub can_power: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instances/list.html")]
+pub struct InstanceListPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub team_id: String,
+    pub team_name: String,
+    pub filters: FilterView,
+    pub table: InstanceTable,
+    pub accounts: Vec<AccountView>,
+    pub can_power: bool,
+    pub can_refresh: bool,
+    /// A fresh idempotency key for the action form.
+    pub idempotency_key: String,
+    /// "3 added, 1 changed, 0 gone" after a non-htmx "Refresh now".
+    pub notice: Option<String>,
+}
+
+/// A labelled value on the detail page.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+    /// Rendered in a monospace font (ids).
+    pub mono: bool,
+}
+
+/// One line of the instance's history (audit event or action), already in words.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    pub when: String,
+    pub what: String,
+    pub outcome: String,
+    pub outcome_class: &'static str,
+    pub details: Vec<Fact>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instances/detail.html")]
+pub struct InstanceDetailPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub team_id: String,
+    pub row: InstanceView,
+    pub facts: Vec<Fact>,
+    pub actions: Vec<HistoryLine>,
+    /// `None` when the role may not read the audit log.
+    pub audit: Option<Vec<HistoryLine>>,
+}
+
+/// The "Refresh now" answer for htmx (into #flash).
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/_refreshed.html")]
+pub struct RefreshedFragment {
+    pub message: String,
+    pub ok: bool,
+}
+
+/// `2026-11-27 18:30 UTC`.
+pub fn when(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}

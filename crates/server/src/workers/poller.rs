@@ -1,0 +1,267 @@
+//! Step 6 of "How one action flows": follow each accepted action's job (or order) until it
+//! ends, record per-server results, append the outcome event, refresh the servers.
+//!
+//! Work lives in Postgres: `claim_due` leases due actions to this pass, so several
+//! processes share the queue and a restarted one picks up where the last left off (an
+//! abandoned lease simply expires).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use lightdeck_domain::actions::{self, Action, Finish, ServerResult, Terminal};
+use lightdeck_huaweicloud::model::bss::OrderStatus;
+use lightdeck_huaweicloud::model::ecs::{JobStatus, ShowJobResponse};
+use lightdeck_huaweicloud::{Account, OrderId};
+use uuid::Uuid;
+
+use super::cloud::{self, WorkerError, account_handle};
+use crate::state::AppState;
+
+/// How long one pass may hold an action before another process may take it over.
+const LEASE: Duration = Duration::from_secs(120);
+/// Actions handled per pass.
+const CLAIM_LIMIT: u32 = 100;
+/// Polls before giving up with outcome "unknown" (roughly two hours with the backoff).
+const MAX_ATTEMPTS: i32 = 300;
+/// A `requested` action this old was left behind by a process that stopped between
+/// recording the intent and recording the cloud's answer (the client gives up on a call
+/// after a few minutes at most, retries included).
+const STALE_REQUESTED: Duration = Duration::from_secs(15 * 60);
+/// How often the background loop runs a pass.
+pub const TICK: Duration = Duration::from_secs(2);
+
+/// When to look again: at the next tick for the first minute, then less often.
+fn next_poll_in(attempts: i32) -> Duration {
+    if attempts < 30 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs(u64::try_from(attempts - 29).unwrap_or(0).min(30))
+    }
+}
+
+fn worker_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "lightdeck".to_owned());
+    let host: String = host.chars().take(60).collect();
+    format!("{host}:{}:{}", std::process::id(), Uuid::new_v4())
+}
+
+/// What one look at a job said.
+enum Seen {
+    Running { status: String, results: Vec<ServerResult> },
+    Done(Finish),
+}
+
+/// One poller pass: claims the due actions, looks at each job or order once, records what
+/// it saw. Returns how many actions it looked at. A failure to record one action is logged
+/// and does not stop the others (its lease runs out and a later pass retries it).
+pub async fn poll_once(state: &AppState) -> Result<usize, WorkerError> {
+    let worker = worker_id();
+    let expired = actions::expire_requested(&state.db, STALE_REQUESTED, CLAIM_LIMIT).await?;
+    if !expired.is_empty() {
+        tracing::warn!(
+            count = expired.len(),
+            "actions left requested by a stopped process are now unknown"
+        );
+    }
+    let claimed = actions::claim_due(&state.db, &worker, LEASE, CLAIM_LIMIT).await?;
+    let mut handles: HashMap<Uuid, Account> = HashMap::new();
+    let mut still_running = 0usize;
+    for action in &claimed {
+        let handle = match handles.get(&action.account_id) {
+            Some(h) => Some(h.clone()),
+            None => match account_handle(state, action.account_id).await {
+                Ok(h) => {
+                    handles.insert(action.account_id, h.clone());
+                    Some(h)
+                }
+                Err(e) => {
+                    tracing::warn!(action = %action.id, error = %e, "cannot poll: account unavailable");
+                    None
+                }
+            },
+        };
+        match follow(state, &worker, handle.as_ref(), action).await {
+            Ok(true) => still_running += 1,
+            Ok(false) => {}
+            Err(e) => tracing::error!(action = %action.id, error = %e, "could not record a poll"),
+        }
+    }
+    crate::metrics::set_jobs_in_flight(still_running);
+    Ok(claimed.len())
+}
+
+/// Looks at one claimed action and records it. `Ok(true)` while it is still running.
+async fn follow(
+    state: &AppState,
+    worker: &str,
+    handle: Option<&Account>,
+    action: &Action,
+) -> Result<bool, WorkerError> {
+    let seen = match handle {
+        Some(h) => look(h, action).await,
+        None => None,
+    };
+    let (status, results) = match seen {
+        Some(Seen::Done(done)) => {
+            let finished = actions::finish(&state.db, action.id, worker, &done).await?;
+            if let Some(h) = handle
+                && let Err(e) = cloud::refresh_servers(
+                    state,
+                    h,
+                    finished.account_id,
+                    finished.region,
+                    &finished.server_ids,
+                )
+                .await
+            {
+                tracing::warn!(action = %action.id, error = %e, "could not refresh servers after a job");
+            }
+            return Ok(false);
+        }
+        Some(Seen::Running { status, results }) => (status, results),
+        // Nothing learned (network trouble, credentials): keep the last status.
+        None => (action.job_status.clone().unwrap_or_else(|| "UNKNOWN".to_owned()), Vec::new()),
+    };
+    if action.attempts >= MAX_ATTEMPTS {
+        let done = Finish {
+            outcome: Terminal::Unknown,
+            job_status: Some(status),
+            error_code: None,
+            error_message: Some("the job did not finish in time; check the server".to_owned()),
+            results,
+        };
+        actions::finish(&state.db, action.id, worker, &done).await?;
+        return Ok(false);
+    }
+    actions::record_poll(
+        &state.db,
+        action.id,
+        worker,
+        &status,
+        &results,
+        next_poll_in(action.attempts),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Asks the cloud once. `None` when the cloud could not be asked or did not answer.
+async fn look(handle: &Account, action: &Action) -> Option<Seen> {
+    if let Some(job) = &action.job_id {
+        let result = handle.show_job(action.region, job).await;
+        cloud::count("ShowJob", &result);
+        match result {
+            Ok(reply) => Some(job_seen(&reply.body)),
+            Err(e) => {
+                tracing::warn!(action = %action.id, error = %e, "ShowJob failed; will retry");
+                None
+            }
+        }
+    } else if let Some(order) = &action.order_id {
+        order_seen(handle, action, order).await
+    } else {
+        // Accepted without anything to follow: nothing will ever tell us more.
+        Some(Seen::Done(Finish {
+            outcome: Terminal::Unknown,
+            job_status: None,
+            error_code: None,
+            error_message: Some("accepted without a job or order to follow".to_owned()),
+            results: Vec::new(),
+        }))
+    }
+}
+
+fn job_seen(job: &ShowJobResponse) -> Seen {
+    let results: Vec<ServerResult> = job
+        .sub_jobs()
+        .iter()
+        .filter_map(|sub| {
+            let server_id = sub.server_id()?.parse().ok()?;
+            let message = sub
+                .entities
+                .as_ref()
+                .and_then(|e| e.errorcode_message.clone())
+                .or_else(|| sub.fail_reason.clone());
+            Some(ServerResult {
+                server_id,
+                status: sub
+                    .status
+                    .as_ref()
+                    .map_or_else(|| "UNKNOWN".to_owned(), |s| s.as_str().to_owned()),
+                error_code: sub.error_code.clone(),
+                error_message: message,
+            })
+        })
+        .collect();
+    let status = job.status.as_ref().map_or("UNKNOWN", |s| s.as_str()).to_owned();
+    let outcome = match job.status {
+        Some(JobStatus::Success) => Terminal::Succeeded,
+        Some(JobStatus::Fail) => Terminal::Failed,
+        _ => return Seen::Running { status, results },
+    };
+    Seen::Done(Finish {
+        outcome,
+        job_status: Some(status),
+        error_code: job.error_code.clone(),
+        error_message: job.fail_reason.clone(),
+        results,
+    })
+}
+
+async fn order_seen(handle: &Account, action: &Action, order: &OrderId) -> Option<Seen> {
+    let result = handle.order_details(order).await;
+    cloud::count("ShowCustomerOrderDetails", &result);
+    let reply = match result {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(action = %action.id, error = %e, "order look-up failed; will retry");
+            return None;
+        }
+    };
+    let status = reply.body.order_info.order_status();
+    let text = status.code().to_string();
+    let outcome = match status {
+        OrderStatus::Completed => Terminal::Succeeded,
+        OrderStatus::Cancelled => Terminal::Failed,
+        _ => return Some(Seen::Running { status: text, results: Vec::new() }),
+    };
+    Some(Seen::Done(Finish {
+        outcome,
+        job_status: Some(text),
+        error_code: None,
+        error_message: None,
+        results: Vec::new(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polls_often_at_first_then_backs_off() {
+        assert_eq!(next_poll_in(1), Duration::ZERO);
+        assert_eq!(next_poll_in(29), Duration::ZERO);
+        assert_eq!(next_poll_in(31), Duration::from_secs(2));
+        assert_eq!(next_poll_in(500), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_failed_sub_job_is_kept_per_server() {
+        let body = serde_json::json!({
+            "status": "FAIL", "error_code": "Ecs.0112", "fail_reason": "already running",
+            "entities": {"sub_jobs": [
+                {"status": "SUCCESS", "entities": {"server_id": "6a2b1c3d-0000-4000-8000-000000000001"}},
+                {"status": "FAIL", "error_code": "Ecs.0112",
+                 "entities": {"server_id": "6a2b1c3d-0000-4000-8000-000000000002",
+                              "errorcode_message": "Ecs.0112: already running"}}
+            ]}
+        });
+        let job: ShowJobResponse = serde_json::from_value(body).unwrap();
+        let Seen::Done(done) = job_seen(&job) else { panic!("terminal") };
+        assert_eq!(done.outcome, Terminal::Failed);
+        assert_eq!(done.results.len(), 2);
+        assert_eq!(done.results[1].error_code.as_deref(), Some("Ecs.0112"));
+        assert_eq!(done.results[1].error_message.as_deref(), Some("Ecs.0112: already running"));
+    }
+}

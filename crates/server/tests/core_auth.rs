@@ -1,0 +1,312 @@
+//! Sign in, sign out, session lifetime, CSRF and sign-in throttling.
+
+mod core_support;
+
+use axum::http::StatusCode;
+use core_support::{PASSWORD, TestApp, cookie_value};
+use lightdeck_domain::security_log::{self, Kind};
+use time::Duration;
+
+#[tokio::test]
+async fn sign_in_page_has_a_form_with_a_csrf_token_in_the_requested_language() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    let page = c.get("/login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text("h1").as_deref(), Some("Sign in to Lightdeck"));
+    assert_eq!(page.attr("html", "lang").as_deref(), Some("en"));
+    let csrf = page.attr("form[action='/login'] input[name=csrf]", "value").unwrap();
+    assert!(csrf.len() >= 40, "{csrf}");
+    assert_eq!(page.count("form[action='/login'] input[name=password][type=password]"), 1);
+    assert_eq!(page.count("form[action='/logout']"), 0, "no sign-out before sign-in");
+    assert!(c.cookie.is_some(), "the anonymous session holds the token");
+
+    let mut zh = app.client().with_header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5");
+    let page = zh.get("/login").await;
+    assert_eq!(page.text("h1").as_deref(), Some("登录 Lightdeck"));
+    assert_eq!(page.attr("html", "lang").as_deref(), Some("zh-CN"));
+    assert!(app.state.i18n.missing().is_empty(), "{:?}", app.state.i18n.missing());
+}
+
+#[tokio::test]
+async fn good_sign_in_rotates_the_session_id_and_redirects_home() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    let mut c = app.client();
+    let csrf = c.csrf().await;
+    let before = cookie_value(&c.cookie);
+    let resp =
+        c.post_form("/login", &[("csrf", &csrf), ("login", "alice"), ("password", PASSWORD)]).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    assert_eq!(resp.header("location"), Some("/"));
+    let after = cookie_value(&c.cookie);
+    assert!(!after.is_empty());
+    assert_ne!(before, after, "a new session id at sign-in");
+    let cookie = resp.header("set-cookie").unwrap().to_ascii_lowercase();
+    assert!(cookie.contains("httponly") && cookie.contains("samesite=lax"), "{cookie}");
+    assert!(!cookie.contains("secure"), "plain http: no Secure flag: {cookie}");
+
+    // Signed in: the layout shows the user and a sign-out form; the old id is worthless.
+    let page = c.get("/no-such-page").await;
+    assert_eq!(page.text(".who").as_deref(), Some("Signed in as alice (display)"));
+    assert_eq!(page.count("form[action='/logout'] input[name=csrf]"), 1);
+    let mut old = app.client();
+    old.cookie = Some(format!("lightdeck_session={before}"));
+    assert_eq!(old.get("/no-such-page").await.count(".who"), 0);
+
+    // The CSRF token changed at sign-in too.
+    assert_ne!(c.page_csrf().await, csrf);
+}
+
+#[tokio::test]
+async fn sign_in_goes_to_a_safe_next_path_only() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    for (next, expected) in [
+        ("/teams/x/instances?page=2", "/teams/x/instances?page=2"),
+        ("//evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+    ] {
+        let mut c = app.client();
+        let csrf = c.csrf().await;
+        let resp = c
+            .post_form(
+                "/login",
+                &[("csrf", &csrf), ("login", "alice"), ("password", PASSWORD), ("next", next)],
+            )
+            .await;
+        assert_eq!(resp.header("location"), Some(expected), "next={next}");
+    }
+}
+
+#[tokio::test]
+async fn the_secure_cookie_flag_follows_an_https_public_url() {
+    let app = TestApp::with_config(lightdeck::config::AppConfig {
+        public_url: Some("https://panel.example".into()),
+        ..Default::default()
+    })
+    .await;
+    let mut c = app.client();
+    let resp = c.get("/login").await;
+    let cookie = resp.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("__Host-lightdeck_session="), "{cookie}");
+    assert!(cookie.to_ascii_lowercase().contains("secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn bad_sign_in_shows_one_message_and_is_logged() {
+    let app = TestApp::new().await;
+    let alice = app.user("alice").await;
+    let mut c = app.client().with_header("user-agent", "test-agent");
+    for (login, password) in [("alice", "wrong password!"), ("nobody", PASSWORD)] {
+        let resp = c.sign_in(login, password).await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(resp.text(".notice.error").as_deref(), Some("Wrong login name or password."));
+        assert_eq!(
+            resp.attr("input[name=login]", "value").as_deref(),
+            Some(login),
+            "the login is kept"
+        );
+        assert!(!resp.body.contains(password), "never echo the password");
+    }
+    let events = security_log::list(app.db.pool(), None, 10).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(|e| e.kind == Kind::SignInFailed));
+    assert_eq!(events[1].user_id, Some(alice.id));
+    assert_eq!(events[1].reason, "wrong password");
+    assert_eq!(events[0].reason, "unknown login");
+    assert_eq!(events[0].user_agent.as_deref(), Some("test-agent"));
+
+    let empty = c.sign_in("", "").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.text("#login-error").as_deref(), Some("Enter your login name."));
+    assert_eq!(empty.text("#password-error").as_deref(), Some("Enter your password."));
+}
+
+#[tokio::test]
+async fn a_disabled_user_cannot_sign_in_or_stay_signed_in() {
+    let app = TestApp::new().await;
+    let alice = app.user("alice").await;
+    let mut c = app.client();
+    assert_eq!(c.sign_in("alice", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    lightdeck_domain::users::set_disabled(app.db.pool(), alice.id, true).await.unwrap();
+    assert_eq!(c.get("/no-such-page").await.count(".who"), 0);
+    assert_eq!(c.sign_in("alice", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_after_the_idle_timeout() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    let mut c = app.client();
+    c.sign_in("alice", PASSWORD).await;
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(c.get("/no-such-page").await.count(".who"), 1, "29 min idle: still in");
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(c.get("/no-such-page").await.count(".who"), 1, "activity reset the idle time");
+    app.clock.advance(Duration::minutes(31));
+    let page = c.get("/login").await;
+    assert_eq!(page.status, StatusCode::OK, "not redirected: signed out");
+    assert_eq!(page.text(".notice").as_deref(), Some("Your session ended. Please sign in again."));
+    assert_eq!(c.get("/no-such-page").await.count(".who"), 0);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_the_absolute_timeout_however_active() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    let mut c = app.client();
+    c.sign_in("alice", PASSWORD).await;
+    for _ in 0..(12 * 60 / 20 - 1) {
+        app.clock.advance(Duration::minutes(20));
+        assert_eq!(c.get("/no-such-page").await.count(".who"), 1);
+    }
+    // 11 h 40 min so far; 25 more minutes passes 12 h while within the idle limit.
+    app.clock.advance(Duration::minutes(25));
+    assert_eq!(c.get("/no-such-page").await.count(".who"), 0);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_and_needs_the_csrf_token() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    let mut c = app.client();
+    c.sign_in("alice", PASSWORD).await;
+    let signed_in_cookie = c.cookie.clone();
+    let csrf = c.page_csrf().await;
+
+    let refused = c.post_form("/logout", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.get("/no-such-page").await.count(".who"), 1, "still signed in");
+
+    let resp = c.post_form("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    assert_eq!(resp.header("location"), Some("/login?from=signed-out"));
+    assert!(c.cookie.is_none(), "the cookie is cleared");
+    let page = c.get("/login?from=signed-out").await;
+    assert_eq!(page.text(".notice").as_deref(), Some("You have signed out."));
+
+    let mut replay = app.client();
+    replay.cookie = signed_in_cookie;
+    assert_eq!(replay.get("/no-such-page").await.count(".who"), 0, "the old session is gone");
+}
+
+#[tokio::test]
+async fn state_changing_requests_without_a_valid_token_or_from_another_site_are_refused() {
+    let app = TestApp::new().await;
+    let alice = app.user("alice").await;
+    let mut c = app.client();
+    c.sign_in("alice", PASSWORD).await;
+    let csrf = c.page_csrf().await;
+
+    let missing = c.post_form("/language", &[("lang", "zh-CN")]).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let wrong =
+        c.post_form("/language", &[("lang", "zh-CN"), ("csrf", "x".repeat(43).as_str())]).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(wrong.text(".reference").is_some(), "a 403 page with a reference");
+
+    let mut cross = app.client().with_header("origin", "https://evil.example");
+    cross.cookie = c.cookie.clone();
+    let resp = cross.post_form("/language", &[("lang", "zh-CN"), ("csrf", &csrf)]).await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN, "right token, wrong origin");
+
+    let mut fetch = app.client().with_header("sec-fetch-site", "cross-site");
+    fetch.cookie = c.cookie.clone();
+    let resp = fetch.post_form("/language", &[("lang", "zh-CN"), ("csrf", &csrf)]).await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN, "right token, cross-site fetch");
+
+    // The header works like the form field, and the same origin is fine.
+    let mut same = app.client().with_header("origin", "http://localhost");
+    same.cookie = c.cookie.clone();
+    let req = same
+        .request("POST", "/language")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-csrf-token", &csrf)
+        .body(axum::body::Body::from("lang=zh-CN&next=/login"))
+        .unwrap();
+    let ok = same.send(req).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let user = lightdeck_domain::users::get(app.db.pool(), alice.id).await.unwrap();
+    assert_eq!(user.language.as_str(), "zh-CN");
+
+    let denied: Vec<_> = security_log::list(app.db.pool(), None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == Kind::RequestDenied)
+        .collect();
+    assert_eq!(denied.len(), 4, "{denied:?}");
+    assert!(
+        denied
+            .iter()
+            .all(|e| e.user_id == Some(alice.id) && e.route.as_deref() == Some("/language"))
+    );
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_after_ten_failures_per_login() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    for i in 0..10 {
+        // Different addresses: only the login counts here.
+        let mut c = app.client().with_ip(&format!("10.0.0.{}", i + 1));
+        assert_eq!(c.sign_in("alice", "wrong password!").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let mut c = app.client().with_ip("10.0.1.1");
+    let resp = c.sign_in("alice", PASSWORD).await;
+    assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        resp.text(".notice.error").as_deref(),
+        Some("Too many failed sign-ins. Try again in 15 minutes.")
+    );
+    assert_eq!(resp.header("retry-after"), Some("900"));
+
+    app.clock.advance(Duration::minutes(6));
+    let resp = c.sign_in("alice", PASSWORD).await;
+    assert_eq!(
+        resp.text(".notice.error").as_deref(),
+        Some("Too many failed sign-ins. Try again in 9 minutes.")
+    );
+
+    let mut zh = app.client().with_header("accept-language", "zh-CN");
+    let resp = zh.sign_in("alice", PASSWORD).await;
+    assert_eq!(resp.text(".notice.error").as_deref(), Some("登录失败次数过多，请 9 分钟后再试。"));
+
+    // Another login is not affected; the throttled attempts were logged, not counted.
+    let mut other = app.client().with_ip("10.0.1.1");
+    assert_eq!(other.sign_in("bob", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    let throttled = security_log::list(app.db.pool(), None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == Kind::SignInThrottled)
+        .count();
+    assert_eq!(throttled, 3);
+
+    app.clock.advance(Duration::minutes(9) + Duration::seconds(1));
+    assert_eq!(c.sign_in("alice", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_after_ten_failures_per_address() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    for i in 0..10 {
+        let mut c = app.client().with_ip("192.0.2.7");
+        let resp = c.sign_in(&format!("guess{i}"), "wrong password!").await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+        app.clock.advance(Duration::minutes(1));
+    }
+    let mut c = app.client().with_ip("192.0.2.7");
+    let resp = c.sign_in("alice", PASSWORD).await;
+    assert_eq!(resp.status, StatusCode::TOO_MANY_REQUESTS);
+    // The first failure, 10 min ago, leaves the window in 5 min.
+    assert_eq!(
+        resp.text(".notice.error").as_deref(),
+        Some("Too many failed sign-ins. Try again in 5 minutes.")
+    );
+    let mut elsewhere = app.client().with_ip("192.0.2.8");
+    assert_eq!(elsewhere.sign_in("alice", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}

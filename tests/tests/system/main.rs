@@ -1,0 +1,8 @@
+//! The whole system, end to end: one test binary (one link, one private Postgres for all).
+
+mod auth;
+mod browser;
+mod matrix;
+mod pages;
+mod pipeline;
+mod support;

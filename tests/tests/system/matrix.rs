@@ -1,0 +1,198 @@
+//! The role × route matrix: every route of `lightdeck::app::route_table()` has an expected
+//! outcome for every persona, written out below, and each cell is measured over HTTP.
+//! A route without a row fails (so does a row for a route that no longer exists).
+
+use std::collections::BTreeSet;
+
+use lightdeck_tests::{Client, Page, Persona, TestApp};
+
+use crate::support;
+
+/// What one persona gets from one route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// 2xx or 3xx (other than to the sign-in page): the route let them in.
+    Ok,
+    /// 303 to /login: not signed in.
+    Login,
+    /// 403: signed in, a member, but the role may not.
+    Forbidden,
+    /// 404: not a member of the team in the path (ids don't leak).
+    NotFound,
+}
+
+use Expect::{Forbidden as F, Login as L, NotFound as N, Ok as A};
+
+/// Columns: anonymous, viewer, operator, admin, owner, owner of another team.
+const TABLE: &[(&str, &str, [Expect; 6])] = &[
+    // Sign in and out, language: anyone.
+    ("GET", "/login", [A, A, A, A, A, A]),
+    ("POST", "/login", [A, A, A, A, A, A]),
+    ("POST", "/logout", [A, A, A, A, A, A]),
+    ("POST", "/language", [A, A, A, A, A, A]),
+    // No session at all.
+    ("GET", "/healthz", [A, A, A, A, A, A]),
+    ("GET", "/metrics", [A, A, A, A, A, A]),
+    ("GET", "/static/{*path}", [A, A, A, A, A, A]),
+    // Signed in.
+    ("GET", "/", [L, A, A, A, A, A]),
+    // See instances and jobs: every member.
+    ("GET", "/teams/{team}/instances", [L, A, A, A, A, N]),
+    ("GET", "/teams/{team}/instances/{instance}", [L, A, A, A, A, N]),
+    ("GET", "/teams/{team}/instances/{instance}/row", [L, A, A, A, A, N]),
+    ("GET", "/teams/{team}/batches/{batch}", [L, A, A, A, A, N]),
+    // Start / stop / reboot: operator and up.
+    ("POST", "/teams/{team}/actions", [L, F, A, A, A, N]),
+    // Read and export the audit log: admin and owner.
+    ("GET", "/teams/{team}/audit", [L, F, F, A, A, N]),
+    ("GET", "/teams/{team}/audit/export.csv", [L, F, F, A, A, N]),
+    ("GET", "/teams/{team}/audit/export.jsonl", [L, F, F, A, A, N]),
+    // Refresh one account's inventory from the cloud: operator and up (it makes cloud calls
+    // on the team's behalf, like start / stop / reboot).
+    ("POST", "/teams/{team}/accounts/{account}/refresh", [L, F, A, A, A, N]),
+];
+
+/// POST routes that start or end the session they are sent in.
+const SESSION_CHANGING: [&str; 2] = ["/login", "/logout"];
+
+fn classify(page: &Page) -> Result<Expect, String> {
+    let s = page.status.as_u16();
+    if page.is_login_redirect() {
+        return Ok(Expect::Login);
+    }
+    match s {
+        403 => Ok(Expect::Forbidden),
+        404 => Ok(Expect::NotFound),
+        200..=399 => Ok(Expect::Ok),
+        _ => Err(format!("status {s}")),
+    }
+}
+
+#[tokio::test]
+async fn every_route_has_an_expected_outcome_for_every_role_and_gets_it() {
+    let routes = lightdeck::app::route_table();
+    let mut problems = Vec::new();
+
+    let listed: BTreeSet<(String, &str)> =
+        routes.iter().map(|r| (r.method.to_string(), r.path)).collect();
+    let expected: BTreeSet<(String, &str)> =
+        TABLE.iter().map(|(m, p, _)| ((*m).to_owned(), *p)).collect();
+    for (m, p) in listed.difference(&expected) {
+        problems.push(format!(
+            "route {m} {p} has no row in the role × route matrix (tests/tests/system/matrix.rs): add its expected outcome for every role"
+        ));
+    }
+    for (m, p) in expected.difference(&listed) {
+        problems
+            .push(format!("the matrix has a row for {m} {p}, which route_table() no longer lists"));
+    }
+    assert_eq!(TABLE.len(), expected.len(), "the matrix lists a route twice");
+
+    let app = TestApp::start_default().await;
+    let ids = support::ids(&app).await;
+    let mut readers = Vec::new();
+    for persona in Persona::ALL {
+        readers.push((persona, app.client(persona).await));
+    }
+
+    for (method, path, row) in TABLE {
+        if !listed.contains(&((*method).to_owned(), *path)) {
+            continue;
+        }
+        let url = match support::fill(path, &ids) {
+            Ok(u) => u,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        for (persona, want) in Persona::ALL.into_iter().zip(row) {
+            let (_, reader) = readers.iter_mut().find(|(p, _)| *p == persona).unwrap();
+            let page = if *method == "GET" {
+                reader.get(&url).await
+            } else {
+                // Signing in or out changes the session: those get a session of their own.
+                let mut own;
+                let client = if SESSION_CHANGING.contains(path) {
+                    own = app.client(persona).await;
+                    &mut own
+                } else {
+                    reader
+                };
+                if persona == Persona::Anonymous {
+                    client.get("/login").await; // a session with a CSRF token
+                }
+                match post_minimal(&app, client, persona, path, &url).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        problems.push(e);
+                        break;
+                    }
+                }
+            };
+            match classify(&page) {
+                Ok(got) if got == *want => {}
+                Ok(got) => problems.push(format!(
+                    "{method} {path} as {persona:?}: expected {want:?}, got {got:?} (status {}, location {:?})",
+                    page.status,
+                    page.location()
+                )),
+                Err(e) => problems.push(format!(
+                    "{method} {path} as {persona:?}: expected {want:?}, got {e}: {}",
+                    excerpt(&page.body)
+                )),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "role × route matrix:\n  {}", problems.join("\n  "));
+}
+
+/// The smallest valid body for each state-changing route, so the access check (not form
+/// validation) decides the answer.
+async fn post_minimal(
+    app: &TestApp,
+    client: &mut Client,
+    persona: Persona,
+    path: &str,
+    url: &str,
+) -> Result<Page, String> {
+    Ok(match path {
+        "/login" => {
+            // Anonymous signs in as carol; the others again as themselves.
+            let login = persona.login().unwrap_or("carol");
+            let csrf = client.csrf.clone().unwrap_or_default();
+            client
+                .post_raw(
+                    url,
+                    &[
+                        ("csrf", &csrf),
+                        ("login", login),
+                        ("password", lightdeck_tests::app::PASSWORD),
+                    ],
+                )
+                .await
+        }
+        "/logout" => client.post_form(url, &[]).await,
+        "/language" => client.post_form(url, &[("lang", "en"), ("next", "/healthz")]).await,
+        "/teams/{team}/actions" => {
+            // A different instance per persona, so no cell sees another's action in flight.
+            let i = match persona {
+                Persona::Operator => 1,
+                Persona::Admin => 2,
+                _ => 3,
+            };
+            let instance = app.team.instance_id(i);
+            support::post_action(client, url, "reboot", &[&instance]).await
+        }
+        "/teams/{team}/accounts/{account}/refresh" => client.post_form(url, &[]).await,
+        other => {
+            return Err(format!(
+                "the matrix has no minimal body for POST {other}: add one in post_minimal"
+            ));
+        }
+    })
+}
+
+fn excerpt(body: &str) -> String {
+    body.chars().take(300).collect()
+}
