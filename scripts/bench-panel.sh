@@ -100,6 +100,9 @@ sleep 2 # let the start-up sync finish its last calls
 # (team_id, lower(name), id) index. Measure the steady state.
 "${PSQL[@]}" -d lightdeck -c "analyze"
 
+mem() { awk '/^(VmRSS|RssAnon|RssFile)/ {printf "%s %s kB  ", $1, $2}' "/proc/$SERVE_PID/status"; }
+MEM_STARTED=$(mem)
+
 step "signing in"
 JAR="$WORK/cookies"
 CSRF=$(curl -fs -c "$JAR" "$BASE/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
@@ -132,6 +135,7 @@ pg_ticks() { for p in "$PG_PID" $(pgrep -P "$PG_PID" || true); do ticks "$p"; do
 HZ=$(getconf CLK_TCK)
 sim_requests() { curl -fs "$SIM/_sim/requests" | jq .count; }
 RSS_IDLE=$(rss)
+MEM_IDLE=$(mem)
 PEAK=0
 # Runs wrk against $2 (label $1) with extra args; records rps, p99, RSS peak, sim calls.
 run() {
@@ -183,5 +187,8 @@ fort=$(awk -F'\t' '$1 == "fortunes" {print $2}' "$WORK/results")
 echo
 echo "throughput ratio instances/fortunes: $(awk -v a="$inst" -v b="$fort" 'BEGIN {printf "%.2f", a / b}') (target >= 0.6)"
 echo "lightdeck serve RSS: idle ${RSS_IDLE} kB, peak under load ${PEAK} kB"
+echo "  after start-up and sync: $MEM_STARTED"
+echo "  after one sign-in:       $MEM_IDLE"
+echo "  after the load:          $(mem)"
 echo "inventory: $n instances; cloudsim requests in total: $(sim_requests)"
 echo "machine: $(nproc) CPUs; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,8 +9,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod secrets;
+mod sync;
 
 pub use secrets::{credentials, reencrypt_all};
+pub use sync::{SYNC_ERROR_MAX_CHARS, SyncLease, SyncStatus, sync_status, try_begin_sync};
 
 use crate::crypto::{Keyring, Sealed, binding};
 use crate::db::violated_unique;
@@ -60,9 +62,12 @@ pub struct Account {
     pub iam_user_name: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// How its last inventory syncs went.
+    #[sqlx(flatten)]
+    pub sync: SyncStatus,
 }
 
-const COLUMNS: &str = "id, team_id, name, domain_name, domain_id, access_key_id, iam_user_name, created_at, updated_at";
+const COLUMNS: &str = "id, team_id, name, domain_name, domain_id, access_key_id, iam_user_name, created_at, updated_at, last_synced_at, last_sync_error_at, last_sync_error, sync_failures";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRegion {

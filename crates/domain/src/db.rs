@@ -34,6 +34,10 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(10)
         .acquire_timeout(Duration::from_secs(10))
+        // The default pings the server before every checkout: a round trip per query, and a
+        // page runs several. A connection that died is still found out on use (the query fails
+        // and sqlx drops it, the pool opens a fresh one), so the ping buys little.
+        .test_before_acquire(false)
         .connect_with(options)
         .await?)
 }

@@ -1,7 +1,9 @@
 //! Cloud accounts with encrypted secrets, against a real Postgres.
 
 use lightdeck_domain::Error;
-use lightdeck_domain::accounts::{self, Account, AccountRegion, NewAccount, NewAkSk, NewIamUser};
+use lightdeck_domain::accounts::{
+    self, Account, AccountRegion, NewAccount, NewAkSk, NewIamUser, SYNC_ERROR_MAX_CHARS, SyncStatus,
+};
 use lightdeck_domain::crypto::{Keyring, MasterKey};
 use lightdeck_domain::testing::TestDb;
 use lightdeck_domain::values::{
@@ -244,4 +246,106 @@ async fn rotation_reencrypts_every_secret_under_the_new_key() {
         assert_eq!(creds.password().unwrap().password.expose_secret(), IAM_PW);
         assert!(matches!(accounts::credentials(db.pool(), &old, id).await, Err(Error::Crypto(_))));
     }
+}
+
+#[tokio::test]
+async fn a_second_sync_lease_waits_for_the_first_to_be_released() {
+    let db = TestDb::new().await;
+    let ring = Keyring::new(MasterKey::generate());
+    let t = team(db.pool(), "Ops").await;
+    let a = create(db.pool(), &ring, t, "Production").await;
+    let b = create(db.pool(), &ring, t, "Staging").await;
+
+    let first = accounts::try_begin_sync(db.pool(), a.id).await.unwrap().unwrap();
+    assert_eq!(first.account_id(), a.id);
+    assert!(accounts::try_begin_sync(db.pool(), a.id).await.unwrap().is_none(), "held");
+    // Another account is not blocked by it.
+    let other = accounts::try_begin_sync(db.pool(), b.id).await.unwrap().unwrap();
+    other.release().await.unwrap();
+
+    first.release().await.unwrap();
+    let second = accounts::try_begin_sync(db.pool(), a.id).await.unwrap();
+    assert!(second.is_some(), "granted after release");
+    second.unwrap().release().await.unwrap();
+
+    // No idle transaction is left behind by the refusal or the releases.
+    let idle: i64 = sqlx::query_scalar(
+        "select count(*) from pg_stat_activity
+         where datname = current_database() and state = 'idle in transaction'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(idle, 0);
+}
+
+#[tokio::test]
+async fn a_dropped_sync_lease_lets_go_of_the_lock() {
+    let db = TestDb::new().await;
+    let ring = Keyring::new(MasterKey::generate());
+    let t = team(db.pool(), "Ops").await;
+    let a = create(db.pool(), &ring, t, "Production").await;
+
+    // A cancelled sync: nobody calls release. The pool is idle afterwards, so a merely
+    // queued rollback would keep the lock; drop's own rollback must end it.
+    drop(accounts::try_begin_sync(db.pool(), a.id).await.unwrap().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let held: bool = sqlx::query_scalar(
+            "select exists (select 1 from pg_locks l join pg_database d on d.oid = l.database
+             where l.locktype = 'advisory' and l.granted and d.datname = $1)",
+        )
+        .bind(db.name())
+        .fetch_one(db.superuser_pool())
+        .await
+        .unwrap();
+        if !held {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the lock is still held");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let again = accounts::try_begin_sync(db.pool(), a.id).await.unwrap().unwrap();
+    again.release().await.unwrap();
+}
+
+#[tokio::test]
+async fn sync_outcomes_are_recorded_and_read_back() {
+    let db = TestDb::new().await;
+    let ring = Keyring::new(MasterKey::generate());
+    let t = team(db.pool(), "Ops").await;
+    let a = create(db.pool(), &ring, t, "Production").await;
+    assert_eq!(a.sync, SyncStatus::default(), "never synced");
+
+    let at = |s: i64| time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + s).unwrap();
+    let lease = accounts::try_begin_sync(db.pool(), a.id).await.unwrap().unwrap();
+    assert_eq!(lease.record_failure(db.pool(), at(0), "  APIG.0308  ").await.unwrap(), 1);
+    let long = "x".repeat(500);
+    assert_eq!(lease.record_failure(db.pool(), at(60), &long).await.unwrap(), 2);
+    let status = accounts::sync_status(db.pool(), a.id).await.unwrap();
+    assert_eq!(status.sync_failures, 2);
+    assert_eq!(status.last_sync_error_at, Some(at(60)));
+    assert_eq!(status.last_sync_error.as_deref().map(str::len), Some(SYNC_ERROR_MAX_CHARS));
+    assert_eq!(status.last_synced_at, None);
+
+    lease.record_success(db.pool(), at(120)).await.unwrap();
+    let expected = SyncStatus { last_synced_at: Some(at(120)), ..SyncStatus::default() };
+    assert_eq!(accounts::sync_status(db.pool(), a.id).await.unwrap(), expected);
+    // The team's listing carries the same facts.
+    assert_eq!(accounts::get(db.pool(), t, a.id).await.unwrap().sync, expected);
+    assert_eq!(accounts::list(db.pool(), t).await.unwrap()[0].sync, expected);
+
+    lease.record_failure(db.pool(), at(180), "lightdeck.unreachable").await.unwrap();
+    let status = accounts::sync_status(db.pool(), a.id).await.unwrap();
+    assert_eq!(status.last_synced_at, Some(at(120)), "the last success is kept");
+    assert_eq!(status.last_sync_error.as_deref(), Some("lightdeck.unreachable"));
+    assert_eq!(status.sync_failures, 1);
+    lease.release().await.unwrap();
+
+    assert!(matches!(accounts::sync_status(db.pool(), Uuid::new_v4()).await, Err(Error::NotFound)));
+    let orphan = accounts::try_begin_sync(db.pool(), Uuid::new_v4()).await.unwrap().unwrap();
+    assert!(matches!(orphan.record_success(db.pool(), at(0)).await, Err(Error::NotFound)));
+    assert!(matches!(orphan.record_failure(db.pool(), at(0), "x").await, Err(Error::NotFound)));
+    orphan.release().await.unwrap();
 }

@@ -418,3 +418,30 @@ async fn dashboard_counts_by_state_expiry_and_traffic() {
     assert_eq!((c.expiring, c.low_traffic), (2, 1));
     assert!(inventory::dashboard_counts(pool, t, 7, 101.0).await.is_err());
 }
+
+/// `reltuples` is -1 until the table is first analyzed, and ANALYZE sets it (in the same
+/// transaction, unlike the statistics views).
+async fn planner_rows(pool: &PgPool) -> f32 {
+    sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'instances'::regclass")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sync_that_fills_the_inventory_gives_the_planner_statistics() {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let t = team(pool).await;
+    let a = account(pool, t).await;
+    assert!(planner_rows(pool).await < 0.0, "a fresh database has no statistics yet");
+
+    let items: Vec<_> = (1..=30).map(|n| synced(n, &format!("vm-{n}"), "ACTIVE")).collect();
+    inventory::upsert_from_sync(pool, a, Region::CnNorth4, &items).await.unwrap();
+    assert_eq!(planner_rows(pool).await, 30.0);
+
+    // Two more of 32 is less than a tenth: no new ANALYZE, the estimate stays.
+    let more: Vec<_> = (1..=32).map(|n| synced(n, &format!("vm-{n}"), "ACTIVE")).collect();
+    inventory::upsert_from_sync(pool, a, Region::CnNorth4, &more).await.unwrap();
+    assert_eq!(planner_rows(pool).await, 30.0);
+}

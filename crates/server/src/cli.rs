@@ -25,7 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the web panel (and its background workers).
     ///
-    /// Needs DATABASE_URL and LIGHTDECK_MASTER_KEY. Run `lightdeck migrate` first.
+    /// Needs DATABASE_URL and LIGHTDECK_MASTER_KEY. Applies any pending database migrations
+    /// before it starts, so `lightdeck migrate` is not needed first.
     Serve(ServeArgs),
     /// Apply database migrations (DATABASE_URL) and exit.
     Migrate(DbArgs),
@@ -180,6 +181,15 @@ pub enum AccountCommand {
     /// cloud and the project id of each region is looked up before anything is stored.
     /// Needs LIGHTDECK_MASTER_KEY (the secrets are stored encrypted).
     Add(AccountAddArgs),
+    /// Re-seal every stored cloud account secret (SK, IAM password) under the current master
+    /// key, after a key rotation, and print how many were re-sealed.
+    ///
+    /// Set the new key in LIGHTDECK_MASTER_KEY and the old one(s) in
+    /// LIGHTDECK_OLD_MASTER_KEYS (comma-separated), run this, then remove the old keys.
+    /// Secrets already sealed with the current key are left alone, so running it again is
+    /// harmless. If a secret cannot be opened with the keys given, it stops there, naming
+    /// the missing key; what was re-sealed before stays re-sealed.
+    Reencrypt(DbArgs),
 }
 
 #[derive(Debug, Args)]

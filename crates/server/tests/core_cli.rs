@@ -3,14 +3,22 @@
 
 use std::process::Output;
 
+use lightdeck_domain::accounts::{NewAccount, NewAkSk, NewIamUser};
 use lightdeck_domain::audit::{self, AuditEventDraft, Outcome};
+use lightdeck_domain::crypto::{Keyring, MasterKey};
 use lightdeck_domain::testing::TestDb;
+use lightdeck_domain::values::{
+    AccessKeyId, AccountName, DomainName, IamPassword, IamUserName, SecretAccessKey,
+    parse_project_id,
+};
 use lightdeck_domain::{accounts, teams, users};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 const KEY: &str = "iWDydV6QOnTHm7p3LY5wL+l1e1dVaSAWWwTAd8/SKjQ=";
+/// The key rotated to in the re-encryption test.
+const NEW_KEY: &str = "sHpjBvp3artArDg1IIhRWQOjwb53a9vJCefFS9JGERs=";
 
 fn lightdeck() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_lightdeck"));
@@ -24,6 +32,7 @@ fn lightdeck() -> Command {
         "LIGHTDECK_HUAWEI_ENDPOINT",
         "LIGHTDECK_SESSION_IDLE",
         "LIGHTDECK_SESSION_MAX",
+        "RUST_LOG",
     ] {
         c.env_remove(var);
     }
@@ -69,6 +78,7 @@ async fn every_subcommand_has_help() {
         vec!["team", "member", "add"],
         vec!["account"],
         vec!["account", "add"],
+        vec!["account", "reencrypt"],
         vec!["audit"],
         vec!["audit", "verify"],
         vec!["sim"],
@@ -270,6 +280,8 @@ async fn account_add_checks_the_credentials_and_finds_the_projects() {
     let sk = format!("{}\n", account.sk.expose_secret());
     let o = run(&args, &env, Some(&sk)).await;
     assert!(o.status.success(), "{}", err(&o));
+    // Without RUST_LOG the Huawei client's per-call info lines are not shown.
+    assert!(!err(&o).contains("huawei call"), "{}", err(&o));
     assert!(
         !out(&o).contains(account.sk.expose_secret())
             && !err(&o).contains(account.sk.expose_secret())
@@ -298,6 +310,73 @@ async fn account_add_checks_the_credentials_and_finds_the_projects() {
     sim.shutdown().await;
 }
 
+fn keyring(key: &str) -> Keyring {
+    Keyring::new(MasterKey::from_base64(key, "test key").unwrap())
+}
+
+#[tokio::test]
+async fn account_reencrypt_moves_every_secret_to_the_new_key() {
+    const SK: &str = "Qm9vZ2llV29vZ2llQm9vZ2llV29vZ2llQm9vZ2ll";
+    const IAM_PW: &str = "iam-Password-456";
+    let db = TestDb::new().await;
+    let name = lightdeck_domain::values::TeamName::parse("Ops").unwrap();
+    let team = teams::create(db.pool(), &name, None).await.unwrap();
+    let (old_ring, new_ring) = (keyring(KEY), keyring(NEW_KEY));
+    let new = NewAccount {
+        name: AccountName::parse("Prod").unwrap(),
+        domain_name: DomainName::parse("acme").unwrap(),
+        domain_id: None,
+        aksk: Some(NewAkSk {
+            access_key_id: AccessKeyId::parse("HPUABCDEFGHIJKLMNOPQ").unwrap(),
+            secret_access_key: SecretAccessKey::parse(SK).unwrap(),
+        }),
+        iam_user: Some(NewIamUser {
+            user_name: IamUserName::parse("ops").unwrap(),
+            password: IamPassword::parse(IAM_PW).unwrap(),
+        }),
+        regions: vec![(
+            lightdeck_huaweicloud::Region::CnNorth4,
+            parse_project_id("0123456789abcdef0123456789abcdef").unwrap(),
+        )],
+    };
+    let account = accounts::create(db.pool(), &old_ring, team.id, new).await.unwrap();
+    let reencrypt = ["account", "reencrypt"];
+
+    let o = run(&reencrypt, &[("DATABASE_URL", db.url())], None).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("LIGHTDECK_MASTER_KEY is not set"), "{}", err(&o));
+
+    // The new key alone cannot open what the old one sealed; the error says what to set.
+    let o = run(&reencrypt, &[("DATABASE_URL", db.url()), ("LIGHTDECK_MASTER_KEY", NEW_KEY)], None)
+        .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("LIGHTDECK_OLD_MASTER_KEYS"), "{}", err(&o));
+    assert!(err(&o).contains(old_ring.current_id()), "{}", err(&o));
+    assert!(accounts::credentials(db.pool(), &old_ring, account.id).await.is_ok());
+
+    let rotated = [
+        ("DATABASE_URL", db.url()),
+        ("LIGHTDECK_MASTER_KEY", NEW_KEY),
+        ("LIGHTDECK_OLD_MASTER_KEYS", KEY),
+    ];
+    let o = run(&reencrypt, &rotated, None).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("re-sealed 2 secrets"), "{}", out(&o));
+    assert!(!out(&o).contains(KEY) && !err(&o).contains(KEY));
+
+    let creds = accounts::credentials(db.pool(), &new_ring, account.id).await.unwrap();
+    assert_eq!(creds.aksk().unwrap().sk.expose_secret(), SK);
+    assert_eq!(creds.password().unwrap().password.expose_secret(), IAM_PW);
+    assert!(
+        accounts::credentials(db.pool(), &old_ring, account.id).await.is_err(),
+        "the old key no longer opens anything"
+    );
+
+    let o = run(&reencrypt, &rotated, None).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("re-sealed 0 secrets"), "{}", out(&o));
+}
+
 #[tokio::test]
 async fn serve_answers_and_stops_cleanly_on_sigterm() {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
@@ -309,18 +388,20 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
         .env("LIGHTDECK_MASTER_KEY", KEY)
         .env("LIGHTDECK_LISTEN", "127.0.0.1:0")
         .env("LIGHTDECK_HUAWEI_ENDPOINT", "http://127.0.0.1:9")
-        .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut logged_start = false;
     let url = loop {
         let line = stderr.next_line().await.unwrap().expect("serve printed its address");
+        logged_start |= line.contains("INFO") && line.contains("lightdeck serving");
         if let Some(url) = line.strip_prefix("lightdeck listening on ") {
             break url.to_owned();
         }
     };
+    assert!(logged_start, "without RUST_LOG the panel's own info lines are shown");
     let addr = url.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");

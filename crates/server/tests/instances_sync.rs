@@ -3,8 +3,10 @@
 
 mod instances_support;
 
-use instances_support::Env;
+use instances_support::{Browser, Env};
 use lightdeck::workers::{WorkerError, sync, sync_account};
+use lightdeck_domain::accounts;
+use lightdeck_domain::policy::Role;
 
 #[tokio::test]
 async fn a_sync_fills_every_column_and_a_second_changes_nothing() {
@@ -23,7 +25,9 @@ async fn a_sync_fills_every_column_and_a_second_changes_nothing() {
     assert_eq!((again.added, again.changed, again.gone), (0, 0, 0));
     assert_eq!(again.unchanged, 3);
     assert_eq!(again.regions, 2);
-    assert!(sync::status(env.accounts[0]).unwrap().last_ok.is_some());
+    let status = accounts::sync_status(&env.state.db, env.accounts[0]).await.unwrap();
+    assert!(status.last_synced_at.is_some(), "recorded in the database");
+    assert_eq!((status.sync_failures, status.last_sync_error), (0, None));
     let metrics = env.state.metrics.render();
     assert!(metrics.contains("operation=\"ListAllResources\""), "cloud calls are counted");
     assert!(metrics.contains("operation=\"ListFreeResourceUsages\""));
@@ -33,15 +37,10 @@ async fn a_sync_fills_every_column_and_a_second_changes_nothing() {
 async fn a_sync_running_elsewhere_is_not_overlapped() {
     let env = Env::new(1).await;
     let account = env.accounts[0];
-    // Another process holds the account's sync lock.
-    let mut other = env.db.pool().begin().await.unwrap();
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('lightdeck.sync.account'), hashtext($1))")
-        .bind(account.to_string())
-        .execute(&mut *other)
-        .await
-        .unwrap();
+    // Another process (its own connection) holds the account's sync lease.
+    let other = accounts::try_begin_sync(env.db.pool(), account).await.unwrap().unwrap();
     assert!(matches!(sync_account(&env.state, account).await, Err(WorkerError::SyncRunning)));
-    other.rollback().await.unwrap();
+    other.release().await.unwrap();
     assert!(sync_account(&env.state, account).await.is_ok());
 }
 
@@ -62,11 +61,41 @@ async fn failures_are_reported_and_partial_reads_keep_old_figures() {
     env.sim.faults().clear();
 
     env.sim.faults().add("ListAllResources:500:1".parse().unwrap());
-    let failures_before = sync::status(account).map_or(0, |s| s.failures);
-    let failed = sync_account(&env.state, account).await;
-    assert!(matches!(failed, Err(WorkerError::Cloud(_))), "{failed:?}");
-    let status = sync::status(account).unwrap();
-    assert_eq!(status.failures, failures_before + 1);
-    assert!(status.last_error_at.is_some());
+    let last_ok = accounts::sync_status(&env.state.db, account).await.unwrap().last_synced_at;
+    assert!(last_ok.is_some());
+    for n in 1..=2 {
+        let failed = sync_account(&env.state, account).await;
+        assert!(matches!(failed, Err(WorkerError::Cloud(_))), "{failed:?}");
+        let status = accounts::sync_status(&env.state.db, account).await.unwrap();
+        assert_eq!(status.sync_failures, n);
+        assert!(status.last_sync_error_at.is_some());
+        assert_eq!(status.last_synced_at, last_ok, "the last success is kept");
+        let error = status.last_sync_error.unwrap();
+        assert!(error.ends_with(", HTTP 500"), "{error}");
+        assert_eq!(sync::status(account).map(|b| b.failures), Some(n), "the loop backs off");
+        if n == 1 {
+            env.sim.faults().add("ListAllResources:500:1".parse().unwrap());
+        }
+    }
     assert_eq!(env.instances().await.len(), before.len(), "a failed sync marks nothing gone");
+}
+
+#[tokio::test]
+async fn the_page_shows_the_recorded_sync_also_after_a_restart() {
+    let mut env = Env::new(1).await;
+    let account = env.accounts[0];
+    env.sim.faults().add("ListAllResources:500:1".parse().unwrap());
+    assert!(sync_account(&env.state, account).await.is_err());
+    // Another process, or this one restarted: nothing in its memory.
+    env.restart();
+    env.member("ann", Role::Viewer).await;
+    let mut ann = Browser::signed_in(&env, "ann").await;
+    let page = ann.get(&format!("/teams/{}/instances", env.team)).await;
+    let text = page.text(&format!("li.account[data-account='{account}'] .last-sync")).unwrap();
+    assert!(text.starts_with("last read 20"), "{text}");
+    assert!(text.contains("failed") && text.contains("(1 in a row)"), "{text}");
+    assert!(text.contains(", HTTP 500)"), "the code is shown: {text}");
+    let other = env.accounts[1];
+    let text = page.text(&format!("li.account[data-account='{other}'] .last-sync")).unwrap();
+    assert!(text.starts_with("last read 20") && !text.contains("failed"), "{text}");
 }

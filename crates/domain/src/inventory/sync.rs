@@ -219,13 +219,42 @@ pub async fn upsert_from_sync(
     .rows_affected();
     tx.commit().await?;
 
-    Ok(SyncReport {
-        added: added as u64,
-        changed: changed as u64,
-        gone,
-        unchanged: unchanged as u64,
-    })
+    let added = added as u64;
+    if added > 0 {
+        analyze_if_grown(pool, account_id, added).await;
+    }
+
+    Ok(SyncReport { added, changed: changed as u64, gone, unchanged: unchanged as u64 })
 }
+
+/// A sync that added many rows (the first one of an account, typically) leaves the planner
+/// without statistics until autovacuum gets round to the table, a minute or more later; in
+/// between, the instance list sorts every row of the team instead of walking the
+/// `(team_id, lower(name), id)` index. `ANALYZE` samples the table in milliseconds, so run
+/// it right away when the sync added at least 100 rows or a tenth of the account's rows.
+/// The sync itself is committed by then: a failure here is only logged.
+async fn analyze_if_grown(pool: &PgPool, account_id: Uuid, added: u64) {
+    let result = async {
+        if added < ANALYZE_AFTER_ADDED {
+            let rows: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM instances WHERE account_id = $1")
+                    .bind(account_id)
+                    .fetch_one(pool)
+                    .await?;
+            if added.saturating_mul(10) < rows.max(0) as u64 {
+                return Ok(());
+            }
+        }
+        sqlx::query("ANALYZE instances").execute(pool).await.map(|_| ())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not analyze the inventory after a sync");
+    }
+}
+
+/// How many added rows always warrant an `ANALYZE` (see [`analyze_if_grown`]).
+const ANALYZE_AFTER_ADDED: u64 = 100;
 
 /// Sets the status of the account's servers (after an action or a per-server refresh).
 /// Returns how many rows changed.

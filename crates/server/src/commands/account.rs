@@ -1,11 +1,12 @@
 //! `lightdeck account add`: checks the credentials against the cloud, finds the account id
 //! and each region's project id, then stores the account with its secrets sealed.
+//! `lightdeck account reencrypt`: re-seals the stored secrets after a master key rotation.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use lightdeck_domain::accounts::{self, NewAccount, NewAkSk, NewIamUser};
-use lightdeck_domain::crypto::{Keyring, MASTER_KEY_VAR};
+use lightdeck_domain::crypto::{Keyring, MASTER_KEY_VAR, OLD_KEYS_VAR};
 use lightdeck_domain::teams;
 use lightdeck_domain::values::{
     self, AccessKeyId, AccountName, DomainName, IamUserName, SecretAccessKey, parse_region,
@@ -14,7 +15,7 @@ use lightdeck_huaweicloud::{AkSk, ClientConfig, Credentials, Endpoints, HuaweiCl
 use secrecy::ExposeSecret;
 
 use super::{connect, read_stdin_line};
-use crate::cli::AccountAddArgs;
+use crate::cli::{AccountAddArgs, DbArgs};
 
 pub async fn add(args: AccountAddArgs) -> anyhow::Result<ExitCode> {
     let name = AccountName::parse(&args.name)?;
@@ -130,5 +131,24 @@ pub async fn add(args: AccountAddArgs) -> anyhow::Result<ExitCode> {
     for (region, project) in with_projects {
         println!("  {region:<15} project {project}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn reencrypt(db: DbArgs) -> anyhow::Result<ExitCode> {
+    let keyring = Keyring::from_env()?.with_context(|| {
+        format!(
+            "{MASTER_KEY_VAR} is not set; set it to the new key and {OLD_KEYS_VAR} to the old \
+             one(s)"
+        )
+    })?;
+    let pool = connect(&db).await?;
+    let count =
+        accounts::reencrypt_all(&pool, &keyring).await.context("re-sealing the stored secrets")?;
+    println!(
+        "re-sealed {count} secret{} with key {}; every stored secret now opens with \
+         {MASTER_KEY_VAR} alone, so {OLD_KEYS_VAR} can be removed",
+        if count == 1 { "" } else { "s" },
+        keyring.current_id()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -28,6 +28,7 @@ pub const EXIT_ERROR: u8 = 2;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // One TLS backend (ring) for sqlx and reqwest; Err means one is installed already.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    sim::listen_for_stop();
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             team::member_add(args).await
         }
         Command::Account(AccountCommand::Add(args)) => account::add(args).await,
+        Command::Account(AccountCommand::Reencrypt(args)) => account::reencrypt(args).await,
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(args).await,
         Command::Sim(args) => sim::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(args).await,

@@ -1,6 +1,8 @@
 //! Static files compiled into the binary, under `/static/…`. URLs carry a content hash
 //! (`?v=…`), so files can be cached for a year.
 
+use std::sync::LazyLock;
+
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -43,10 +45,19 @@ const fn fingerprint(bytes: &[u8]) -> u64 {
     hash
 }
 
+/// The URL of each asset, in `ASSETS` order. Every page links two assets, and hashing them
+/// (htmx alone is ~50 kB) on each render cost more than the rest of the layout.
+static URLS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|a| format!("/static/{}?v={:012x}", a.name, fingerprint(a.bytes) >> 16))
+        .collect()
+});
+
 /// `/static/<name>?v=<hash>` for templates.
 pub fn url(name: &str) -> String {
-    match ASSETS.iter().find(|a| a.name == name) {
-        Some(a) => format!("/static/{}?v={:012x}", a.name, fingerprint(a.bytes) >> 16),
+    match ASSETS.iter().position(|a| a.name == name) {
+        Some(i) => URLS[i].clone(),
         None => format!("/static/{name}"),
     }
 }

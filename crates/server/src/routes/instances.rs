@@ -22,7 +22,7 @@ use crate::routes::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::instances::{
     AccountView, Choice, FilterView, InstanceListPage, InstanceRowPartial, InstanceTable,
-    InstanceView, region_name, when,
+    InstanceView, RowLabels, region_name, when,
 };
 use crate::views::layout::Layout;
 
@@ -198,12 +198,13 @@ async fn list(
         };
         let found = inventory::list(&state.db, team, &parsed.filter, parsed.sort, &page).await?;
         let now = state.now();
+        let mut labels = RowLabels::new(&tr);
         table.rows = found
             .items
             .iter()
             .map(|r| {
                 let account = names.get(&r.account_id).map_or("", String::as_str);
-                InstanceView::new(&tr, r, account, now)
+                labels.view(r, account, now)
             })
             .collect();
         let trail = query.trail_list();
@@ -296,12 +297,28 @@ fn account_views(tr: &Tr, accounts: &[Account]) -> Vec<AccountView> {
         .map(|a| AccountView {
             id: a.id.to_string(),
             name: a.name.clone(),
-            last_sync: match crate::workers::sync::status(a.id).and_then(|s| s.last_ok) {
-                Some(t) => tr.t1("accounts-last-sync", "time", when(t)),
-                None => tr.t("accounts-never-synced"),
-            },
+            last_sync: last_sync_text(tr, &a.sync),
         })
         .collect()
+}
+
+/// The last success, and the failure since then if the latest attempt failed.
+fn last_sync_text(tr: &Tr, s: &accounts::SyncStatus) -> String {
+    let read = match s.last_synced_at {
+        Some(t) => tr.t1("accounts-last-sync", "time", when(t)),
+        None => tr.t("accounts-never-synced"),
+    };
+    let (Some(at), Some(error)) = (s.last_sync_error_at, s.last_sync_error.as_deref()) else {
+        return read;
+    };
+    let (code, status) = crate::workers::sync::failure_parts(error);
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("read", read);
+    args.set("time", when(at));
+    args.set("failures", s.sync_failures);
+    args.set("reason", crate::explain::explain(tr, code, status, None));
+    args.set("code", error.to_owned());
+    tr.t_args("accounts-sync-failed", &args)
 }
 
 /// An instance id from the path; anything malformed is simply not found.

@@ -14,6 +14,9 @@ use time::OffsetDateTime;
 use crate::i18n::{Language, Tr};
 use crate::views::layout::Layout;
 
+mod labels;
+pub use labels::RowLabels;
+
 /// One instance as a table row shows it.
 #[derive(Debug, Clone)]
 pub struct InstanceView {
@@ -87,7 +90,20 @@ pub fn spec_text(tr: &Tr, code: Option<&str>) -> String {
 
 /// Number formatting for GB figures: at most one decimal.
 pub fn gb(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
+    let tenths = (value * 10.0).round();
+    // Whole tenths print as integers: a table shows two figures per row, and exact float
+    // formatting was a visible share of a page's render time.
+    if tenths.is_finite() && tenths.abs() < 1e15 {
+        let t = tenths as i64;
+        let sign = if t < 0 { "-" } else { "" };
+        let (whole, tenth) = (t.unsigned_abs() / 10, t.unsigned_abs() % 10);
+        return if tenth == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}.{tenth}")
+        };
+    }
+    let rounded = tenths / 10.0;
     if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded:.1}") }
 }
 
@@ -108,43 +124,15 @@ pub fn expiry_text(tr: &Tr, days: Option<i64>) -> String {
 }
 
 impl InstanceView {
+    /// One row on its own (the row partial, the detail page). A table builds its rows
+    /// through [`RowLabels::view`] so shared labels are translated once per page.
     pub fn new(
         tr: &Tr,
         row: &InstanceRow,
         account_name: &str,
         now: OffsetDateTime,
     ) -> InstanceView {
-        let days = days_left(row.expires_at, now);
-        let pct = row.traffic_left_pct();
-        let traffic_text = match (row.traffic_remaining_gb, row.traffic_total_gb) {
-            (Some(left), Some(total)) => {
-                tr.t2("instances-traffic-left", "left", gb(left), "total", gb(total))
-            }
-            _ => tr.t("instances-unknown-value"),
-        };
-        InstanceView {
-            instance_id: row.instance_id.to_string(),
-            name: if row.name.is_empty() { row.instance_id.to_string() } else { row.name.clone() },
-            state: row.state.as_str(),
-            status_class: state_class(row.state),
-            status_word: state_word(tr, row.state),
-            status_raw: row.status.clone(),
-            account_name: account_name.to_owned(),
-            region_name: region_name(row.region, tr.lang).to_owned(),
-            spec: spec_text(tr, row.spec_code.as_deref()),
-            public_ip: row.public_ips.first().cloned().unwrap_or_default(),
-            days_left: days,
-            expiry_text: expiry_text(tr, days),
-            traffic_step: pct.map(|p| {
-                let clamped = p.clamp(0.0, 100.0);
-                // Rounded to the nearest 5 % step, so a bar is never longer than the truth by
-                // more than 2.5 points; the number next to it is exact.
-                ((clamped / 5.0).round() * 5.0) as u8
-            }),
-            traffic_low: pct.is_some_and(|p| p < 20.0),
-            traffic_text,
-            transitional: row.state == InstanceState::Transitional,
-        }
+        RowLabels::new(tr).view(row, account_name, now)
     }
 }
 
@@ -153,7 +141,7 @@ impl InstanceView {
 pub struct AccountView {
     pub id: String,
     pub name: String,
-    /// "Last refreshed 12:03 UTC" or "Not refreshed since the panel started".
+    /// "last read 2026-11-27 12:03 UTC", plus the latest failure since then, from the database.
     pub last_sync: String,
 }
 

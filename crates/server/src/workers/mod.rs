@@ -57,6 +57,12 @@ async fn sync_loop(state: AppState) {
                     if state.shutdown.is_triggered() {
                         return;
                     }
+                    if !due.contains_key(&account.id)
+                        && let Some(wait) = first_wait(&state, &account, interval)
+                    {
+                        due.insert(account.id, now + wait);
+                        continue;
+                    }
                     if due.get(&account.id).is_some_and(|at| *at > now) {
                         continue;
                     }
@@ -83,4 +89,21 @@ async fn sync_loop(state: AppState) {
             () = tokio::time::sleep(SYNC_TICK.min(interval)) => {}
         }
     }
+}
+
+/// How long to wait before the first sync of an account this process has not synced yet:
+/// none if it was never synced or its last attempt failed, else what is left of the interval
+/// since the last successful sync. Without this every start (the demo syncs during set-up) and
+/// every additional panel process would read the whole inventory again at once.
+fn first_wait(
+    state: &AppState,
+    account: &lightdeck_domain::accounts::Account,
+    interval: Duration,
+) -> Option<Duration> {
+    let last = account.sync.last_synced_at?;
+    if account.sync.sync_failures > 0 {
+        return None;
+    }
+    let age = Duration::try_from(state.now() - last).ok()?;
+    interval.checked_sub(age)
 }

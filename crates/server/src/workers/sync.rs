@@ -2,9 +2,10 @@
 //! adds live statuses and addresses, BSS the remaining traffic and the expiry; the domain
 //! applies the listing ([`inventory::upsert_from_sync`]) and says what changed.
 //!
-//! Never two syncs of one account at once: an in-process set of running accounts, plus a
-//! transaction-scoped Postgres advisory lock held for the whole sync, so two `lightdeck
-//! serve` processes on one database do not overlap either.
+//! Never two syncs of one account at once: an in-process set of running accounts, plus the
+//! domain's sync lease ([`accounts::try_begin_sync`], a database lock held for the whole
+//! sync), so two `lightdeck serve` processes on one database do not overlap either. The
+//! outcome is recorded on the account ([`accounts::SyncStatus`]) for every process to show.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -44,44 +45,76 @@ impl SyncSummary {
     }
 }
 
-/// The last sync of an account in this process, for the accounts list on the instances page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncStatus {
-    pub last_ok: Option<OffsetDateTime>,
-    pub last_error_at: Option<OffsetDateTime>,
-    /// Failures in a row since the last success (drives the backoff).
+/// The sync loop's backoff memory of this process. The facts pages show (last success,
+/// last failure, failures in a row) are in the database: [`accounts::SyncStatus`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Failures in a row since the last success, as last recorded.
     pub failures: u32,
 }
+
+/// The panel's own code for a failure that is neither Huawei's nor a lost call.
+const INTERNAL: &str = "lightdeck.internal";
 
 fn running() -> &'static Mutex<HashSet<Uuid>> {
     static RUNNING: OnceLock<Mutex<HashSet<Uuid>>> = OnceLock::new();
     RUNNING.get_or_init(Default::default)
 }
 
-fn statuses() -> &'static Mutex<HashMap<Uuid, SyncStatus>> {
-    static STATUS: OnceLock<Mutex<HashMap<Uuid, SyncStatus>>> = OnceLock::new();
-    STATUS.get_or_init(Default::default)
+fn backoffs() -> &'static Mutex<HashMap<Uuid, Backoff>> {
+    static BACKOFF: OnceLock<Mutex<HashMap<Uuid, Backoff>>> = OnceLock::new();
+    BACKOFF.get_or_init(Default::default)
 }
 
-/// How the last sync of `account_id` in this process went (None: not synced since start).
-pub fn status(account_id: Uuid) -> Option<SyncStatus> {
-    statuses().lock().unwrap_or_else(PoisonError::into_inner).get(&account_id).cloned()
+/// The backoff state of `account_id` after its last sync in this process (None: no sync
+/// here since start, or the last one succeeded).
+pub fn status(account_id: Uuid) -> Option<Backoff> {
+    backoffs().lock().unwrap_or_else(PoisonError::into_inner).get(&account_id).copied()
 }
 
-fn note(account_id: Uuid, ok: bool, at: OffsetDateTime) {
-    let mut map = statuses().lock().unwrap_or_else(PoisonError::into_inner);
-    let entry = map.entry(account_id).or_insert(SyncStatus {
-        last_ok: None,
-        last_error_at: None,
-        failures: 0,
-    });
-    if ok {
-        entry.last_ok = Some(at);
-        entry.failures = 0;
-    } else {
-        entry.last_error_at = Some(at);
-        entry.failures = entry.failures.saturating_add(1);
+/// `failures`: the count the database returned, or None when it could not be written.
+fn note(account_id: Uuid, failures: Option<u32>) {
+    let mut map = backoffs().lock().unwrap_or_else(PoisonError::into_inner);
+    match failures {
+        Some(0) => {
+            map.remove(&account_id);
+        }
+        Some(n) => {
+            map.insert(account_id, Backoff { failures: n });
+        }
+        None => {
+            let entry = map.entry(account_id).or_insert(Backoff { failures: 0 });
+            entry.failures = entry.failures.saturating_add(1);
+        }
     }
+}
+
+/// What is stored about a failed sync: Huawei's code (or one of [`cloud::codes`]) and the
+/// HTTP status, e.g. `APIG.0308, HTTP 429`. Never the message: it is the cloud's words,
+/// not ours, and the page explains the code in the reader's language instead.
+pub fn failure_text(e: &WorkerError) -> String {
+    match e {
+        WorkerError::Cloud(e) => {
+            let code = cloud::cloud_error(e).code.unwrap_or_else(|| INTERNAL.to_owned());
+            match e.status() {
+                Some(status) => format!("{code}, HTTP {status}"),
+                None => code,
+            }
+        }
+        WorkerError::Domain(
+            lightdeck_domain::Error::Crypto(_) | lightdeck_domain::Error::Invalid(_),
+        ) => cloud::codes::CREDENTIALS.to_owned(),
+        WorkerError::Domain(_) | WorkerError::SyncRunning => INTERNAL.to_owned(),
+    }
+}
+
+/// The code and HTTP status back out of a [`failure_text`], for [`crate::explain`].
+pub fn failure_parts(text: &str) -> (Option<&str>, Option<u16>) {
+    let (code, status) = match text.split_once(", HTTP ") {
+        Some((code, status)) => (code, status.parse().ok()),
+        None => (text, None),
+    };
+    (Some(code).filter(|c| !c.is_empty()), status)
 }
 
 /// Removes the account from the running set however the sync ends (even if cancelled).
@@ -104,24 +137,21 @@ impl Drop for Running {
 /// is already under way here or in another process.
 pub async fn sync_account(state: &AppState, account_id: Uuid) -> Result<SyncSummary, WorkerError> {
     let _running = Running::start(account_id)?;
-    // The domain crate has no guard for this yet; the lock lives as long as `guard`'s
-    // transaction.
-    let mut guard = state.db.begin().await.map_err(lightdeck_domain::Error::from)?;
-    let locked: bool = sqlx::query_scalar(
-        "SELECT pg_try_advisory_xact_lock(hashtext('lightdeck.sync.account'), hashtext($1))",
-    )
-    .bind(account_id.to_string())
-    .fetch_one(&mut *guard)
-    .await
-    .map_err(lightdeck_domain::Error::from)?;
-    if !locked {
+    let Some(lease) = accounts::try_begin_sync(&state.db, account_id).await? else {
         return Err(WorkerError::SyncRunning);
-    }
+    };
     let result = sync_regions(state, account_id).await;
-    note(account_id, result.is_ok(), state.now());
-    // Explicitly: a dropped transaction only queues its rollback, and the lock would stay
-    // held by the idle pooled connection until it is next used.
-    guard.rollback().await.map_err(lightdeck_domain::Error::from)?;
+    // Written while the lease is held, so outcomes of one account are never interleaved.
+    let recorded = match &result {
+        Ok(_) => lease.record_success(&state.db, state.now()).await.map(|()| 0),
+        Err(e) => lease.record_failure(&state.db, state.now(), &failure_text(e)).await,
+    };
+    if let Err(e) = &recorded {
+        tracing::warn!(account = %account_id, error = %e, "the sync outcome could not be recorded");
+    }
+    note(account_id, recorded.ok());
+    // Explicitly and awaited: see `SyncLease` for why dropping it is not enough.
+    lease.release().await?;
     result
 }
 
@@ -274,6 +304,29 @@ mod tests {
         assert_eq!(next_delay(i, 50), Duration::from_secs(3600));
         let long = Duration::from_secs(7200);
         assert_eq!(next_delay(long, 3), long);
+    }
+
+    #[test]
+    fn failure_texts_give_back_their_code_and_status() {
+        assert_eq!(failure_parts("APIG.0308, HTTP 429"), (Some("APIG.0308"), Some(429)));
+        assert_eq!(failure_parts("lightdeck.unreachable"), (Some("lightdeck.unreachable"), None));
+        assert_eq!(failure_parts("x, HTTP nope"), (Some("x"), None));
+        assert_eq!(failure_parts(""), (None, None));
+        let secret = lightdeck_domain::Error::Crypto("key k1 refused".into());
+        assert_eq!(failure_text(&WorkerError::Domain(secret)), cloud::codes::CREDENTIALS);
+        let db = lightdeck_domain::Error::Database(sqlx::Error::PoolTimedOut);
+        assert_eq!(failure_text(&WorkerError::Domain(db)), INTERNAL);
+    }
+
+    #[test]
+    fn backoff_memory_follows_the_recorded_count() {
+        let id = Uuid::new_v4();
+        note(id, Some(3));
+        assert_eq!(status(id), Some(Backoff { failures: 3 }));
+        note(id, None);
+        assert_eq!(status(id), Some(Backoff { failures: 4 }), "counted here when not stored");
+        note(id, Some(0));
+        assert_eq!(status(id), None);
     }
 
     #[test]
