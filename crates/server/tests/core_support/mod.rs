@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, header};
 use http_body_util::BodyExt;
 use lightdeck::config::AppConfig;
 use lightdeck::routes::RouteTable;
@@ -19,7 +19,6 @@ use lightdeck_domain::testing::TestDb;
 use lightdeck_domain::users::{self, NewUser, User};
 use lightdeck_domain::values::{DisplayName, Language, LoginName, Password};
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud};
-use scraper::{Html, Selector};
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
@@ -176,51 +175,9 @@ impl Client<'_> {
     }
 }
 
-pub struct Resp {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Resp {
-    pub fn html(&self) -> Html {
-        Html::parse_document(&self.body)
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Texts of every element matching `selector`, whitespace collapsed.
-    pub fn texts(&self, selector: &str) -> Vec<String> {
-        let sel = Selector::parse(selector).unwrap();
-        self.html()
-            .select(&sel)
-            .map(|e| {
-                e.text()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
-    }
-
-    pub fn text(&self, selector: &str) -> Option<String> {
-        self.texts(selector).into_iter().next()
-    }
-
-    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
-        let sel = Selector::parse(selector).unwrap();
-        self.html().select(&sel).next().and_then(|e| e.value().attr(attr).map(str::to_owned))
-    }
-
-    pub fn count(&self, selector: &str) -> usize {
-        let sel = Selector::parse(selector).unwrap();
-        self.html().select(&sel).count()
-    }
-}
+#[path = "../html_resp/mod.rs"]
+mod html_resp;
+pub use html_resp::Resp;
 
 /// The value of the session cookie in a jar entry `name=value`.
 pub fn cookie_value(cookie: &Option<String>) -> String {

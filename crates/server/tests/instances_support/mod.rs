@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use lightdeck::config::AppConfig;
 use lightdeck::routes::auth::encode_component;
@@ -25,7 +25,6 @@ use lightdeck_domain::values::{
 };
 use lightdeck_domain::{inventory, teams};
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud, Region};
-use scraper::{Html, Selector};
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 use tower::ServiceExt;
@@ -265,52 +264,6 @@ impl<'a> Browser<'a> {
     }
 }
 
-pub struct Resp {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Resp {
-    pub fn html(&self) -> Html {
-        Html::parse_document(&self.body)
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    pub fn texts(&self, selector: &str) -> Vec<String> {
-        let sel = Selector::parse(selector).unwrap();
-        self.html()
-            .select(&sel)
-            .map(|e| {
-                e.text()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
-    }
-
-    pub fn text(&self, selector: &str) -> Option<String> {
-        self.texts(selector).into_iter().next()
-    }
-
-    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
-        let sel = Selector::parse(selector).unwrap();
-        self.html().select(&sel).next().and_then(|e| e.value().attr(attr).map(str::to_owned))
-    }
-
-    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
-        let sel = Selector::parse(selector).unwrap();
-        self.html().select(&sel).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
-    }
-
-    pub fn count(&self, selector: &str) -> usize {
-        let sel = Selector::parse(selector).unwrap();
-        self.html().select(&sel).count()
-    }
-}
+#[path = "../html_resp/mod.rs"]
+mod html_resp;
+pub use html_resp::Resp;
