@@ -8,7 +8,8 @@
 #
 # Needs: Rust, the PostgreSQL server package, wrk, curl, jq. Everything listens on loopback
 # and is removed at the end. Tunables: BENCH_DURATION (15s), BENCH_CONNECTIONS (64),
-# BENCH_THREADS (2), BENCH_INSTANCES (1000), BENCH_PORT (18080), BENCH_PROFILE (release);
+# BENCH_THREADS (2), BENCH_INSTANCES (1000), BENCH_PORT (18080), BENCH_PROFILE (release; `profiling`
+# adds line tables for perf);
 # for investigations BENCH_PG_OPTS (extra postgres settings, e.g. "-c shared_preload_libraries=
 # pg_stat_statements") and BENCH_HOLD=SECONDS (set everything up, print how to reach it, wait).
 set -euo pipefail
@@ -31,13 +32,8 @@ PGBIN=$(dirname "$(command -v initdb 2>/dev/null || ls -d /usr/lib/postgresql/*/
 step() { printf '\n== %s ==\n' "$*" >&2; }
 
 step "building ($PROFILE)"
-if [ "$PROFILE" = release ]; then
-  cargo build --release -p lightdeck >&2
-  BIN=target/release/lightdeck
-else
-  cargo build -p lightdeck >&2
-  BIN=target/debug/lightdeck
-fi
+cargo build --profile "$PROFILE" -p lightdeck >&2
+if [ "$PROFILE" = dev ]; then BIN=target/debug/lightdeck; else BIN=target/$PROFILE/lightdeck; fi
 
 WORK=$(mktemp -d /tmp/ld-bench.XXXXXX)
 chmod 711 "$WORK"

@@ -108,6 +108,20 @@ impl TeamFixture {
     }
 }
 
+/// Waits (up to 10 s, checking every 10 ms) until `check` says yes; panics naming `what`
+/// otherwise. For effects that travel through Postgres notifications.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 /// Options for [`TestApp`].
 #[derive(Debug, Clone)]
 pub struct TestAppBuilder {
@@ -235,6 +249,14 @@ impl TestApp {
             tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("a bound address");
         let server = tokio::spawn(serve(state.clone(), listener));
+        // As `serve` does: sessions and users are cached while change notifications flow.
+        state.spawn_auth_cache();
+        let cache = state.auth_cache.clone();
+        eventually("the session cache goes live", || {
+            let live = cache.stats().live;
+            async move { live }
+        })
+        .await;
         let mut app = TestApp {
             sim,
             db,

@@ -4,7 +4,7 @@
 //! returns secrets.
 
 use lightdeck_huaweicloud::{ProjectId, Region};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -161,9 +161,9 @@ pub async fn create(
 }
 
 /// A team's accounts, by name.
-pub async fn list(pool: &PgPool, team: Uuid) -> Result<Vec<Account>> {
+pub async fn list(db: impl PgExecutor<'_>, team: Uuid) -> Result<Vec<Account>> {
     let sql = format!("select {COLUMNS} from cloud_accounts where team_id = $1 order by name");
-    Ok(sqlx::query_as(&sql).bind(team).fetch_all(pool).await?)
+    Ok(sqlx::query_as(&sql).bind(team).fetch_all(db).await?)
 }
 
 /// Every account of every team (for the sync workers).

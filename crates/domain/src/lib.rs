@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod audit;
+pub mod changes;
 pub mod crypto;
 pub mod db;
 pub mod error;

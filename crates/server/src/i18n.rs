@@ -5,7 +5,7 @@
 //! `{{ tr.t2("key", "a", x, "b", y) }}`. A key missing from the catalog renders as
 //! `⟦key⟧` and is recorded, so the test that renders every page in both languages fails.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -50,7 +50,13 @@ pub struct I18n {
     en: FluentBundle<FluentResource>,
     zh_cn: FluentBundle<FluentResource>,
     missing: Mutex<BTreeSet<String>>,
+    memo: Mutex<HashMap<MemoKey, String>>,
 }
+
+/// Language, message, and what the arguments were made from.
+type MemoKey = (Language, &'static str, String);
+/// Distinct memoized labels kept; past it the memo starts over.
+const MEMO_MAX: usize = 4096;
 
 impl std::fmt::Debug for I18n {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,6 +93,7 @@ impl I18n {
             en: bundle(Language::En, EN)?,
             zh_cn: bundle(Language::ZhCn, ZH_CN)?,
             missing: Mutex::new(BTreeSet::new()),
+            memo: Mutex::new(HashMap::new()),
         })
     }
 
@@ -122,6 +129,29 @@ impl I18n {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(format!("{lang}: {key} ({why})"));
+    }
+
+    /// `make()` once per (language, key, `given`); the same string on every later call.
+    fn memo(
+        &self,
+        lang: Language,
+        key: &'static str,
+        given: String,
+        make: impl FnOnce() -> String,
+    ) -> String {
+        let memo_key = (lang, key, given);
+        if let Some(found) = self.memo.lock().unwrap_or_else(PoisonError::into_inner).get(&memo_key)
+        {
+            return found.clone();
+        }
+        // Formatted outside the lock; two racing requests just format it twice.
+        let text = make();
+        let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        if memo.len() >= MEMO_MAX {
+            memo.clear();
+        }
+        memo.insert(memo_key, text.clone());
+        text
     }
 
     /// Keys that were asked for but missing (or failed to format), as `lang: key (why)`.
@@ -177,10 +207,95 @@ impl Tr {
         self.i18n.format(self.lang, key, Some(args))
     }
 
+    /// A message whose arguments are plain strings, formatted once and then filled many
+    /// times (a table translates the same row message for every row, and Fluent's
+    /// formatting was a visible share of a page's cost). See [`Pattern`].
+    pub fn pattern(&self, key: &str, names: &[&'static str]) -> Pattern {
+        Pattern::new(self, key, names)
+    }
+
+    /// A label that depends only on `given` (a day count, a catalog spec code), formatted
+    /// by `make` the first time in this process. Table rows repeat a few such labels, and
+    /// Fluent formatting was the largest part of a row's cost. `make` must be a function
+    /// of `given` and the language alone.
+    pub fn memo(&self, key: &'static str, given: String, make: impl FnOnce() -> String) -> String {
+        self.i18n.memo(self.lang, key, given, make)
+    }
+
     /// `en` or `zh-CN`, for `<html lang>`.
     pub fn lang_tag(&self) -> &'static str {
         self.lang.as_str()
     }
+}
+
+/// A translated message with its string arguments left as holes. It is formatted once
+/// with a private-use marker per argument; when every marker comes out exactly once (the
+/// message just places its arguments, as row labels do), filling is string concatenation.
+/// Otherwise (a message that selects on an argument or drops it) every fill goes through
+/// Fluent, so the text is always what [`Tr::t_args`] would give.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    tr: Tr,
+    key: String,
+    names: Vec<&'static str>,
+    /// Literal text before each argument, in the message's order, and the text after the
+    /// last one; `None` when the fast path does not apply.
+    parts: Option<(Vec<(String, usize)>, String)>,
+}
+
+const MARK: char = '\u{E000}';
+
+impl Pattern {
+    fn new(tr: &Tr, key: &str, names: &[&'static str]) -> Pattern {
+        let mut args = FluentArgs::new();
+        for (i, name) in names.iter().enumerate() {
+            args.set(*name, format!("{MARK}{i}{MARK}"));
+        }
+        let text = tr.t_args(key, &args);
+        Pattern {
+            tr: tr.clone(),
+            key: key.to_owned(),
+            names: names.to_vec(),
+            parts: split_marked(&text, names.len()),
+        }
+    }
+
+    pub fn fill(&self, values: &[&str]) -> String {
+        let Some((holes, tail)) = &self.parts else {
+            let mut args = FluentArgs::new();
+            for (name, value) in self.names.iter().zip(values) {
+                args.set(*name, *value);
+            }
+            return self.tr.t_args(&self.key, &args);
+        };
+        let len = holes.iter().map(|(lit, i)| lit.len() + values.get(*i).map_or(0, |v| v.len()));
+        let mut out = String::with_capacity(len.sum::<usize>() + tail.len());
+        for (lit, i) in holes {
+            out.push_str(lit);
+            out.push_str(values.get(*i).copied().unwrap_or_default());
+        }
+        out.push_str(tail);
+        out
+    }
+}
+
+/// Splits `text` at markers `MARK i MARK`; `None` unless each of `0..count` occurs once
+/// and no stray marker is left.
+fn split_marked(text: &str, count: usize) -> Option<(Vec<(String, usize)>, String)> {
+    let mut holes = Vec::with_capacity(count);
+    let mut seen = vec![false; count];
+    let mut rest = text;
+    while let Some(start) = rest.find(MARK) {
+        let after = &rest[start + MARK.len_utf8()..];
+        let end = after.find(MARK)?;
+        let i: usize = after[..end].parse().ok()?;
+        if i >= count || std::mem::replace(&mut seen[i], true) {
+            return None;
+        }
+        holes.push((rest[..start].to_owned(), i));
+        rest = &after[end + MARK.len_utf8()..];
+    }
+    seen.iter().all(|s| *s).then(|| (holes, rest.to_owned()))
 }
 
 /// The best language for an `Accept-Language` header (q-values respected), else English.
@@ -226,6 +341,34 @@ mod tests {
         assert_eq!(negotiate(Some("zh;q=0, en;q=0.1")), Language::En);
         assert_eq!(negotiate(Some("zh;q=abc")), Language::En);
         assert_eq!(negotiate(Some("")), Language::En);
+    }
+
+    /// A filled pattern reads exactly like the message formatted by Fluent, in both
+    /// languages, for placing messages (fast path) and for ones that are not.
+    #[test]
+    fn patterns_fill_like_fluent() {
+        let i18n = Arc::new(I18n::load().unwrap());
+        for lang in [Language::En, Language::ZhCn] {
+            let tr = Tr::new(i18n.clone(), lang);
+            let traffic = tr.pattern("instances-traffic-left", &["left", "total"]);
+            assert!(traffic.parts.is_some(), "a placing message takes the fast path");
+            for (left, total) in [("0", "200"), ("12.5", "1024"), ("<b>", "&")] {
+                assert_eq!(
+                    traffic.fill(&[left, total]),
+                    tr.t2("instances-traffic-left", "left", left, "total", total)
+                );
+            }
+            let select = tr.pattern("instances-select", &["name"]);
+            assert_eq!(select.fill(&["web-01"]), tr.t1("instances-select", "name", "web-01"));
+        }
+        assert_eq!(split_marked("a\u{E000}1\u{E000}b\u{E000}0\u{E000}c", 2).unwrap().1, "c");
+        assert!(split_marked("a\u{E000}0\u{E000}b\u{E000}0\u{E000}", 2).is_none(), "twice");
+        assert!(split_marked("a\u{E000}0\u{E000}", 2).is_none(), "one dropped");
+        assert!(split_marked("a\u{E000}x", 1).is_none(), "stray marker");
+        // A message without the fast path still fills through Fluent.
+        let tr = Tr::new(i18n, Language::En);
+        let slow = Pattern { parts: None, ..tr.pattern("instances-select", &["name"]) };
+        assert_eq!(slow.fill(&["db"]), tr.t1("instances-select", "name", "db"));
     }
 
     /// Every message in one language exists in the other, file by file.

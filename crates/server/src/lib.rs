@@ -4,6 +4,7 @@
 //! [`app::build`] and an [`state::AppState`].
 
 pub mod app;
+pub mod auth_cache;
 pub mod cli;
 pub mod commands;
 pub mod config;

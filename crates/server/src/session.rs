@@ -10,14 +10,13 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lightdeck_domain::audit::SessionHash;
-use lightdeck_domain::{teams, users};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
+use crate::auth_cache::CachedStore;
 use crate::error::{AppError, ErrorContext};
 use crate::extract::{CurrentUser, RequestContext};
 use crate::i18n::{Language, negotiate};
@@ -42,11 +41,11 @@ pub fn cookie_name(secure: bool) -> &'static str {
     if secure { "__Host-lightdeck_session" } else { "lightdeck_session" }
 }
 
-pub fn layer(state: &AppState) -> SessionManagerLayer<PostgresStore> {
+pub fn layer(state: &AppState) -> SessionManagerLayer<CachedStore> {
     let secure = state.config.secure_cookies();
     let idle =
         time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::minutes(30));
-    SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
+    SessionManagerLayer::new(CachedStore::new(state.db.clone(), state.auth_cache.clone()))
         .with_name(cookie_name(secure))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -135,7 +134,8 @@ async fn resolve(
         ctx.session_ended = true;
         return Ok(ctx);
     }
-    let Some(user) = users::find_by_id(&state.db, auth.user_id).await?.filter(|u| !u.disabled)
+    let Some(found) =
+        state.auth_cache.user_context(&state.db, auth.user_id).await?.filter(|c| !c.user.disabled)
     else {
         session.flush().await?;
         ctx.session_ended = true;
@@ -145,8 +145,8 @@ async fn resolve(
         session.insert(AUTH_KEY, Auth { last_seen: now, ..auth }).await?;
     }
     let session_hash = SessionHash::of(&session.id().map(|id| id.to_string()).unwrap_or_default());
-    ctx.lang = user.language;
+    ctx.lang = found.user.language;
     ctx.user =
-        Some(CurrentUser { teams: teams::teams_of(&state.db, user.id).await?, user, session_hash });
+        Some(CurrentUser { user: found.user.clone(), teams: found.teams.clone(), session_hash });
     Ok(ctx)
 }

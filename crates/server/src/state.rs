@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
+use crate::auth_cache::AuthCache;
 use crate::config::AppConfig;
 use crate::i18n::I18n;
 
@@ -105,6 +106,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub clock: Clock,
     pub shutdown: Shutdown,
+    /// Sessions and users in memory; used only while [`crate::auth_cache::listen`] runs.
+    pub auth_cache: Arc<AuthCache>,
 }
 
 impl AppState {
@@ -124,6 +127,7 @@ impl AppState {
             metrics: crate::metrics::handle(),
             clock: Clock::system(),
             shutdown: Shutdown::default(),
+            auth_cache: Arc::new(AuthCache::default()),
         })
     }
 
@@ -134,6 +138,16 @@ impl AppState {
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// Starts following the database's change notifications, which turns the in-memory
+    /// session and user cache on (until shutdown). `serve` calls it; tests may.
+    pub fn spawn_auth_cache(&self) {
+        tokio::spawn(crate::auth_cache::listen(
+            self.db.clone(),
+            self.auth_cache.clone(),
+            self.shutdown.clone(),
+        ));
     }
 }
 

@@ -1,6 +1,7 @@
 //! The whole system, end to end: one test binary (one link, one private Postgres for all).
 
 mod auth;
+mod auth_cache;
 mod browser;
 mod matrix;
 mod pages;

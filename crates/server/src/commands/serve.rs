@@ -56,6 +56,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
 /// Like [`serve`] on a listener already bound (the demo binds first to print the URL).
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     crate::workers::spawn(state.clone());
+    state.spawn_auth_cache();
     tokio::spawn(housekeeping(state.clone()));
     let shutdown = state.shutdown.clone();
     let stop = {

@@ -174,7 +174,10 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let team = ctx.team.id;
-    let accounts = accounts::list(&state.db, team).await?;
+    // Both queries on one connection: sqlx checks a connection with a round trip each time
+    // it goes back to the pool, so a connection per query doubles the page's round trips.
+    let mut conn = state.db.acquire().await.map_err(lightdeck_domain::Error::from)?;
+    let accounts = accounts::list(&mut *conn, team).await?;
     let parsed = query.parse(&tr, &accounts);
     let can_power = ctx.can(Permission::PowerActions);
     let names = account_names(&accounts);
@@ -196,7 +199,8 @@ async fn list(
             cursor: Some(query.after.clone()).filter(|c| !c.is_empty()),
             limit: PAGE_SIZE,
         };
-        let found = inventory::list(&state.db, team, &parsed.filter, parsed.sort, &page).await?;
+        let found = inventory::list(&mut *conn, team, &parsed.filter, parsed.sort, &page).await?;
+        drop(conn);
         let now = state.now();
         let mut labels = RowLabels::new(&tr);
         table.rows = found

@@ -22,6 +22,8 @@ pub use labels::RowLabels;
 pub struct InstanceView {
     pub instance_id: String,
     pub name: String,
+    /// The row checkbox's accessible name ("Select web-01").
+    pub select_label: String,
     /// `running`, `stopped`, `transitional`, `error`, `unknown`.
     pub state: &'static str,
     /// The CSS class of the status dot.

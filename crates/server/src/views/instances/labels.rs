@@ -8,29 +8,23 @@ use time::OffsetDateTime;
 use super::{
     InstanceView, days_left, expiry_text, gb, region_name, spec_text, state_class, state_word,
 };
-use crate::i18n::Tr;
+use crate::i18n::{Pattern, Tr};
 
-/// The labels many rows of one page share (state words, spec descriptions, "N days left",
-/// "unknown"), each translated on first use. Fluent formatting is most of a row's cost, and
-/// a page of 50 rows typically needs a handful of distinct labels.
+/// The labels rows share, each translated once: state words and "unknown" per page, spec
+/// descriptions and "N days left" per process (through [`Tr::memo`]: a page of 50 rows
+/// often has 50 different day counts), and the per-row messages as [`Pattern`]s. Fluent
+/// formatting was most of a row's cost.
 pub struct RowLabels<'a> {
     tr: &'a Tr,
     states: HashMap<InstanceState, String>,
-    /// (spec code, description): a linear scan, as a page shows few distinct specs.
-    specs: Vec<(Option<String>, String)>,
-    expiry: HashMap<Option<i64>, String>,
     unknown: Option<String>,
+    traffic: Option<Pattern>,
+    select: Option<Pattern>,
 }
 
 impl<'a> RowLabels<'a> {
     pub fn new(tr: &'a Tr) -> Self {
-        RowLabels {
-            tr,
-            states: HashMap::new(),
-            specs: Vec::new(),
-            expiry: HashMap::new(),
-            unknown: None,
-        }
+        RowLabels { tr, states: HashMap::new(), unknown: None, traffic: None, select: None }
     }
 
     fn state_word(&mut self, state: InstanceState) -> String {
@@ -39,12 +33,11 @@ impl<'a> RowLabels<'a> {
     }
 
     fn spec(&mut self, code: Option<&str>) -> String {
-        if let Some((_, text)) = self.specs.iter().find(|(c, _)| c.as_deref() == code) {
-            return text.clone();
+        let tr = self.tr;
+        match code {
+            Some(code) => tr.memo("instances-spec", code.to_owned(), || spec_text(tr, Some(code))),
+            None => self.unknown(),
         }
-        let text = spec_text(self.tr, code);
-        self.specs.push((code.map(str::to_owned), text.clone()));
-        text
     }
 
     fn unknown(&mut self) -> String {
@@ -54,9 +47,14 @@ impl<'a> RowLabels<'a> {
 
     fn expiry(&mut self, days: Option<i64>) -> String {
         let tr = self.tr;
-        // Expired rows all read the same, whatever the day count.
-        let key = days.map(|d| d.max(-1));
-        self.expiry.entry(key).or_insert_with(|| expiry_text(tr, key)).clone()
+        match days {
+            // Expired rows all read the same, whatever the day count.
+            Some(d) => {
+                let d = d.max(-1);
+                tr.memo("instances-days-left", d.to_string(), || expiry_text(tr, Some(d)))
+            }
+            None => self.unknown(),
+        }
     }
 
     pub fn view(
@@ -69,14 +67,23 @@ impl<'a> RowLabels<'a> {
         let pct = row.traffic_left_pct();
         let traffic_text = match (row.traffic_remaining_gb, row.traffic_total_gb) {
             (Some(left), Some(total)) => {
-                self.tr.t2("instances-traffic-left", "left", gb(left), "total", gb(total))
+                let tr = self.tr;
+                self.traffic
+                    .get_or_insert_with(|| tr.pattern("instances-traffic-left", &["left", "total"]))
+                    .fill(&[&gb(left), &gb(total)])
             }
             _ => self.unknown(),
         };
         let name = if row.name.is_empty() { row.instance_id.to_string() } else { row.name.clone() };
+        let tr = self.tr;
+        let select_label = self
+            .select
+            .get_or_insert_with(|| tr.pattern("instances-select", &["name"]))
+            .fill(&[&name]);
         InstanceView {
             instance_id: row.instance_id.to_string(),
             name,
+            select_label,
             state: row.state.as_str(),
             status_class: state_class(row.state),
             status_word: self.state_word(row.state),
