@@ -121,6 +121,21 @@ async fn filters_and_search_narrow_the_table() {
             .starts_with("Region")
     );
     assert_eq!(page.count(".field.invalid"), 2);
+    assert_eq!(page.count("#instance-table [role=alert]"), 0, "said once, beside the fields");
+
+    // The same through htmx (a search typed too long): the table partial, which has no
+    // fields, says what is wrong instead of "nothing matches".
+    let long = "x".repeat(201);
+    let partial = bob.htmx_get(&format!("{base}?q={long}&sort=colour")).await;
+    assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        partial.texts("#instance-table [role=alert] li"),
+        [
+            "Search: use at most 200 characters.",
+            "Sort by: choose name, status, expiry date or traffic left."
+        ]
+    );
+    assert_eq!(partial.count("p.empty"), 0);
 
     // htmx asks for the table only.
     let partial = bob.htmx_get(&format!("{base}?account={}", env.accounts[0])).await;

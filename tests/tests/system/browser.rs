@@ -58,6 +58,7 @@ async fn scenario(app: &TestApp, b: &Browser) -> Step {
     for id in picked {
         click(b, &format!("tr#row-{id} input[type=checkbox][name=instance]")).await?;
     }
+    ticks_survive_a_table_reload(b, picked).await?;
     if let Ok(dir) = std::env::var(browser::SCREENSHOT_DIR_VAR) {
         b.screenshot_to(&PathBuf::from(dir).join("instances.png")).await?;
     }
@@ -113,6 +114,28 @@ async fn scenario(app: &TestApp, b: &Browser) -> Step {
         }
     }
     sign_out(b).await
+}
+
+/// The table reloads itself (after a refresh, an action) and rows refresh themselves while
+/// transitional; what the user ticked must still be ticked afterwards.
+async fn ticks_survive_a_table_reload(b: &Browser, picked: &[String]) -> Step {
+    b.client
+        .execute(
+            "document.getElementById('instance-table').setAttribute('data-old', '1');
+             htmx.trigger(document.body, 'inventory-changed');",
+            Vec::new(),
+        )
+        .await
+        .map_err(|e| format!("triggering a table reload: {e}"))?;
+    b.wait_for("#instance-table:not([data-old])").await?;
+    for id in picked {
+        let css = format!("tr#row-{id} input[type=checkbox][name=instance]");
+        let checked = b.wait_for(&css).await?.is_selected().await.map_err(|e| e.to_string())?;
+        if !checked {
+            return Err(format!("{css} lost its tick when the table reloaded"));
+        }
+    }
+    Ok(())
 }
 
 /// Every bar whose value class (`w-N`, N > 0) says it is partly full is drawn with a width.

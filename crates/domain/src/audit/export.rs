@@ -11,6 +11,9 @@ use super::query::filtered_select;
 use super::{AuditEvent, AuditFilter, AuditRecord};
 use crate::{Error, Result};
 
+/// The UTF-8 byte order mark: without it Excel, which many of our users open exports in,
+/// reads the file as the local code page and garbles every Chinese name.
+const CSV_BOM: &str = "\u{feff}";
 const CSV_HEADER: &str = "seq,time,actor_user_id,actor_name,source_ip,user_agent,session_hash,\
 action,target_kind,target_ids,account_id,region,params,request_id,job_id,order_id,http_status,\
 error_code,error_message,outcome,panel_request_id,prev_hash,hash\r\n";
@@ -90,6 +93,7 @@ async fn export<W: AsyncWrite + Unpin>(
     let mut rows = qb.build_query_as::<AuditRecord>().fetch(pool);
     let mut out = BufWriter::with_capacity(64 * 1024, out);
     if matches!(format, Format::Csv) {
+        out.write_all(CSV_BOM.as_bytes()).await.map_err(Error::Export)?;
         out.write_all(CSV_HEADER.as_bytes()).await.map_err(Error::Export)?;
     }
     let mut count = 0u64;
@@ -113,7 +117,7 @@ async fn export<W: AsyncWrite + Unpin>(
 }
 
 /// Writes the team's matching events, oldest first, as CSV (RFC 4180, CRLF line ends, a
-/// header row). Returns the number of events written.
+/// byte order mark, a header row). Returns the number of events written.
 pub async fn export_csv<W: AsyncWrite + Unpin>(
     pool: &PgPool,
     team_id: Uuid,

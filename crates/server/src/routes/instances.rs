@@ -193,6 +193,13 @@ async fn list(
         no_accounts: accounts.is_empty(),
         filtered: query.is_filtered(),
         self_url,
+        // The full page shows them beside the fields; a table swapped in by htmx has no
+        // form around it, so it says them itself (instead of "nothing matches").
+        errors: if htmx.0 {
+            parsed.errors.iter().map(|(_, message)| message.clone()).collect()
+        } else {
+            Vec::new()
+        },
     };
     let status = if parsed.errors.is_empty() {
         let page = PageRequest {

@@ -189,6 +189,8 @@ pub struct InstanceTable {
     pub filtered: bool,
     /// This list's own URL (the table reloads itself after a refresh).
     pub self_url: String,
+    /// Problems with the filters, each naming its field (htmx answers only).
+    pub errors: Vec<String>,
 }
 
 /// One row (what a transitional row's self-refresh returns).
