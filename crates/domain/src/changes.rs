@@ -1,5 +1,5 @@
 //! Change notifications: triggers (migration `change_notifications`) announce on
-//! [`CHANNEL`] when a session, a user, a membership or a team row changes, so a process
+//! [`CHANNEL`] when a session, a user, a membership, a team or a cloud account changes, so a process
 //! that keeps such rows in memory can drop its copy. [`listen`] subscribes; [`Change`]
 //! reads a payload.
 
@@ -20,6 +20,9 @@ pub enum Change {
     Session(SessionHash),
     /// The user, or one of their memberships, changed.
     User(Uuid),
+    /// One of this team's cloud accounts was added, changed (e.g. its sync status) or
+    /// removed.
+    Accounts(Uuid),
     /// Anything may have changed (a team was renamed or deleted, or the payload was not
     /// understood, which must never be read as "nothing changed").
     Everything,
@@ -30,6 +33,7 @@ impl Change {
         let parsed = match payload.split_once(':') {
             Some(("s", hash)) => SessionHash::from_hex(hash).ok().map(Change::Session),
             Some(("u", id)) => id.parse().ok().map(Change::User),
+            Some(("a", id)) => id.parse().ok().map(Change::Accounts),
             _ => None,
         };
         parsed.unwrap_or(Change::Everything)
@@ -53,7 +57,8 @@ mod tests {
         assert_eq!(Change::parse(&format!("s:{}", hash.as_str())), Change::Session(hash));
         let id = Uuid::new_v4();
         assert_eq!(Change::parse(&format!("u:{id}")), Change::User(id));
-        for odd in ["*", "", "s:", "s:xyz", "u:not-a-uuid", "x:1", "nonsense"] {
+        assert_eq!(Change::parse(&format!("a:{id}")), Change::Accounts(id));
+        for odd in ["*", "", "s:", "s:xyz", "u:not-a-uuid", "a:1", "x:1", "nonsense"] {
             assert_eq!(Change::parse(odd), Change::Everything, "{odd:?}");
         }
     }

@@ -6,6 +6,7 @@
 
 mod list;
 mod page;
+mod summary;
 mod sync;
 
 use std::str::FromStr;
@@ -19,9 +20,12 @@ use uuid::Uuid;
 
 use crate::{Error, Result};
 
-pub use list::{DashboardCounts, InstanceFilter, InstanceSort, SortKey, dashboard_counts, list};
+pub use list::{
+    DashboardCounts, InstanceFilter, InstanceSort, SortKey, dashboard_counts, list, list_summaries,
+};
 pub use page::{MAX_PAGE, Page, PageRequest};
 pub(crate) use page::{decode_cursor, encode_cursor, like_pattern};
+pub use summary::InstanceSummary;
 pub use sync::{
     ExpiryUpdate, SyncReport, SyncedInstance, TrafficUpdate, update_expiry, update_status,
     update_traffic, upsert_from_sync,

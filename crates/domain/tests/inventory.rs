@@ -2,8 +2,8 @@
 
 use lightdeck_domain::Error;
 use lightdeck_domain::inventory::{
-    self, ExpiryUpdate, InstanceFilter, InstanceSort, InstanceState, PageRequest, SortKey,
-    SyncReport, SyncedInstance, TrafficUpdate,
+    self, ExpiryUpdate, InstanceFilter, InstanceSort, InstanceState, InstanceSummary, PageRequest,
+    SortKey, SyncReport, SyncedInstance, TrafficUpdate,
 };
 use lightdeck_domain::testing::TestDb;
 use lightdeck_huaweicloud::{InstanceId, PackageId, Region, ServerId};
@@ -262,6 +262,11 @@ async fn all_pages(
     loop {
         let got = inventory::list(pool, t, filter, sort, &page).await.unwrap();
         assert!(got.items.len() <= size as usize);
+        // The table's narrower read gives the same rows, in the same order and pages.
+        let summaries = inventory::list_summaries(pool, t, filter, sort, &page).await.unwrap();
+        let expected: Vec<InstanceSummary> = got.items.iter().map(Into::into).collect();
+        assert_eq!(summaries.items, expected);
+        assert_eq!(summaries.next_cursor, got.next_cursor);
         names.extend(got.items.into_iter().map(|r| r.name));
         match got.next_cursor {
             Some(c) => page = PageRequest::after(c, size),

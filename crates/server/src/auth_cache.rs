@@ -1,8 +1,9 @@
-//! Sessions and signed-in users (with their teams) kept in memory, so that a page view does
-//! not start with three queries and their round trips: half of a simple page's cost.
+//! Sessions, signed-in users (with their teams) and each team's cloud accounts kept in
+//! memory, so that a page view does not start with three or four queries and their round
+//! trips: half of a simple page's cost.
 //!
 //! Several processes may share the database, and any of them (or the CLI) may sign a
-//! session out, disable a user or change a role. So a copy is trusted only while this
+//! session out, disable a user, change a role or record a sync. So a copy is trusted only while this
 //! process listens to the database's change notifications (`domain::changes`): each one
 //! drops the copies it names, a lost connection drops everything and stops caching until
 //! the listener is back. A read that raced with a notification is not kept: every fill
@@ -16,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use lightdeck_domain::accounts::{self, Account};
 use lightdeck_domain::audit::SessionHash;
 use lightdeck_domain::changes::{self, Change};
 use lightdeck_domain::teams::{self, Membership};
@@ -85,6 +87,8 @@ pub struct AuthCache {
     epoch: AtomicU64,
     sessions: Map<SessionHash, Record>,
     users: Map<Uuid, Arc<UserContext>>,
+    /// A team's accounts, by name (as `accounts::list` gives them).
+    accounts: Map<Uuid, Arc<Vec<Account>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -95,7 +99,8 @@ pub struct CacheStats {
     pub live: bool,
     pub sessions: usize,
     pub users: usize,
-    /// Session and user lookups answered from memory / from the database.
+    pub teams: usize,
+    /// Session, user and account-list lookups answered from memory / from the database.
     pub hits: u64,
     pub misses: u64,
 }
@@ -107,6 +112,7 @@ impl std::fmt::Debug for AuthCache {
             .field("live", &self.is_live())
             .field("sessions", &self.sessions.len())
             .field("users", &self.users.len())
+            .field("teams", &self.accounts.len())
             .finish()
     }
 }
@@ -118,6 +124,7 @@ impl Default for AuthCache {
             epoch: AtomicU64::new(0),
             sessions: Map::new(),
             users: Map::new(),
+            accounts: Map::new(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -134,6 +141,7 @@ impl AuthCache {
             live: self.is_live(),
             sessions: self.sessions.len(),
             users: self.users.len(),
+            teams: self.accounts.len(),
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
         }
@@ -169,6 +177,7 @@ impl AuthCache {
         match change {
             Change::Session(hash) => self.sessions.forget(hash),
             Change::User(id) => self.users.forget(id),
+            Change::Accounts(team) => self.accounts.forget(team),
             Change::Everything => self.clear(),
         }
     }
@@ -183,6 +192,28 @@ impl AuthCache {
     fn clear(&self) {
         self.sessions.clear();
         self.users.clear();
+        self.accounts.clear();
+    }
+
+    /// The team's cloud accounts, by name.
+    pub async fn team_accounts(
+        &self,
+        db: &PgPool,
+        team: Uuid,
+    ) -> Result<Arc<Vec<Account>>, lightdeck_domain::Error> {
+        if self.is_live()
+            && let Some(found) = self.accounts.get(&team)
+        {
+            self.count(true);
+            return Ok(found);
+        }
+        self.count(false);
+        let ticket = self.ticket();
+        let list = Arc::new(accounts::list(db, team).await?);
+        if let Some(t) = ticket {
+            self.fill(&self.accounts, team, list.clone(), t);
+        }
+        Ok(list)
     }
 
     /// The user (`None` if there is no such user) and their teams.
@@ -372,6 +403,6 @@ mod tests {
         assert!(!debug.contains(&r.id.to_string()), "{debug}");
         assert!(debug.contains("sessions: 1"), "{debug}");
         cache.apply(&Change::Everything);
-        assert_eq!((cache.sessions.len(), cache.users.len()), (0, 0));
+        assert_eq!((cache.sessions.len(), cache.users.len(), cache.accounts.len()), (0, 0, 0));
     }
 }

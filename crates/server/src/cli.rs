@@ -86,6 +86,11 @@ pub struct ServeArgs {
     /// Sign a session out this long after sign-in, however active [default: 12h].
     #[arg(long, env = "LIGHTDECK_SESSION_MAX")]
     pub session_max: Option<String>,
+    /// Read sessions, users and account lists from PostgreSQL on every request instead of
+    /// keeping them in memory (needed when the database connection cannot LISTEN, e.g.
+    /// through PgBouncer in transaction pooling mode).
+    #[arg(long, env = "LIGHTDECK_NO_MEMORY_CACHE")]
+    pub no_memory_cache: bool,
     /// Also serve the benchmark-only pages (for `benches/`; never in production).
     #[arg(long, hide = true)]
     pub bench_routes: bool,

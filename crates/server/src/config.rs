@@ -34,6 +34,9 @@ pub struct AppConfig {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, used or not.
     pub session_absolute: Duration,
+    /// Keeps sessions, users and account lists in memory while change notifications
+    /// arrive (`auth_cache`).
+    pub memory_cache: bool,
     /// Mounts the benchmark-only pages (`routes::bench`).
     pub bench_routes: bool,
 }
@@ -47,6 +50,7 @@ impl Default for AppConfig {
             huawei_endpoint: None,
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
+            memory_cache: true,
             bench_routes: false,
         }
     }
@@ -191,6 +195,7 @@ impl ServeConfig {
                     huawei_endpoint,
                     session_idle,
                     session_absolute,
+                    memory_cache: !args.no_memory_cache,
                     bench_routes: args.bench_routes,
                 },
                 database_url,

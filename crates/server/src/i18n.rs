@@ -50,7 +50,7 @@ pub struct I18n {
     en: FluentBundle<FluentResource>,
     zh_cn: FluentBundle<FluentResource>,
     missing: Mutex<BTreeSet<String>>,
-    memo: Mutex<HashMap<MemoKey, String>>,
+    memo: Mutex<HashMap<MemoKey, Arc<str>>>,
 }
 
 /// Language, message, and what the arguments were made from.
@@ -138,14 +138,14 @@ impl I18n {
         key: &'static str,
         given: String,
         make: impl FnOnce() -> String,
-    ) -> String {
+    ) -> Arc<str> {
         let memo_key = (lang, key, given);
         if let Some(found) = self.memo.lock().unwrap_or_else(PoisonError::into_inner).get(&memo_key)
         {
             return found.clone();
         }
         // Formatted outside the lock; two racing requests just format it twice.
-        let text = make();
+        let text: Arc<str> = make().into();
         let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
         if memo.len() >= MEMO_MAX {
             memo.clear();
@@ -218,7 +218,12 @@ impl Tr {
     /// by `make` the first time in this process. Table rows repeat a few such labels, and
     /// Fluent formatting was the largest part of a row's cost. `make` must be a function
     /// of `given` and the language alone.
-    pub fn memo(&self, key: &'static str, given: String, make: impl FnOnce() -> String) -> String {
+    pub fn memo(
+        &self,
+        key: &'static str,
+        given: String,
+        make: impl FnOnce() -> String,
+    ) -> Arc<str> {
         self.i18n.memo(self.lang, key, given, make)
     }
 

@@ -1,4 +1,4 @@
-//! The in-memory session and user cache (`lightdeck::auth_cache`) never outlives the
+//! The in-memory session, user and account cache (`lightdeck::auth_cache`) never outlives the
 //! database: changes made by another process (plain SQL here, as another `lightdeck
 //! serve` or the CLI would) reach every page view, and a lost notification connection
 //! turns the cache off until it is back.
@@ -7,7 +7,8 @@ use lightdeck_tests::app::eventually;
 use lightdeck_tests::{Client, Persona, TestApp};
 
 /// Signs `persona` in and views the instances page until a view is answered from memory
-/// (session and user both hits, no query); the first views fill the cache, and a
+/// (session, user and the team's accounts all hits, no query before the page's own); the
+/// first views fill the cache, and a
 /// notification from the sign-in itself may refuse a fill once. Returns the client and
 /// the page's path.
 async fn cached_client(app: &TestApp, persona: Persona) -> (Client, String) {
@@ -20,7 +21,7 @@ async fn cached_client(app: &TestApp, persona: Persona) -> (Client, String) {
             let before = cache.stats();
             assert_eq!(client.get(&path).await.status.as_u16(), 200);
             let after = cache.stats();
-            after.live && after.misses == before.misses && after.hits == before.hits + 2
+            after.live && after.misses == before.misses && after.hits == before.hits + 3
         }
     })
     .await;
@@ -104,6 +105,24 @@ async fn a_lost_notification_connection_turns_the_cache_off_until_it_is_back() {
         let mut alice = alice.clone();
         let path = path.clone();
         async move { alice.get(&path).await.is_login_redirect() }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_renamed_or_synced_elsewhere_shows_at_once() {
+    let app = TestApp::start_default().await;
+    let (bob, path) = cached_client(&app, Persona::Operator).await;
+    sql(
+        &app,
+        "update cloud_accounts set name = 'Renamed elsewhere' where id = $1",
+        app.team.account_id,
+    )
+    .await;
+    eventually("the new account name is on the page", || {
+        let mut bob = bob.clone();
+        let path = path.clone();
+        async move { bob.get(&path).await.texts("td.account").iter().any(|n| n == "Renamed elsewhere") }
     })
     .await;
 }

@@ -7,6 +7,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
+use super::summary::{self, InstanceSummary};
 use super::{
     InstanceRecord, InstanceRow, InstanceState, Page, PageRequest, RECORD_COLUMNS, decode_cursor,
     encode_cursor, like_pattern, select_columns,
@@ -94,17 +95,23 @@ struct Cursor {
     i: i64,
 }
 
-struct ListedRecord {
-    record: InstanceRecord,
-    sort_value: String,
+/// A record a page query can return: decoded by position from the first `WIDTH` columns
+/// (the sort value follows them).
+pub(super) trait Listable: Sized + Send + Unpin {
+    const WIDTH: usize;
+    fn decode(row: &PgRow) -> sqlx::Result<Self>;
+    fn row_id(&self) -> i64;
 }
 
-impl<'r> sqlx::FromRow<'r, PgRow> for ListedRecord {
-    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
-        Ok(ListedRecord {
-            record: InstanceRecord::from_row(row)?,
-            sort_value: row.try_get(RECORD_COLUMNS)?,
-        })
+impl Listable for InstanceRecord {
+    const WIDTH: usize = RECORD_COLUMNS;
+
+    fn decode(row: &PgRow) -> sqlx::Result<Self> {
+        <InstanceRecord as sqlx::FromRow<PgRow>>::from_row(row)
+    }
+
+    fn row_id(&self) -> i64 {
+        self.id
     }
 }
 
@@ -143,14 +150,42 @@ pub async fn list(
     sort: InstanceSort,
     page: &PageRequest,
 ) -> Result<Page<InstanceRow>> {
+    let columns = select_columns(false);
+    let (records, next_cursor) =
+        fetch_page::<InstanceRecord>(db, &columns, team_id, filter, sort, page).await?;
+    let items = records.into_iter().map(TryInto::try_into).collect::<Result<_>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+/// Like [`list`], with only what the instances table shows.
+pub async fn list_summaries(
+    db: impl PgExecutor<'_>,
+    team_id: Uuid,
+    filter: &InstanceFilter,
+    sort: InstanceSort,
+    page: &PageRequest,
+) -> Result<Page<InstanceSummary>> {
+    let (items, next_cursor) =
+        fetch_page::<InstanceSummary>(db, summary::COLUMNS, team_id, filter, sort, page).await?;
+    Ok(Page { items, next_cursor })
+}
+
+/// The records of one page and the cursor of the next.
+async fn fetch_page<R: Listable>(
+    db: impl PgExecutor<'_>,
+    columns: &str,
+    team_id: Uuid,
+    filter: &InstanceFilter,
+    sort: InstanceSort,
+    page: &PageRequest,
+) -> Result<(Vec<R>, Option<String>)> {
     let limit = page.checked_limit()?;
     if filter.text.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(Error::field("text", "must be at most 200 characters"));
     }
     let expr = sort.key.expr();
     let mut qb = QueryBuilder::new(format!(
-        "SELECT {}, ({expr})::text AS sort_value FROM instances WHERE team_id = ",
-        select_columns(false)
+        "SELECT {columns}, ({expr})::text AS sort_value FROM instances WHERE team_id = "
     ));
     qb.push_bind(team_id);
     push_filters(&mut qb, filter);
@@ -174,20 +209,21 @@ pub async fn list(
     // a third of the query's cost). It is a checked integer, never text from a request.
     qb.push(format!(" ORDER BY {expr} {dir}, id {dir} LIMIT {}", limit + 1));
 
-    let mut records: Vec<ListedRecord> = qb.build_query_as().fetch_all(db).await?;
-    let more = records.len() as i64 > limit;
-    records.truncate(limit as usize);
-    let next_cursor = match records.last() {
-        Some(last) if more => Some(encode_cursor(&Cursor {
+    let mut rows: Vec<PgRow> = qb.build().fetch_all(db).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let records = rows.iter().map(R::decode).collect::<sqlx::Result<Vec<R>>>()?;
+    // Only the last row's sort value is needed (for the cursor).
+    let next_cursor = match (rows.last(), records.last()) {
+        (Some(row), Some(last)) if more => Some(encode_cursor(&Cursor {
             k: sort.key,
             d: sort.descending,
-            v: last.sort_value.clone(),
-            i: last.record.id,
+            v: row.try_get(R::WIDTH)?,
+            i: last.row_id(),
         })),
         _ => None,
     };
-    let items = records.into_iter().map(|r| r.record.try_into()).collect::<Result<_>>()?;
-    Ok(Page { items, next_cursor })
+    Ok((records, next_cursor))
 }
 
 /// The numbers on the dashboard, over the team's live instances.

@@ -56,7 +56,9 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
 /// Like [`serve`] on a listener already bound (the demo binds first to print the URL).
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     crate::workers::spawn(state.clone());
-    state.spawn_auth_cache();
+    if state.config.memory_cache {
+        state.spawn_auth_cache();
+    }
     tokio::spawn(housekeeping(state.clone()));
     let shutdown = state.shutdown.clone();
     let stop = {

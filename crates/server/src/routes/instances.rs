@@ -2,6 +2,7 @@
 //! instance detail page. Pages read the inventory only; they never call the cloud.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -160,8 +161,8 @@ impl ListQuery {
     }
 }
 
-pub(crate) fn account_names(accounts: &[Account]) -> HashMap<Uuid, String> {
-    accounts.iter().map(|a| (a.id, a.name.clone())).collect()
+pub(crate) fn account_names(accounts: &[Account]) -> HashMap<Uuid, Arc<str>> {
+    accounts.iter().map(|a| (a.id, Arc::from(a.name.as_str()))).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -174,10 +175,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let team = ctx.team.id;
-    // Both queries on one connection: sqlx checks a connection with a round trip each time
-    // it goes back to the pool, so a connection per query doubles the page's round trips.
-    let mut conn = state.db.acquire().await.map_err(lightdeck_domain::Error::from)?;
-    let accounts = accounts::list(&mut *conn, team).await?;
+    let accounts = state.auth_cache.team_accounts(&state.db, team).await?;
     let parsed = query.parse(&tr, &accounts);
     let can_power = ctx.can(Permission::PowerActions);
     let names = account_names(&accounts);
@@ -206,20 +204,21 @@ async fn list(
             cursor: Some(query.after.clone()).filter(|c| !c.is_empty()),
             limit: PAGE_SIZE,
         };
-        let found = inventory::list(&mut *conn, team, &parsed.filter, parsed.sort, &page).await?;
-        drop(conn);
+        let found =
+            inventory::list_summaries(&state.db, team, &parsed.filter, parsed.sort, &page).await?;
         let now = state.now();
         let mut labels = RowLabels::new(&tr);
+        let next_cursor = found.next_cursor;
         table.rows = found
             .items
-            .iter()
+            .into_iter()
             .map(|r| {
-                let account = names.get(&r.account_id).map_or("", String::as_str);
+                let account = names.get(&r.account_id).cloned().unwrap_or_else(|| Arc::from(""));
                 labels.view(r, account, now)
             })
             .collect();
         let trail = query.trail_list();
-        if let Some(next) = &found.next_cursor {
+        if let Some(next) = &next_cursor {
             let mut behind = trail.clone();
             behind.push(if query.after.is_empty() { "-" } else { query.after.as_str() });
             let start = behind.len().saturating_sub(MAX_TRAIL);

@@ -4,11 +4,13 @@
 //! Everything people read is translated here or in the templates; the structs carry
 //! ready-to-print strings so the templates stay simple.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use lightdeck_domain::inventory::{InstanceRow, InstanceState};
-use lightdeck_huaweicloud::Region;
 use lightdeck_huaweicloud::catalog;
+use lightdeck_huaweicloud::{InstanceId, Region};
 use time::OffsetDateTime;
 
 use crate::i18n::{Language, Tr};
@@ -20,7 +22,7 @@ pub use labels::RowLabels;
 /// One instance as a table row shows it.
 #[derive(Debug, Clone)]
 pub struct InstanceView {
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub name: String,
     /// The row checkbox's accessible name ("Select web-01").
     pub select_label: String,
@@ -29,17 +31,17 @@ pub struct InstanceView {
     /// The CSS class of the status dot.
     pub status_class: &'static str,
     /// The state in words, e.g. "Running".
-    pub status_word: String,
+    pub status_word: Arc<str>,
     /// The cloud's own status, e.g. `SHUTOFF` (shown as a tooltip and on the detail page).
     pub status_raw: String,
-    pub account_name: String,
-    pub region_name: String,
+    pub account_name: Arc<str>,
+    pub region_name: &'static str,
     /// e.g. "2 vCPU · 2 GiB · 40 GiB", or the bare spec code if the catalog lacks it.
-    pub spec: String,
+    pub spec: Arc<str>,
     pub public_ip: String,
     /// Whole days until expiry (negative: expired), when known.
     pub days_left: Option<i64>,
-    pub expiry_text: String,
+    pub expiry_text: Arc<str>,
     /// Remaining traffic in percent, rounded to the bar's 5 % steps.
     pub traffic_step: Option<u8>,
     pub traffic_low: bool,
@@ -134,7 +136,7 @@ impl InstanceView {
         account_name: &str,
         now: OffsetDateTime,
     ) -> InstanceView {
-        RowLabels::new(tr).view(row, account_name, now)
+        RowLabels::new(tr).view(row.into(), account_name.into(), now)
     }
 }
 

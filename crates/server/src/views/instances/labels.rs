@@ -1,8 +1,9 @@
 //! Per-page memo of the translated labels of instance rows.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use lightdeck_domain::inventory::{InstanceRow, InstanceState};
+use lightdeck_domain::inventory::{InstanceState, InstanceSummary};
 use time::OffsetDateTime;
 
 use super::{
@@ -16,8 +17,8 @@ use crate::i18n::{Pattern, Tr};
 /// formatting was most of a row's cost.
 pub struct RowLabels<'a> {
     tr: &'a Tr,
-    states: HashMap<InstanceState, String>,
-    unknown: Option<String>,
+    states: HashMap<InstanceState, Arc<str>>,
+    unknown: Option<Arc<str>>,
     traffic: Option<Pattern>,
     select: Option<Pattern>,
 }
@@ -27,12 +28,12 @@ impl<'a> RowLabels<'a> {
         RowLabels { tr, states: HashMap::new(), unknown: None, traffic: None, select: None }
     }
 
-    fn state_word(&mut self, state: InstanceState) -> String {
+    fn state_word(&mut self, state: InstanceState) -> Arc<str> {
         let tr = self.tr;
-        self.states.entry(state).or_insert_with(|| state_word(tr, state)).clone()
+        self.states.entry(state).or_insert_with(|| state_word(tr, state).into()).clone()
     }
 
-    fn spec(&mut self, code: Option<&str>) -> String {
+    fn spec(&mut self, code: Option<&str>) -> Arc<str> {
         let tr = self.tr;
         match code {
             Some(code) => tr.memo("instances-spec", code.to_owned(), || spec_text(tr, Some(code))),
@@ -40,12 +41,12 @@ impl<'a> RowLabels<'a> {
         }
     }
 
-    fn unknown(&mut self) -> String {
+    fn unknown(&mut self) -> Arc<str> {
         let tr = self.tr;
-        self.unknown.get_or_insert_with(|| tr.t("instances-unknown-value")).clone()
+        self.unknown.get_or_insert_with(|| tr.t("instances-unknown-value").into()).clone()
     }
 
-    fn expiry(&mut self, days: Option<i64>) -> String {
+    fn expiry(&mut self, days: Option<i64>) -> Arc<str> {
         let tr = self.tr;
         match days {
             // Expired rows all read the same, whatever the day count.
@@ -57,10 +58,12 @@ impl<'a> RowLabels<'a> {
         }
     }
 
+    /// The row as the table shows it. Takes the row by value and moves its strings into
+    /// the view: a page builds 50 of these, and copies were a visible share of its cost.
     pub fn view(
         &mut self,
-        row: &InstanceRow,
-        account_name: &str,
+        row: InstanceSummary,
+        account_name: Arc<str>,
         now: OffsetDateTime,
     ) -> InstanceView {
         let days = days_left(row.expires_at, now);
@@ -72,26 +75,26 @@ impl<'a> RowLabels<'a> {
                     .get_or_insert_with(|| tr.pattern("instances-traffic-left", &["left", "total"]))
                     .fill(&[&gb(left), &gb(total)])
             }
-            _ => self.unknown(),
+            _ => self.unknown().to_string(),
         };
-        let name = if row.name.is_empty() { row.instance_id.to_string() } else { row.name.clone() };
+        let name = if row.name.is_empty() { row.instance_id.to_string() } else { row.name };
         let tr = self.tr;
         let select_label = self
             .select
             .get_or_insert_with(|| tr.pattern("instances-select", &["name"]))
             .fill(&[&name]);
         InstanceView {
-            instance_id: row.instance_id.to_string(),
+            instance_id: row.instance_id,
             name,
             select_label,
             state: row.state.as_str(),
             status_class: state_class(row.state),
             status_word: self.state_word(row.state),
-            status_raw: row.status.clone(),
-            account_name: account_name.to_owned(),
-            region_name: region_name(row.region, self.tr.lang).to_owned(),
+            status_raw: row.status,
+            account_name,
+            region_name: region_name(row.region, self.tr.lang),
             spec: self.spec(row.spec_code.as_deref()),
-            public_ip: row.public_ips.first().cloned().unwrap_or_default(),
+            public_ip: row.public_ip.unwrap_or_default(),
             days_left: days,
             expiry_text: self.expiry(days),
             traffic_step: pct.map(|p| {
@@ -114,6 +117,8 @@ mod tests {
     use lightdeck_huaweicloud::Region;
     use time::macros::datetime;
     use uuid::Uuid;
+
+    use lightdeck_domain::inventory::InstanceRow;
 
     use super::*;
     use crate::i18n::{I18n, Language};
@@ -164,12 +169,12 @@ mod tests {
             ];
             let mut labels = RowLabels::new(&tr);
             for r in &rows {
-                let shared = labels.view(r, "acct", now);
+                let shared = labels.view(r.into(), "acct".into(), now);
                 let fresh = InstanceView::new(&tr, r, "acct", now);
                 assert_eq!(format!("{shared:?}"), format!("{fresh:?}"), "row {}", r.instance_id);
                 let days = days_left(r.expires_at, now);
-                assert_eq!(shared.expiry_text, expiry_text(&tr, days));
-                assert_eq!(shared.status_word, state_word(&tr, r.state));
+                assert_eq!(*shared.expiry_text, expiry_text(&tr, days));
+                assert_eq!(*shared.status_word, state_word(&tr, r.state));
             }
         }
     }
