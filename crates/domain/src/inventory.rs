@@ -111,10 +111,14 @@ pub struct InstanceRow {
 impl InstanceRow {
     /// Remaining traffic as a percentage of the package, when both are known.
     pub fn traffic_left_pct(&self) -> Option<f64> {
-        match (self.traffic_remaining_gb, self.traffic_total_gb) {
-            (Some(left), Some(total)) if total > 0.0 => Some(left * 100.0 / total),
-            _ => None,
-        }
+        traffic_left_pct(self.traffic_remaining_gb, self.traffic_total_gb)
+    }
+}
+
+fn traffic_left_pct(remaining_gb: Option<f64>, total_gb: Option<f64>) -> Option<f64> {
+    match (remaining_gb, total_gb) {
+        (Some(left), Some(total)) if total > 0.0 => Some(left * 100.0 / total),
+        _ => None,
     }
 }
 

@@ -195,25 +195,42 @@ impl AuthCache {
         self.accounts.clear();
     }
 
+    /// The copy in `map` under `key`, else what `load` reads (kept if it may be). `load`
+    /// answering `None` (no such row) is passed on and not kept.
+    async fn get_or_load<K, V, F>(
+        &self,
+        map: &Map<K, V>,
+        key: K,
+        load: F,
+    ) -> Result<Option<V>, lightdeck_domain::Error>
+    where
+        K: std::hash::Hash + Eq,
+        V: Clone,
+        F: Future<Output = Result<Option<V>, lightdeck_domain::Error>>,
+    {
+        if self.is_live()
+            && let Some(found) = map.get(&key)
+        {
+            self.count(true);
+            return Ok(Some(found));
+        }
+        self.count(false);
+        let ticket = self.ticket();
+        let loaded = load.await?;
+        if let (Some(value), Some(t)) = (&loaded, ticket) {
+            self.fill(map, key, value.clone(), t);
+        }
+        Ok(loaded)
+    }
+
     /// The team's cloud accounts, by name.
     pub async fn team_accounts(
         &self,
         db: &PgPool,
         team: Uuid,
     ) -> Result<Arc<Vec<Account>>, lightdeck_domain::Error> {
-        if self.is_live()
-            && let Some(found) = self.accounts.get(&team)
-        {
-            self.count(true);
-            return Ok(found);
-        }
-        self.count(false);
-        let ticket = self.ticket();
-        let list = Arc::new(accounts::list(db, team).await?);
-        if let Some(t) = ticket {
-            self.fill(&self.accounts, team, list.clone(), t);
-        }
-        Ok(list)
+        let load = async { Ok(Some(Arc::new(accounts::list(db, team).await?))) };
+        Ok(self.get_or_load(&self.accounts, team, load).await?.unwrap_or_default())
     }
 
     /// The user (`None` if there is no such user) and their teams.
@@ -222,22 +239,13 @@ impl AuthCache {
         db: &PgPool,
         id: Uuid,
     ) -> Result<Option<Arc<UserContext>>, lightdeck_domain::Error> {
-        if self.is_live()
-            && let Some(found) = self.users.get(&id)
-        {
-            self.count(true);
-            return Ok(Some(found));
-        }
-        self.count(false);
-        let ticket = self.ticket();
-        let Some(user) = users::find_by_id(db, id).await? else {
-            return Ok(None);
+        let load = async {
+            let Some(user) = users::find_by_id(db, id).await? else {
+                return Ok(None);
+            };
+            Ok(Some(Arc::new(UserContext { teams: teams::teams_of(db, id).await?, user })))
         };
-        let context = Arc::new(UserContext { teams: teams::teams_of(db, id).await?, user });
-        if let Some(t) = ticket {
-            self.fill(&self.users, id, context.clone(), t);
-        }
-        Ok(Some(context))
+        self.get_or_load(&self.users, id, load).await
     }
 }
 

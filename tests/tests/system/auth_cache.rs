@@ -28,6 +28,16 @@ async fn cached_client(app: &TestApp, persona: Persona) -> (Client, String) {
     (client, path)
 }
 
+/// Waits until `client`'s view of `path` sends it to sign in.
+async fn until_signed_out(client: &Client, path: &str, what: &str) {
+    eventually(what, || {
+        let mut client = client.clone();
+        let path = path.to_owned();
+        async move { client.get(&path).await.is_login_redirect() }
+    })
+    .await;
+}
+
 async fn sql(app: &TestApp, statement: &str, bind: uuid::Uuid) {
     sqlx::query(statement).bind(bind).execute(app.db.pool()).await.expect(statement);
 }
@@ -39,12 +49,7 @@ async fn a_session_deleted_elsewhere_stops_working_at_once() {
     // Another process signing bob out deletes the row; nothing in this process is told
     // but the notification.
     sqlx::query("delete from tower_sessions.session").execute(app.db.pool()).await.unwrap();
-    eventually("the deleted session is refused", || {
-        let mut bob = bob.clone();
-        let path = path.clone();
-        async move { bob.get(&path).await.is_login_redirect() }
-    })
-    .await;
+    until_signed_out(&bob, &path, "the deleted session is refused").await;
     assert!(bob.get(&path).await.is_login_redirect());
 }
 
@@ -64,12 +69,7 @@ async fn disabling_a_user_or_dropping_a_membership_elsewhere_applies_at_once() {
     let (mut bob, path) = cached_client(&app, Persona::Operator).await;
     sql(&app, "update users set disabled = true where id = $1", app.user(Persona::Operator).id)
         .await;
-    eventually("a disabled user is signed out", || {
-        let mut bob = bob.clone();
-        let path = path.clone();
-        async move { bob.get(&path).await.is_login_redirect() }
-    })
-    .await;
+    until_signed_out(&bob, &path, "a disabled user is signed out").await;
     assert!(bob.get(&path).await.is_login_redirect());
 }
 
@@ -101,12 +101,7 @@ async fn a_lost_notification_connection_turns_the_cache_off_until_it_is_back() {
     assert_eq!(alice.get(&path).await.status.as_u16(), 200);
     let (alice, path) = cached_client(&app, Persona::Owner).await;
     sqlx::query("delete from tower_sessions.session").execute(app.db.pool()).await.unwrap();
-    eventually("the deleted session is refused after the reconnect", || {
-        let mut alice = alice.clone();
-        let path = path.clone();
-        async move { alice.get(&path).await.is_login_redirect() }
-    })
-    .await;
+    until_signed_out(&alice, &path, "the deleted session is refused after the reconnect").await;
 }
 
 #[tokio::test]

@@ -33,10 +33,7 @@ pub struct InstanceSummary {
 impl InstanceSummary {
     /// Remaining traffic as a percentage of the package, when both are known.
     pub fn traffic_left_pct(&self) -> Option<f64> {
-        match (self.traffic_remaining_gb, self.traffic_total_gb) {
-            (Some(left), Some(total)) if total > 0.0 => Some(left * 100.0 / total),
-            _ => None,
-        }
+        super::traffic_left_pct(self.traffic_remaining_gb, self.traffic_total_gb)
     }
 }
 
