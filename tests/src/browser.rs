@@ -57,21 +57,17 @@ pub struct Browser {
 impl Browser {
     pub async fn start(programs: &Programs) -> Browser {
         let port = free_port();
-        let profile =
-            std::env::temp_dir().join(format!("lightdeck-chromium-{}", uuid::Uuid::new_v4()));
-        // Chromium's own scratch directories go inside the profile, so removing the profile
-        // leaves nothing behind in /tmp (a killed Chromium does not clean up after itself).
-        let scratch = profile.join("tmp");
-        std::fs::create_dir_all(&scratch).expect("a profile directory");
         let driver = Command::new(&programs.chromedriver)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
-            .env("TMPDIR", &scratch)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", programs.chromedriver.display()));
+        let profile =
+            std::env::temp_dir().join(format!("lightdeck-chromium-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&profile).expect("a profile directory");
         let url = format!("http://127.0.0.1:{port}");
         let mut browser_guard = DriverGuard { driver: Some(driver), profile: profile.clone() };
         wait_until_ready(&url).await;
