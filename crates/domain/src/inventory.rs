@@ -228,8 +228,13 @@ impl TryFrom<InstanceRecord> for InstanceRow {
 }
 
 fn corrupt(column: &str, value: &str) -> Error {
+    Error::Database(undecodable(column, value))
+}
+
+/// A stored value that does not parse as its type.
+pub(crate) fn undecodable(column: &str, value: &str) -> sqlx::Error {
     let message = format!("stored value {value:?} does not parse");
-    Error::Database(sqlx::Error::ColumnDecode { index: column.to_owned(), source: message.into() })
+    sqlx::Error::ColumnDecode { index: column.to_owned(), source: message.into() }
 }
 
 /// Parses a typed value the database handed back (a failure means the row was written

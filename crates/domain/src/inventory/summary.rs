@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::list::Listable;
-use super::{InstanceRow, InstanceState};
+use super::{InstanceRow, InstanceState, undecodable};
 
 /// One row of the instances table.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,10 +65,7 @@ pub(super) const COLUMNS: &str = "id, account_id, region, instance_id, name, spe
 /// A stored text column parsed into its type, without an owned copy of the text.
 fn parsed<T: std::str::FromStr>(row: &PgRow, index: usize, column: &str) -> sqlx::Result<T> {
     let text: &str = row.try_get(index)?;
-    text.parse().map_err(|_| sqlx::Error::ColumnDecode {
-        index: column.to_owned(),
-        source: format!("stored value {text:?} does not parse").into(),
-    })
+    text.parse().map_err(|_| undecodable(column, text))
 }
 
 impl Listable for InstanceSummary {
