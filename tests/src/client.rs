@@ -1,6 +1,7 @@
-//! An HTTP client that behaves like a browser in the ways the panel cares about: it keeps
-//! cookies, follows no redirects (tests look at them), and sends the session's CSRF token
-//! with every form it posts. Pages are read through CSS selectors, never substrings.
+//! An HTTP client that behaves like a browser in the ways the panel cares about: it sends
+//! the headers Chromium sends (compressed bodies accepted, and decoded), keeps cookies,
+//! follows no redirects (tests look at them), and sends the session's CSRF token with
+//! every form it posts. Pages are read through CSS selectors, never substrings.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,19 @@ use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use scraper::{ElementRef, Html, Selector};
 
-/// One response, read to the end.
+/// What Chromium sends with every navigation; a test's own header of the same name wins.
+/// Every browser accepts compressed bodies, and the audit export once broke only then.
+pub const BROWSER_HEADERS: [(&str, &str); 4] = [
+    ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("accept-language", "en-US,en;q=0.9"),
+    (
+        "user-agent",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    ),
+];
+
+/// One response, read to the end (and decoded, as a browser would).
 #[derive(Debug, Clone)]
 pub struct Page {
     pub status: StatusCode,
@@ -194,6 +207,15 @@ impl Client {
                 self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             req = req.header(COOKIE, jar);
         }
+        let own = |name: &str| {
+            self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+                || headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
+        for (k, v) in BROWSER_HEADERS {
+            if !own(k) {
+                req = req.header(k, v);
+            }
+        }
         for (k, v) in &self.headers {
             req = req.header(k.as_str(), v.as_str());
         }
@@ -206,6 +228,7 @@ impl Client {
         let resp = req.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
         let status = resp.status();
         let headers = resp.headers().clone();
+        // Decoded by reqwest (gzip, br); a body that breaks off halfway fails the test.
         let body = resp.text().await.unwrap_or_else(|e| panic!("reading {path}: {e}"));
         for value in headers.get_all(SET_COOKIE) {
             self.store_cookie(value.to_str().unwrap_or_default());

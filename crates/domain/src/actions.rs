@@ -28,7 +28,7 @@ pub use transition::{
     CloudError, CloudReply, Tracking, mark_accepted, mark_failed, mark_succeeded, mark_unknown,
 };
 pub use worker::{
-    Finish, ServerResult, Terminal, claim_due, expire_requested, finish, record_poll,
+    Finish, Poll, ServerResult, Terminal, claim_due, expire_requested, finish, record_poll,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -185,6 +185,10 @@ pub struct Action {
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
+    /// Since when the cloud has said the job or order does not exist (`None` while it
+    /// knows it), by the poller's clock.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub missing_since: Option<OffsetDateTime>,
 }
 
 impl Action {
@@ -215,7 +219,7 @@ impl Action {
 pub(crate) const COLUMNS: &str = "id, batch_id, team_id, actor_user_id, actor_name, kind, state, \
     account_id, region, instance_ids, server_ids, params, request_id, job_id, order_id, \
     http_status, error_code, error_message, job_status, attempts, next_poll_at, claimed_by, \
-    claimed_until, panel_request_id, created_at, updated_at, finished_at";
+    claimed_until, panel_request_id, created_at, updated_at, finished_at, missing_since";
 
 /// [`COLUMNS`] qualified by a table alias, for UPDATE … FROM statements.
 pub(crate) fn columns_of(alias: &str) -> String {
@@ -251,6 +255,7 @@ pub(crate) struct ActionRecord {
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
     finished_at: Option<OffsetDateTime>,
+    missing_since: Option<OffsetDateTime>,
 }
 
 impl TryFrom<ActionRecord> for Action {
@@ -293,6 +298,7 @@ impl TryFrom<ActionRecord> for Action {
             created_at: r.created_at,
             updated_at: r.updated_at,
             finished_at: r.finished_at,
+            missing_since: r.missing_since,
         })
     }
 }

@@ -179,6 +179,7 @@ secret_value!(
         match s.chars().count() {
             0..12 => Err("password must be at least 12 characters long"),
             257.. => Err("password must be at most 256 characters long"),
+            _ if has_control(s) => Err("password must not contain control characters such as tabs or line breaks"),
             _ => Ok(()),
         }
     }
@@ -198,6 +199,7 @@ secret_value!(
     IamPassword, "iam_password", |s| match s.chars().count() {
         0 => Err("IAM user password is required"),
         129.. => Err("IAM user password must be at most 128 characters long"),
+        _ if has_control(s) => Err("IAM user password must not contain control characters"),
         _ => Ok(()),
     }
 );
@@ -367,6 +369,14 @@ mod tests {
         );
         assert_eq!(Password::parse("  twelve chars").unwrap().expose(), "  twelve chars");
         assert!(Password::parse(&"密".repeat(12)).is_ok());
+        for bad in ["twelve chars\0", "\u{1}twelve chars", "twelve\tchars!"] {
+            let m = message(Password::parse(bad).unwrap_err(), "password");
+            assert!(m.contains("control characters") && !m.contains("twelve"), "{m}");
+        }
+        assert!(
+            message(IamPassword::parse("pass\0word").unwrap_err(), "iam_password")
+                .contains("control")
+        );
 
         assert_eq!(
             AccessKeyId::parse(" HPUABCDEFGHIJKLMNOP1 ").unwrap().as_str(),

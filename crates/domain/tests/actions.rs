@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use lightdeck_domain::Error;
 use lightdeck_domain::actions::{
-    self, ActionKind, ActionState, CloudError, CloudReply, Finish, NewBatch, RequestContext,
+    self, ActionKind, ActionState, CloudError, CloudReply, Finish, NewBatch, Poll, RequestContext,
     ServerResult, Terminal, Tracking,
 };
 use lightdeck_domain::audit::{self, AuditFilter, Outcome, SessionHash};
@@ -324,9 +324,13 @@ async fn polling_finishing_and_resuming_after_a_lost_lease() {
     assert!(resumed.iter().all(|a| a.attempts == 2 && a.claimed_by.as_deref() == Some("worker-b")));
 
     // The old worker cannot write any more.
-    let err = actions::record_poll(pool, ids[0], "worker-a", "RUNNING", &[], Duration::ZERO)
-        .await
-        .unwrap_err();
+    let poll = Poll {
+        job_status: "RUNNING",
+        results: &[],
+        next_poll_in: Duration::ZERO,
+        missing_since: None,
+    };
+    let err = actions::record_poll(pool, ids[0], "worker-a", &poll).await.unwrap_err();
     assert!(matches!(err, Error::Rule(ref m) if m.contains("lease")), "{err}");
 
     let running = vec![ServerResult {
@@ -335,16 +339,13 @@ async fn polling_finishing_and_resuming_after_a_lost_lease() {
         error_code: None,
         error_message: None,
     }];
-    let polled = actions::record_poll(
-        pool,
-        ids[0],
-        "worker-b",
-        "RUNNING",
-        &running,
-        Duration::from_secs(3600),
-    )
-    .await
-    .unwrap();
+    let poll = Poll {
+        job_status: "RUNNING",
+        results: &running,
+        next_poll_in: Duration::from_secs(3600),
+        missing_since: None,
+    };
+    let polled = actions::record_poll(pool, ids[0], "worker-b", &poll).await.unwrap();
     assert_eq!(
         (polled.job_status.as_deref(), polled.claimed_by.as_deref()),
         (Some("RUNNING"), None)

@@ -3,7 +3,8 @@
 //! From the outside in: a fresh request id (`X-Request-Id`, also on the response), one
 //! tracing span per request, security headers, error pages, panic catching, timeout, body
 //! limit, compression, metrics; then, for routes with sessions: the session, the request
-//! context (user, teams, language), CSRF, and each route's access check.
+//! context (user, teams, language), CSRF, the refusal of unreadable input (control
+//! characters, non-UTF-8), and each route's access check.
 
 use std::time::Duration;
 
@@ -48,6 +49,7 @@ pub fn build_with_routes(state: AppState, table: RouteTable) -> Router {
     let (with_sessions, bare, _) = table.into_routers();
     let with_sessions = with_sessions
         .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), crate::input::refuse_unreadable))
         .layer(from_fn_with_state(state.clone(), crate::csrf::protect))
         .layer(from_fn_with_state(state.clone(), crate::session::load_context))
         .layer(crate::session::layer(&state));

@@ -153,7 +153,8 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             return unauthenticated(htmx, is_get, &path_and_query, &request_id);
         }
         Some(AppError::Internal(e)) => {
-            tracing::error!(request_id = %request_id, route = route.as_deref().unwrap_or(&path), error = %e, "internal error");
+            let causes = cause_chain(e.as_ref());
+            tracing::error!(request_id = %request_id, route = route.as_deref().unwrap_or(&path), error = %e, causes, "internal error");
         }
         Some(AppError::Forbidden { reason }) => {
             let event = NewEvent {
@@ -215,6 +216,23 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         }
     }
     page
+}
+
+/// What caused `e`, outermost first ("error returned from database: invalid byte sequence
+/// …"): a database error alone says only "database error". Our error types never put
+/// secrets in their messages, and neither do sqlx's or the cloud client's.
+pub fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = Vec::new();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        // Wrappers often repeat their source's text; once is enough.
+        if out.last() != Some(&text) {
+            out.push(text);
+        }
+        cause = c.source();
+    }
+    out.join(": ")
 }
 
 fn is_html(response: &Response) -> bool {

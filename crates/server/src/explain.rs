@@ -30,6 +30,10 @@ pub enum Reason {
     CloudError,
     /// Nobody can tell whether the cloud did it.
     OutcomeUnknown,
+    /// The cloud forgot the job that was carrying the action out (e.g. it was restarted).
+    JobGone,
+    /// The same for an order.
+    OrderGone,
     Other,
 }
 
@@ -49,6 +53,8 @@ impl Reason {
             Reason::TimedOut => "explain-timeout",
             Reason::CloudError => "explain-cloud-error",
             Reason::OutcomeUnknown => "explain-unknown",
+            Reason::JobGone => "explain-job-gone",
+            Reason::OrderGone => "explain-order-gone",
             Reason::Other => "explain-other",
         }
     }
@@ -68,6 +74,8 @@ pub fn classify(code: Option<&str>, http_status: Option<u16>, message: Option<&s
         c if c == codes::UNREACHABLE => return Reason::Unreachable,
         c if c == codes::TIMEOUT => return Reason::TimedOut,
         c if c == codes::CREDENTIALS => return Reason::AuthFailed,
+        c if c == codes::JOB_GONE => return Reason::JobGone,
+        c if c == codes::ORDER_GONE => return Reason::OrderGone,
         _ => {}
     }
     if message.contains("already running") || message.contains("status active)") {
@@ -123,6 +131,7 @@ mod tests {
         );
         assert_eq!(classify(Some("Ecs.0112"), None, Some("busy")), Reason::WrongState);
         assert_eq!(classify(Some(codes::UNREACHABLE), None, None), Reason::Unreachable);
+        assert_eq!(classify(Some(codes::JOB_GONE), Some(404), None), Reason::JobGone);
         assert_eq!(classify(Some("X.1"), Some(502), None), Reason::CloudError);
         assert_eq!(classify(None, None, None), Reason::Other);
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod explain;
 pub mod extract;
 pub mod i18n;
+pub mod input;
 pub mod metrics;
 pub mod routes;
 pub mod security;

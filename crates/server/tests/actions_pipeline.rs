@@ -362,3 +362,47 @@ async fn actions_left_requested_by_a_dead_process_become_unknown() {
     assert!(panel.text("tr.item p.explanation").unwrap().starts_with("Nobody can tell"));
     assert_eq!(events(&env, "instance.reboot.unknown").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_job_the_cloud_no_longer_knows_ends_unknown_after_a_minute() {
+    let mut env = Env::new(2).await;
+    let clock = lightdeck::state::ManualClock::new(time::OffsetDateTime::now_utc());
+    env.state = env.state.clone().with_clock(clock.clock());
+    env.router = lightdeck::app::build(env.state.clone());
+    let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
+    let id = inst.instance_id.to_string();
+    let mut bob = env.browser("bob", Role::Operator).await;
+    let panel = bob.act("reboot", "soft", &[&id], "k-gone", false).await;
+    assert_eq!(item_states(&panel), ["accepted"]);
+
+    // The cloud forgets the job (a restarted cloud does), and meanwhile somebody stops the
+    // server in the console: the refresh at the end must show that.
+    sqlx::query("UPDATE actions SET job_id = '0123456789abcdef0123456789abcdef'")
+        .execute(env.db.pool())
+        .await
+        .unwrap();
+    let server = inst.server_id.as_ref().unwrap().to_string();
+    env.sim.set_server_state(&server, "SHUTOFF", None).unwrap();
+
+    // One "not found" is not the end: the cloud may just be slow to list a new job.
+    assert_eq!(poll_once(&env.state).await.unwrap(), 1);
+    let recorded =
+        actions::list_for_instance(env.db.pool(), env.team, &inst.instance_id, 5).await.unwrap();
+    assert_eq!(recorded[0].state, ActionState::Accepted);
+    assert!(recorded[0].missing_since.is_some());
+    clock.advance(time::Duration::seconds(30));
+    poll_once(&env.state).await.unwrap();
+    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    assert_eq!(item_states(&panel), ["accepted"], "still followed after 30 s");
+
+    clock.advance(time::Duration::seconds(31));
+    assert_eq!(poll_once(&env.state).await.unwrap(), 1);
+    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    assert_eq!(item_states(&panel), ["unknown"]);
+    let explanation = panel.text("tr.item p.explanation").unwrap();
+    assert!(explanation.starts_with("Huawei Cloud no longer knows the job"), "{explanation}");
+    assert_eq!(events(&env, "instance.reboot.unknown").await.len(), 1);
+    let row = env.instances().await.into_iter().find(|i| i.instance_id == inst.instance_id);
+    assert_eq!(row.unwrap().status, "SHUTOFF", "the server was read again");
+    assert_eq!(poll_once(&env.state).await.unwrap(), 0, "nothing is followed any more");
+}

@@ -101,6 +101,7 @@ async fn jsonl_export_applies_the_filters_and_is_recorded() {
     let url = format!("/teams/{}/audit/export.jsonl?who=bob&outcome=succeeded", f.team);
     let resp = c.get(&url).await;
     assert_eq!(resp.status, StatusCode::OK);
+    assert_eq!(resp.header(core_support::html_resp::SENT_ENCODING), Some("br"), "br is preferred");
     assert_eq!(resp.header("content-type"), Some("application/x-ndjson; charset=utf-8"));
     assert!(resp.header("content-disposition").unwrap().ends_with(".jsonl\""));
     let lines: Vec<Value> = resp.body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -148,6 +149,12 @@ async fn a_log_larger_than_the_pipe_streams_whole() {
     let mut c = signed_in(&f, "alice").await;
     let resp = c.get(&format!("/teams/{}/audit/export.csv", f.team)).await;
     assert_eq!(resp.status, StatusCode::OK);
+    // Compressed, as every browser asks: the stream once broke only then.
+    assert!(
+        matches!(resp.header(core_support::html_resp::SENT_ENCODING), Some("gzip" | "br")),
+        "{:?}",
+        resp.header(core_support::html_resp::SENT_ENCODING)
+    );
     assert!(resp.body.len() > 4 * 64 * 1024, "{} bytes", resp.body.len());
     let rows = parse_csv(&resp.body);
     assert_eq!(rows.len(), 1 + 400 + 1, "header, the events, the export event");

@@ -125,6 +125,38 @@ async fn bad_sign_in_shows_one_message_and_is_logged() {
 }
 
 #[tokio::test]
+async fn control_characters_in_a_form_are_a_field_error_never_a_500() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    for (lang, says) in [("en", "contains a control character"), ("zh-CN", "包含控制字符")] {
+        let mut c = app.client().with_header("accept-language", lang);
+        let csrf = c.csrf().await;
+        let resp = c
+            .post_form(
+                "/login",
+                &[("csrf", &csrf), ("login", "\0\u{1}"), ("password", "secret\0pass word")],
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
+        let details = resp.texts("ul.details li");
+        assert_eq!(details.len(), 2, "{details:?}");
+        assert!(details[0].starts_with("login") && details[0].contains(says), "{details:?}");
+        assert!(details[1].starts_with("password") && details[1].contains(says), "{details:?}");
+        assert!(!resp.body.contains("secret"), "never echo the password");
+    }
+    // Bytes that are not UTF-8 and a control character in the query of a GET, through htmx.
+    let mut c = app.client();
+    c.sign_in("alice", PASSWORD).await;
+    let resp = c.get("/?q=%FF%FE&next=a%0Db").await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details = resp.texts("ul.details li");
+    assert!(details.iter().any(|d| d.starts_with("q") && d.contains("UTF-8")), "{details:?}");
+    assert!(details.iter().any(|d| d.starts_with("next") && d.contains("control")), "{details:?}");
+    assert_eq!(resp.count("form[action='/logout']"), 1, "the page keeps the user's header");
+    assert!(security_log::list(app.db.pool(), None, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_disabled_user_cannot_sign_in_or_stay_signed_in() {
     let app = TestApp::new().await;
     let alice = app.user("alice").await;

@@ -55,3 +55,45 @@ async fn requests_are_logged_without_secrets() {
         assert!(!logs.contains(secret), "a secret in the logs:\n{logs}");
     }
 }
+
+async fn nul_to_postgres(
+    axum::extract::State(state): axum::extract::State<lightdeck::AppState>,
+) -> Result<&'static str, lightdeck::AppError> {
+    sqlx::query("SELECT $1::text")
+        .bind("a\0b")
+        .execute(&state.db)
+        .await
+        .map_err(lightdeck_domain::Error::from)?;
+    Ok("unreachable")
+}
+
+#[tokio::test]
+async fn an_internal_error_logs_its_causes_once_and_shows_only_the_reference() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_env_filter("info")
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let routes =
+        lightdeck::RouteTable::new().get("/nul", lightdeck::Access::Public, nul_to_postgres);
+    let app = TestApp::with_routes(routes).await;
+    let resp = app.client().get("/nul").await;
+    assert_eq!(resp.status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let request_id = resp.header("x-request-id").unwrap().to_owned();
+    assert!(resp.body.contains(&request_id), "the page names the reference");
+    assert!(!resp.body.contains("database") && !resp.body.contains("0x00"), "no internal text");
+
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> =
+        logs.lines().filter(|l| l.contains(&request_id) && l.contains("internal error")).collect();
+    assert_eq!(lines.len(), 1, "logged once:\n{logs}");
+    assert!(
+        lines[0].contains("database error") && lines[0].contains("invalid byte sequence"),
+        "the cause, not just \"database error\": {}",
+        lines[0]
+    );
+}

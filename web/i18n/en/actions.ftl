@@ -77,4 +77,6 @@ explain-unreachable = Lightdeck could not reach Huawei Cloud. Check the network 
 explain-timeout = Huawei Cloud did not answer in time. Check the instance's status before trying again.
 explain-cloud-error = Huawei Cloud had an internal problem. Try again in a few minutes.
 explain-unknown = Nobody can tell whether Huawei Cloud carried this out. Look at the instance's status before trying again.
+explain-job-gone = Huawei Cloud no longer knows the job that was carrying this out (it kept answering “not found” for a minute), so nobody can tell how it ended. Lightdeck refreshed the instances: the status in the table is their real one.
+explain-order-gone = Huawei Cloud no longer knows the order of this action (it kept answering “not found” for a minute), so nobody can tell how it ended. Check the order in the Huawei Cloud console.
 explain-other = Huawei Cloud refused this. The technical details below say why.

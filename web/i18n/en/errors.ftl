@@ -26,3 +26,8 @@ error-throttled = Too many attempts. Try again in { $minutes ->
 error-throttled-generic = Too many requests. Please wait a moment and try again.
 error-internal-title = Something went wrong
 error-internal = Something went wrong on our side. It has been logged.
+
+## Input refused at the edge, before any page sees it (input.rs).
+input-control-character = contains a control character (such as a NUL byte, a tab or a line break), which no field accepts
+input-not-text = is not readable text (it must be UTF-8)
+input-unreadable-name = a field with an unreadable name

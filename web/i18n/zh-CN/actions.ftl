@@ -65,4 +65,6 @@ explain-unreachable = Lightdeck 无法连接华为云。请检查网络后重试
 explain-timeout = 华为云没有及时响应。重试前请先查看实例的状态。
 explain-cloud-error = 华为云内部出现问题。请几分钟后重试。
 explain-unknown = 无法确定华为云是否已执行此操作。重试前请先查看实例的状态。
+explain-job-gone = 华为云已不再识别执行此操作的任务（一分钟内持续返回“未找到”），因此无法确定其结果。Lightdeck 已刷新这些实例：表格中显示的是它们的真实状态。
+explain-order-gone = 华为云已不再识别此操作的订单（一分钟内持续返回“未找到”），因此无法确定其结果。请在华为云控制台中查看该订单。
 explain-other = 华为云拒绝了此操作。下方的技术详情说明了原因。

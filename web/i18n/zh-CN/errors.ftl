@@ -23,3 +23,8 @@ error-throttled = 尝试次数过多，请 { $minutes } 分钟后再试。
 error-throttled-generic = 请求过多，请稍候再试。
 error-internal-title = 出错了
 error-internal = 服务器出现问题，已记录。
+
+## Input refused at the edge, before any page sees it (input.rs).
+input-control-character = 包含控制字符（例如 NUL 字节、制表符或换行符），任何字段都不接受
+input-not-text = 不是可读的文本（必须是 UTF-8 编码）
+input-unreadable-name = 名称无法识别的字段

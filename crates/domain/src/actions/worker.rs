@@ -137,31 +137,41 @@ async fn refusal(conn: &mut PgConnection, action_id: Uuid) -> Result<Error> {
     })
 }
 
+/// What one poll saw when the job or order has no verdict yet.
+#[derive(Debug, Clone, Copy)]
+pub struct Poll<'a> {
+    /// The cloud's status word (`RUNNING`, an order status), kept for the progress panel.
+    pub job_status: &'a str,
+    pub results: &'a [ServerResult],
+    pub next_poll_in: Duration,
+    /// Since when the cloud has said the job or order does not exist; `None` clears it.
+    pub missing_since: Option<time::OffsetDateTime>,
+}
+
 /// Records one poll that saw no verdict yet; releases the lease and schedules the next poll.
 pub async fn record_poll(
     pool: &PgPool,
     action_id: Uuid,
     worker_id: &str,
-    job_status: &str,
-    results: &[ServerResult],
-    next_poll_in: Duration,
+    poll: &Poll<'_>,
 ) -> Result<Action> {
     let mut tx = pool.begin().await?;
     let record: Option<ActionRecord> = sqlx::query_as(&format!(
         "UPDATE actions SET job_status = $3, next_poll_at = now() + make_interval(secs => $4), \
-             claimed_by = NULL, claimed_until = NULL, updated_at = now() \
+             claimed_by = NULL, claimed_until = NULL, updated_at = now(), missing_since = $5 \
          WHERE id = $1 AND state = 'accepted' AND claimed_by = $2 RETURNING {COLUMNS}"
     ))
     .bind(action_id)
     .bind(worker_id)
-    .bind(job_status)
-    .bind(next_poll_in.as_secs_f64())
+    .bind(poll.job_status)
+    .bind(poll.next_poll_in.as_secs_f64())
+    .bind(poll.missing_since)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(record) = record else {
         return Err(refusal(&mut tx, action_id).await?);
     };
-    save_results(&mut tx, action_id, results).await?;
+    save_results(&mut tx, action_id, poll.results).await?;
     tx.commit().await?;
     Action::try_from(record)
 }

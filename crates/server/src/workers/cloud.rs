@@ -32,6 +32,10 @@ pub mod codes {
     pub const INVALID: &str = "lightdeck.invalid";
     pub const BAD_RESPONSE: &str = "lightdeck.bad_response";
     pub const CONFIG: &str = "lightdeck.config";
+    /// The cloud kept answering that the job being followed does not exist.
+    pub const JOB_GONE: &str = "lightdeck.job_gone";
+    /// The same for an order.
+    pub const ORDER_GONE: &str = "lightdeck.order_gone";
 }
 
 /// A client handle for one of the panel's accounts, with its account id and per-region

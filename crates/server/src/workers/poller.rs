@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use lightdeck_domain::actions::{self, Action, Finish, ServerResult, Terminal};
+use lightdeck_domain::actions::{self, Action, Finish, Poll, ServerResult, Terminal};
 use lightdeck_huaweicloud::model::bss::OrderStatus;
 use lightdeck_huaweicloud::model::ecs::{JobStatus, ShowJobResponse};
 use lightdeck_huaweicloud::{Account, OrderId};
@@ -27,6 +27,10 @@ const MAX_ATTEMPTS: i32 = 300;
 /// recording the intent and recording the cloud's answer (the client gives up on a call
 /// after a few minutes at most, retries included).
 const STALE_REQUESTED: Duration = Duration::from_secs(15 * 60);
+/// A job or order the cloud has called unknown for this long is taken as gone: a cloud
+/// that was restarted (or lost it) will not bring it back, and one "not found" alone may
+/// be the cloud's own lag just after accepting it.
+const MISSING_FOR: time::Duration = time::Duration::minutes(1);
 /// How often the background loop runs a pass.
 pub const TICK: Duration = Duration::from_secs(2);
 
@@ -47,8 +51,16 @@ fn worker_id() -> String {
 
 /// What one look at a job said.
 enum Seen {
-    Running { status: String, results: Vec<ServerResult> },
+    Running {
+        status: String,
+        results: Vec<ServerResult>,
+    },
     Done(Finish),
+    /// The cloud says the job or order does not exist (`code`: Huawei's).
+    Missing {
+        code: Option<String>,
+        http_status: Option<u16>,
+    },
 }
 
 /// One poller pass: claims the due actions, looks at each job or order once, records what
@@ -101,26 +113,47 @@ async fn follow(
         Some(h) => look(h, action).await,
         None => None,
     };
+    let last_status = || action.job_status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
+    let mut missing_since = None;
     let (status, results) = match seen {
         Some(Seen::Done(done)) => {
-            let finished = actions::finish(&state.db, action.id, worker, &done).await?;
-            if let Some(h) = handle
-                && let Err(e) = cloud::refresh_servers(
-                    state,
-                    h,
-                    finished.account_id,
-                    finished.region,
-                    &finished.server_ids,
-                )
-                .await
-            {
-                tracing::warn!(action = %action.id, error = %e, "could not refresh servers after a job");
-            }
+            finish_and_refresh(state, worker, handle, action, &done).await?;
             return Ok(false);
         }
         Some(Seen::Running { status, results }) => (status, results),
+        Some(Seen::Missing { code, http_status }) => {
+            let now = state.now();
+            let since = action.missing_since.unwrap_or(now);
+            if now - since >= MISSING_FOR {
+                let gone = if action.job_id.is_some() {
+                    cloud::codes::JOB_GONE
+                } else {
+                    cloud::codes::ORDER_GONE
+                };
+                let done = Finish {
+                    outcome: Terminal::Unknown,
+                    job_status: action.job_status.clone(),
+                    error_code: Some(gone.to_owned()),
+                    error_message: Some(format!(
+                        "the cloud kept answering that it does not know this {} ({}, HTTP {})",
+                        if action.job_id.is_some() { "job" } else { "order" },
+                        code.as_deref().unwrap_or("no code"),
+                        http_status.map_or_else(|| "?".to_owned(), |s| s.to_string()),
+                    )),
+                    results: Vec::new(),
+                };
+                tracing::warn!(action = %action.id, "the cloud no longer knows the job or order; the outcome is unknown");
+                finish_and_refresh(state, worker, handle, action, &done).await?;
+                return Ok(false);
+            }
+            missing_since = Some(since);
+            (last_status(), Vec::new())
+        }
         // Nothing learned (network trouble, credentials): keep the last status.
-        None => (action.job_status.clone().unwrap_or_else(|| "UNKNOWN".to_owned()), Vec::new()),
+        None => {
+            missing_since = action.missing_since;
+            (last_status(), Vec::new())
+        }
     };
     if action.attempts >= MAX_ATTEMPTS {
         let done = Finish {
@@ -133,16 +166,49 @@ async fn follow(
         actions::finish(&state.db, action.id, worker, &done).await?;
         return Ok(false);
     }
-    actions::record_poll(
-        &state.db,
-        action.id,
-        worker,
-        &status,
-        &results,
-        next_poll_in(action.attempts),
-    )
-    .await?;
+    let poll = Poll {
+        job_status: &status,
+        results: &results,
+        next_poll_in: next_poll_in(action.attempts),
+        missing_since,
+    };
+    actions::record_poll(&state.db, action.id, worker, &poll).await?;
     Ok(true)
+}
+
+/// Records the verdict, then reads the servers again so the table shows what they are now.
+async fn finish_and_refresh(
+    state: &AppState,
+    worker: &str,
+    handle: Option<&Account>,
+    action: &Action,
+    done: &Finish,
+) -> Result<(), WorkerError> {
+    let finished = actions::finish(&state.db, action.id, worker, done).await?;
+    if let Some(h) = handle
+        && let Err(e) = cloud::refresh_servers(
+            state,
+            h,
+            finished.account_id,
+            finished.region,
+            &finished.server_ids,
+        )
+        .await
+    {
+        tracing::warn!(action = %action.id, error = %e, "could not refresh servers after a job");
+    }
+    Ok(())
+}
+
+/// Whether the cloud's answer says the job (ECS: `Ecs.0114`, or any 404) or the order
+/// (BSS: 404, or `CBC.0101` "invalid parameter", its answer for an order id it does not
+/// have — the id is the request's only parameter, and it came from BSS itself) is unknown.
+fn says_missing(e: &lightdeck_huaweicloud::Error, order: bool) -> Option<Seen> {
+    let api = e.api()?;
+    let missing = api.status == 404
+        || (!order && api.code == "Ecs.0114")
+        || (order && api.code == "CBC.0101");
+    missing.then(|| Seen::Missing { code: Some(api.code.clone()), http_status: Some(api.status) })
 }
 
 /// Asks the cloud once. `None` when the cloud could not be asked or did not answer.
@@ -154,7 +220,7 @@ async fn look(handle: &Account, action: &Action) -> Option<Seen> {
             Ok(reply) => Some(job_seen(&reply.body)),
             Err(e) => {
                 tracing::warn!(action = %action.id, error = %e, "ShowJob failed; will retry");
-                None
+                says_missing(&e, false)
             }
         }
     } else if let Some(order) = &action.order_id {
@@ -215,7 +281,7 @@ async fn order_seen(handle: &Account, action: &Action, order: &OrderId) -> Optio
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(action = %action.id, error = %e, "order look-up failed; will retry");
-            return None;
+            return says_missing(&e, true);
         }
     };
     let status = reply.body.order_info.order_status();

@@ -9,7 +9,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
-use http_body_util::BodyExt;
 use lightdeck::config::AppConfig;
 use lightdeck::routes::RouteTable;
 use lightdeck::routes::auth::encode_component;
@@ -20,7 +19,6 @@ use lightdeck_domain::users::{self, NewUser, User};
 use lightdeck_domain::values::{DisplayName, Language, LoginName, Password};
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud};
 use time::OffsetDateTime;
-use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -82,12 +80,9 @@ impl TestApp {
         Client { app: self, cookie: None, ip: None, headers: Vec::new() }
     }
 
+    /// As a browser sends it: see [`html_resp::send_as_browser`].
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let response = self.router.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        html_resp::send_as_browser(self.router.clone(), req).await
     }
 }
 
@@ -176,7 +171,7 @@ impl Client<'_> {
 }
 
 #[path = "../html_resp/mod.rs"]
-mod html_resp;
+pub mod html_resp;
 pub use html_resp::Resp;
 
 /// The value of the session cookie in a jar entry `name=value`.

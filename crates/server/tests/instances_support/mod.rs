@@ -9,7 +9,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use lightdeck::config::AppConfig;
 use lightdeck::routes::auth::encode_component;
 use lightdeck::state::AppState;
@@ -27,7 +26,6 @@ use lightdeck_domain::{inventory, teams};
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud, Region};
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
-use tower::ServiceExt;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -183,17 +181,14 @@ impl<'a> Browser<'a> {
         if let Some(c) = &self.cookie {
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
-        let response = self.env.router.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        for value in headers.get_all(header::SET_COOKIE) {
+        let resp = html_resp::send_as_browser(self.env.router.clone(), req).await;
+        for value in resp.headers.get_all(header::SET_COOKIE) {
             let value = value.to_str().unwrap();
             let pair = value.split(';').next().unwrap().trim().to_owned();
             let removed = value.to_ascii_lowercase().contains("max-age=0");
             self.cookie = if removed { None } else { Some(pair) };
         }
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        resp
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {

@@ -114,7 +114,11 @@ fn items_of(tr: &Tr, d: &ActionDetail, names: &HashMap<String, String>) -> Vec<P
                     if result.is_some() { None } else { a.http_status },
                     message.as_deref(),
                 )),
-                "unknown" => Some(tr.t(explain::Reason::OutcomeUnknown.key())),
+                // Unknown is unknown, unless the panel knows why (the cloud forgot the job).
+                "unknown" => Some(tr.t(match explain::classify(code.as_deref(), None, None) {
+                    r @ (explain::Reason::JobGone | explain::Reason::OrderGone) => r.key(),
+                    _ => explain::Reason::OutcomeUnknown.key(),
+                })),
                 _ => None,
             };
             let mut details = Vec::new();

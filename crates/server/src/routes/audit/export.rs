@@ -12,7 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use lightdeck_domain::audit::{self, AuditEventDraft, AuditFilter, Outcome};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, DuplexStream};
@@ -177,29 +177,34 @@ fn stream_export(
         let _ = done_tx.send(result);
     });
     let pipe = Pipe { reader, done: Some(done_rx), failed: false };
-    Body::from_stream(stream::unfold(pipe, |mut pipe| async move {
-        if pipe.failed {
-            return None;
-        }
-        let mut chunk = vec![0u8; CHUNK_BYTES];
-        match pipe.reader.read(&mut chunk).await {
-            Ok(0) => match pipe.done.take()?.await {
-                Ok(Ok(_)) => None,
-                _ => {
-                    pipe.failed = true;
-                    Some((Err(io::Error::other("the audit export stopped early")), pipe))
+    // Fused: the compression layer polls its inner body once more after the end, and an
+    // unfold stream panics when polled past its end.
+    Body::from_stream(
+        stream::unfold(pipe, |mut pipe| async move {
+            if pipe.failed {
+                return None;
+            }
+            let mut chunk = vec![0u8; CHUNK_BYTES];
+            match pipe.reader.read(&mut chunk).await {
+                Ok(0) => match pipe.done.take()?.await {
+                    Ok(Ok(_)) => None,
+                    _ => {
+                        pipe.failed = true;
+                        Some((Err(io::Error::other("the audit export stopped early")), pipe))
+                    }
+                },
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Some((Ok(Bytes::from(chunk)), pipe))
                 }
-            },
-            Ok(n) => {
-                chunk.truncate(n);
-                Some((Ok(Bytes::from(chunk)), pipe))
+                Err(e) => {
+                    pipe.failed = true;
+                    Some((Err(e), pipe))
+                }
             }
-            Err(e) => {
-                pipe.failed = true;
-                Some((Err(e), pipe))
-            }
-        }
-    }))
+        })
+        .fuse(),
+    )
 }
 
 #[cfg(test)]
