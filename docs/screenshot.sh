@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Regenerates docs/instances.png, the README's screenshot: runs `lightdeck demo` in a
-# temporary folder, signs in as alice in headless Chromium (through chromedriver's WebDriver
-# API, driven with curl), opens the Demo team's instances page and saves what it shows.
-# Needs: chromium, chromedriver (Debian: chromium chromium-driver), curl, jq.
+# Regenerates docs/instances.png, the README's screenshot, and docs/instances-phone.png, the
+# same page on a phone: runs `lightdeck demo` in a temporary folder, signs in as alice in
+# headless Chromium (through chromedriver's WebDriver API, driven with curl), opens the Demo
+# team's instances page and saves what it shows, first in a desktop window, then on a 390 px
+# phone screen. Needs: chromium, chromedriver (Debian: chromium chromium-driver), curl, jq.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WIDTH=${SCREENSHOT_WIDTH:-1440}
 HEIGHT=${SCREENSHOT_HEIGHT:-1500}
 OUT=${SCREENSHOT_OUT:-docs/instances.png}
+# Headless Chromium keeps a window at least 500 px wide, so the phone is emulated instead.
+PHONE_WIDTH=${SCREENSHOT_PHONE_WIDTH:-390}
+PHONE_HEIGHT=${SCREENSHOT_PHONE_HEIGHT:-844}
+PHONE_OUT=${SCREENSHOT_PHONE_OUT:-docs/instances-phone.png}
 DRIVER_PORT=${CHROMEDRIVER_PORT:-9515}
 
 cargo build -p lightdeck >&2
@@ -67,5 +72,14 @@ LIST=$(wd GET "$S/element/$LINK/attribute/href" | jq -r .value)
 case "$LIST" in http*) ;; *) LIST="$URL$LIST" ;; esac
 wd POST "$S/url" "$(jq -n --arg u "$LIST" '{url: $u}')" >/dev/null
 wd GET "$S/screenshot" | jq -r .value | base64 -d >"$OUT"
-wd DELETE "$S" >/dev/null
 echo "saved $OUT ($(wc -c <"$OUT") bytes) from $LIST" >&2
+
+wd POST "$S/goog/cdp/execute" "$(jq -n --argjson w "$PHONE_WIDTH" --argjson h "$PHONE_HEIGHT" \
+  '{cmd: "Emulation.setDeviceMetricsOverride",
+    params: {width: $w, height: $h, deviceScaleFactor: 1, mobile: true}}')" >/dev/null
+wd POST "$S/url" "$(jq -n --arg u "$LIST" '{url: $u}')" >/dev/null
+WIDE=$(wd POST "$S/execute/sync" '{"script": "return document.documentElement.scrollWidth", "args": []}' | jq -r .value)
+[ "$WIDE" -le "$PHONE_WIDTH" ] || echo "warning: the page is $WIDE px wide on a $PHONE_WIDTH px phone" >&2
+wd GET "$S/screenshot" | jq -r .value | base64 -d >"$PHONE_OUT"
+echo "saved $PHONE_OUT ($(wc -c <"$PHONE_OUT") bytes) at ${PHONE_WIDTH}x$PHONE_HEIGHT" >&2
+wd DELETE "$S" >/dev/null

@@ -9,6 +9,7 @@ nav-signed-in-as = Signed in as { $name }
 nav-sign-out = Sign out
 nav-language = Language
 nav-language-apply = Switch
+nav-menu = Menu
 lang-en = English
 lang-zh-CN = 简体中文
 skip-to-content = Skip to content

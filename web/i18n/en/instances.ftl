@@ -39,6 +39,7 @@ instances-filter-status = Status
 instances-filter-sort = Sort by
 instances-filter-order = Order
 instances-filter-apply = Show
+instances-filters = Filters
 instances-order-asc = Ascending
 instances-order-desc = Descending
 instances-sort-name = Name

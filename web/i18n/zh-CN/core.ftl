@@ -9,6 +9,7 @@ nav-signed-in-as = 已登录：{ $name }
 nav-sign-out = 退出登录
 nav-language = 语言
 nav-language-apply = 切换
+nav-menu = 菜单
 lang-en = English
 lang-zh-CN = 简体中文
 skip-to-content = 跳到正文

@@ -36,6 +36,7 @@ instances-filter-status = 状态
 instances-filter-sort = 排序
 instances-filter-order = 顺序
 instances-filter-apply = 显示
+instances-filters = 筛选
 instances-order-asc = 升序
 instances-order-desc = 降序
 instances-sort-name = 名称
