@@ -1,6 +1,6 @@
 //! Error bodies of every documented shape, retries, and the cases that must not retry.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -294,5 +294,4 @@ fn all_problems_are_collected_at_once() {
     ));
 }
 
-#[path = "validate/fields.rs"]
 mod fields;

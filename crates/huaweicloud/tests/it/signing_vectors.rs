@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-const FIXTURE: &str = include_str!("fixtures/signing-vectors.json");
+const FIXTURE: &str = include_str!("../fixtures/signing-vectors.json");
 
 fn fixture() -> Value {
     serde_json::from_str(FIXTURE).unwrap()

@@ -1,6 +1,6 @@
 //! ECS batch operations against the stub: power actions, password reset, splitting at 1000.
 
-mod support;
+use crate::support;
 
 use lightdeck_huaweicloud::client::ECS_BATCH_MAX;
 use lightdeck_huaweicloud::error::Error;

@@ -7,13 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-#[path = "model_decode/bss.rs"]
 mod bss;
-#[path = "model_decode/ecs.rs"]
 mod ecs;
-#[path = "model_decode/iam.rs"]
 mod iam;
-#[path = "model_decode/rms.rs"]
 mod rms;
 
 /// A fixture file as JSON.

@@ -1,6 +1,6 @@
 //! BSS operations against the stub: bodies, splitting, merging, no-repeat on renew.
 
-mod support;
+use crate::support;
 
 use lightdeck_huaweicloud::client::{RenewOptions, UnsubscribeOptions};
 use lightdeck_huaweicloud::error::Error;

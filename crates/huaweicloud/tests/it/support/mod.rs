@@ -1,7 +1,6 @@
 //! A local stand-in for Huawei's gateway used by the client tests: it checks every request's
 //! signature (with the crate's own verifier) or token, records what it received, and answers
 //! from canned responses, with built-in IAM answers for tokens, projects and domains.
-#![allow(dead_code)]
 
 mod server;
 

@@ -177,8 +177,6 @@ fn sizes_read_as_a_summary() {
     assert!(catalog::spec("HF.SMALL.1.LINUX").is_none());
 }
 
-#[path = "catalog/images.rs"]
 mod images;
 
-#[path = "catalog/check.rs"]
 mod check;

@@ -1,6 +1,6 @@
 //! Token caching, single flight, refresh, 401 handling, discovery and credential headers.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,6 @@
 //! RMS listing and the HCSS purchase against the stub.
 
-mod support;
+use crate::support;
 
 use lightdeck_huaweicloud::client::ClientRequestId;
 use lightdeck_huaweicloud::error::{AuthError, Error};

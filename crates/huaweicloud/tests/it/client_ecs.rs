@@ -1,6 +1,6 @@
 //! ECS operations against the stub: exact requests, decoding, request ids, paging.
 
-mod support;
+use crate::support;
 
 use lightdeck_huaweicloud::error::Error;
 use lightdeck_huaweicloud::model::ecs::{JobStatus, ServerStatus, UpdateServerOption};

@@ -1,7 +1,7 @@
 //! Runs every operation (successes, failures, token fetches) under a TRACE subscriber and
 //! checks that no secret reaches the log output, nor the errors' Display/Debug text.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
