@@ -80,7 +80,7 @@ fn param<'a>(p: Params<'a>, name: &str) -> &'a str {
 }
 
 fn state(app: &App, _: Params<'_>, _: Option<&str>, _: Body) -> AdminResult {
-    Ok(app.snapshot())
+    Ok(app.dump())
 }
 
 fn requests(app: &App, _: Params<'_>, query: Option<&str>, _: Body) -> AdminResult {

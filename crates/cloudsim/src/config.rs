@@ -39,6 +39,10 @@ pub struct Config {
     pub faults: Vec<FaultRule>,
     /// Requests kept by the request log (oldest dropped first).
     pub request_log_capacity: usize,
+    /// A snapshot file to start from instead of the seed, when it exists and was written by
+    /// this snapshot version for the same seed and fleet (see [`crate::SnapshotStatus`]).
+    /// Saving is the caller's: [`crate::Handle::save_snapshot`] or [`crate::Snapshotter`].
+    pub snapshot: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -58,6 +62,7 @@ impl Default for Config {
             manual_clock: None,
             faults: Vec::new(),
             request_log_capacity: 100_000,
+            snapshot: None,
         }
     }
 }
@@ -135,6 +140,11 @@ impl Config {
 
     pub fn request_log_capacity(mut self, n: usize) -> Self {
         self.request_log_capacity = n;
+        self
+    }
+
+    pub fn snapshot(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.snapshot = Some(path.into());
         self
     }
 }

@@ -31,6 +31,15 @@
 //! jobs, orders, token expiry and traffic use are evaluated from it on every request (no
 //! background timers), so tests never sleep.
 //!
+//! **Snapshots** keep the whole simulated cloud (accounts and keys, instances, orders, jobs,
+//! tokens, idempotency keys) in one JSON file with a format version: [`Config::snapshot`]
+//! names the file to start from instead of the seed, [`Handle::snapshot_status`] says
+//! whether it was loaded, absent, or discarded and why (corrupt, another version, another
+//! seed or fleet: the seed is used then, nothing panics), and [`Handle::save_snapshot`] or a
+//! [`Snapshotter`] writes it atomically (temp file, fsync, rename; mode 0600, it holds the
+//! secret keys). Times in it are absolute, so a job running at the save ends on time after
+//! a restart; a manual clock resumes at the snapshot's time.
+//!
 //! **Faults** per Huawei operation name (`KeystoneCreateUserTokenByPassword`,
 //! `KeystoneListProjects`, `KeystoneListAuthDomains`, `PurchaseLightInstances`,
 //! `ListAllResources`, `ShowServer`, `UpdateServer`, `ListServersDetails`,
@@ -71,6 +80,7 @@ mod config;
 mod faults;
 mod http;
 mod services;
+mod snapshot;
 mod state;
 
 use std::net::SocketAddr;
@@ -84,10 +94,11 @@ pub use crate::clock::Clock;
 pub use crate::config::Config;
 pub use crate::faults::{BadFault, FaultKind, FaultRule, Faults};
 pub use crate::http::LoggedRequest;
+pub use crate::snapshot::{SavedSnapshot, SnapshotStatus, Snapshotter};
 pub use crate::state::{Account, Instance, Net, Package, Server};
 
 use crate::http::App;
-use crate::state::{Directory, State, Timings};
+use crate::state::{Directory, Fleet, State, Timings};
 
 /// What can go wrong starting or driving the simulator.
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +141,7 @@ impl App {
         st
     }
 
-    pub(crate) fn snapshot(&self) -> Value {
+    pub(crate) fn dump(&self) -> Value {
         self.lock_state().dump(self.clock.now())
     }
 
@@ -155,6 +166,7 @@ impl App {
         inst.server.status = status.to_owned();
         inst.server.task_state = task.map(str::to_owned);
         inst.server.updated = now;
+        st.touch();
         Ok(())
     }
 
@@ -192,6 +204,8 @@ pub struct Handle {
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
     seeded_in: std::time::Duration,
+    snapshot_status: SnapshotStatus,
+    snapshotter: Snapshotter,
 }
 
 impl std::fmt::Debug for Handle {
@@ -200,23 +214,46 @@ impl std::fmt::Debug for Handle {
     }
 }
 
-/// Seeds the state, binds `config.listen` and serves in a tokio task.
+/// Seeds the state (or loads it from [`Config::snapshot`]), binds `config.listen` and
+/// serves in a tokio task.
 pub async fn spawn(config: Config) -> Result<Handle, Error> {
     let clock = match config.manual_clock {
         Some(start) => Clock::manual(start),
         None => Clock::system(),
     };
     let started = std::time::Instant::now();
-    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(config.seed);
-    let dir = Arc::new(Directory::generate(&mut rng, config.accounts));
     let timings = Timings {
         job: config.job_duration,
         order: config.order_duration,
         payment: config.payment_delay,
         token_ttl: config.token_ttl,
     };
-    let mut state = State::new(dir.clone(), timings, config.seed);
-    state.seed(&config.regions, config.instances_per_account, clock.now());
+    let fleet = Fleet {
+        seed: config.seed,
+        accounts: config.accounts,
+        instances_per_account: config.instances_per_account,
+        regions: config.regions.clone(),
+    };
+    let (restored, snapshot_status) =
+        snapshot::load(config.snapshot.as_deref(), &fleet, timings).await;
+    let state = match restored {
+        Some((state, saved_at)) => {
+            // A manual clock never runs back behind progress already made; the system
+            // clock has moved on by itself, finishing whatever fell due meanwhile.
+            if clock.now() < saved_at {
+                clock.set(saved_at);
+            }
+            state
+        }
+        None => {
+            let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(config.seed);
+            let dir = Arc::new(Directory::generate(&mut rng, config.accounts));
+            let mut state = State::new(dir, timings, config.seed);
+            state.seed(&config.regions, config.instances_per_account, clock.now());
+            state
+        }
+    };
+    let dir = state.dir.clone();
     let seeded_in = started.elapsed();
 
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -237,9 +274,20 @@ pub async fn spawn(config: Config) -> Result<Handle, Error> {
         hang: config.hang,
         shutdown: stop_rx.clone(),
     });
+    let loaded = matches!(snapshot_status, SnapshotStatus::Loaded { .. });
+    let snapshotter = Snapshotter::new(app.clone(), fleet, loaded);
     let router = http::router(app.clone());
     let task = tokio::spawn(http::serve(listener, router, stop_rx));
-    Ok(Handle { app, addr, base_url: format!("http://{addr}"), stop, task: Some(task), seeded_in })
+    Ok(Handle {
+        app,
+        addr,
+        base_url: format!("http://{addr}"),
+        stop,
+        task: Some(task),
+        seeded_in,
+        snapshot_status,
+        snapshotter,
+    })
 }
 
 impl Handle {
@@ -268,7 +316,7 @@ impl Handle {
 
     /// Everything (`GET /_sim/state`), with progress applied up to now.
     pub fn state(&self) -> Value {
-        self.app.snapshot()
+        self.app.dump()
     }
 
     pub fn instance_count(&self) -> usize {
@@ -316,9 +364,25 @@ impl Handle {
         v
     }
 
-    /// How long seeding the initial state took.
+    /// How long seeding the initial state (or loading the snapshot) took.
     pub fn seeded_in(&self) -> std::time::Duration {
         self.seeded_in
+    }
+
+    /// Whether the state came from [`Config::snapshot`] or from the seed, and why.
+    pub fn snapshot_status(&self) -> &SnapshotStatus {
+        &self.snapshot_status
+    }
+
+    /// Saves the whole state to `path` now (blocking; see [`Snapshotter::save`]).
+    pub fn save_snapshot(&self, path: &std::path::Path) -> std::io::Result<SavedSnapshot> {
+        self.snapshotter.save(path)
+    }
+
+    /// A saver a background task can own; it keeps working after [`Handle::shutdown`], for
+    /// a last save of the final state.
+    pub fn snapshotter(&self) -> Snapshotter {
+        self.snapshotter.clone()
     }
 
     /// Stops accepting, lets open connections finish their current request, and waits for

@@ -1,9 +1,10 @@
-//! Purchase → order → instance; renewal; unsubscription; traffic use. All on the manual clock.
+//! Purchase → order → instance; renewal; unsubscription; traffic use; the whole state kept
+//! in a snapshot across a restart. All on the manual clock.
 
 mod common;
 
 use common::*;
-use lightdeck_cloudsim::Handle;
+use lightdeck_cloudsim::{Handle, SnapshotStatus};
 use lightdeck_huaweicloud::model::bss::{OrderDetailsResponse, ResourceOrdersResponse};
 use lightdeck_huaweicloud::model::hcss::PurchaseRequest;
 use lightdeck_huaweicloud::model::rms::ListAllResourcesResponse;
@@ -356,4 +357,223 @@ async fn pay_per_use_query_shows_expiry_and_policy() {
     )
     .await;
     assert_eq!(bad.body["error_code"], "CBC.0100");
+}
+
+/// A folder for snapshot files, removed at the end of the test.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("cloudsim-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn file(&self) -> std::path::PathBuf {
+        self.0.join("cloudsim.json")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn ecs_action(h: &Handle, a: &lightdeck_cloudsim::Account, p: &str, body: Value) -> String {
+    let r = send_as(
+        h,
+        a,
+        Req::new("POST", format!("/v1/{p}/cloudservers/action")).project(p).json(body),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["job_id"].as_str().unwrap().to_owned()
+}
+
+async fn job_status(h: &Handle, a: &lightdeck_cloudsim::Account, p: &str, id: &str) -> Value {
+    let r = send_as(h, a, Req::new("GET", format!("/v1/{p}/jobs/{id}")).project(p)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["status"].clone()
+}
+
+fn server(h: &Handle, id: &str) -> lightdeck_cloudsim::Server {
+    h.instances().into_iter().find(|i| i.server.id == id).expect("the server exists").server
+}
+
+fn keys(h: &Handle) -> Vec<(String, String)> {
+    use secrecy::ExposeSecret;
+    h.accounts().iter().map(|a| (a.ak.clone(), a.sk.expose_secret().to_owned())).collect()
+}
+
+#[tokio::test]
+async fn a_snapshot_brings_back_stopped_renamed_servers_and_orders_in_progress() {
+    let scratch = Scratch::new("roundtrip");
+    let h = start_with(config().snapshot(scratch.file())).await;
+    assert_eq!(h.snapshot_status(), &SnapshotStatus::Fresh, "no file yet");
+    let a = h.accounts()[0].clone();
+    let p = project(&a, "cn-north-4");
+    let target = h
+        .instances()
+        .into_iter()
+        .find(|i| {
+            i.domain_id == a.domain_id
+                && i.region.id() == "cn-north-4"
+                && i.server.status == "ACTIVE"
+        })
+        .unwrap();
+    let sid = target.server.id.clone();
+    ecs_action(&h, &a, &p, json!({"os-stop": {"servers": [{"id": sid}]}})).await;
+    h.clock().advance(Duration::seconds(3));
+    let r = send_as(
+        &h,
+        &a,
+        Req::new("PUT", format!("/v1/{p}/cloudservers/{sid}"))
+            .project(&p)
+            .json(json!({"server": {"name": "renamed-01"}})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // A purchase waiting for payment: its instances exist only once it completes.
+    let t = token(&h, &a, json!({"project": {"name": "cn-north-4"}})).await;
+    let bought = purchase(&h, &t, CRID, purchase_body(false)).await;
+    assert_eq!(bought.status, 202, "{}", bought.text);
+    let order_id = bought.body["order_id"].as_str().unwrap().to_owned();
+    let count = h.instance_count();
+    let saved = h.save_snapshot(&scratch.file()).unwrap();
+    assert_eq!(saved.instances, count);
+    let saved_keys = keys(&h);
+    h.shutdown().await;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(scratch.file()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "it holds secret keys");
+    }
+    assert!(
+        std::fs::read_dir(&scratch.0).unwrap().count() == 1,
+        "no temporary file is left behind"
+    );
+
+    let h = start_with(config().snapshot(scratch.file())).await;
+    assert!(
+        matches!(h.snapshot_status(), SnapshotStatus::Loaded { .. }),
+        "{:?}",
+        h.snapshot_status()
+    );
+    assert_eq!(keys(&h), saved_keys, "the same credentials");
+    let s = server(&h, &sid);
+    assert_eq!((s.status.as_str(), s.name.as_str()), ("SHUTOFF", "renamed-01"));
+    assert_eq!(h.instance_count(), count);
+    // The token the first run issued still works, and the order goes on.
+    let a = h.accounts()[0].clone();
+    assert_eq!(order(&h, &a, &order_id).await["order_info"]["status"], 6);
+    let again = purchase(&h, &t, CRID, purchase_body(false)).await;
+    assert_eq!(again.body["order_id"], order_id.as_str(), "idempotent across the restart");
+    h.clock().advance(Duration::seconds(15));
+    assert_eq!(order(&h, &a, &order_id).await["order_info"]["status"], 5);
+    assert_eq!(h.instance_count(), count + 2);
+    h.shutdown().await;
+
+    // Without the snapshot, the seed's server is back as it was.
+    let fresh = start().await;
+    assert_eq!(server(&fresh, &sid).status, "ACTIVE");
+}
+
+#[tokio::test]
+async fn a_reboot_running_at_save_finishes_after_the_restart() {
+    let scratch = Scratch::new("reboot");
+    let h = start_with(config().snapshot(scratch.file())).await;
+    let a = h.accounts()[0].clone();
+    let p = project(&a, "cn-north-4");
+    let sid = h
+        .instances()
+        .into_iter()
+        .find(|i| {
+            i.domain_id == a.domain_id
+                && i.region.id() == "cn-north-4"
+                && i.server.status == "ACTIVE"
+        })
+        .unwrap()
+        .server
+        .id;
+    let job =
+        ecs_action(&h, &a, &p, json!({"reboot": {"type": "SOFT", "servers": [{"id": sid}]}})).await;
+    h.clock().advance(Duration::seconds(1));
+    let snapshotter = h.snapshotter();
+    assert!(snapshotter.save_if_changed(&scratch.file()).unwrap().is_some(), "never saved yet");
+    assert!(snapshotter.save_if_changed(&scratch.file()).unwrap().is_none(), "nothing changed");
+    h.shutdown().await;
+
+    let h = start_with(config().snapshot(scratch.file())).await;
+    let SnapshotStatus::Loaded { saved_at } = h.snapshot_status().clone() else {
+        panic!("{:?}", h.snapshot_status())
+    };
+    assert_eq!(h.clock().now(), saved_at, "the manual clock resumes where it was");
+    assert_eq!(job_status(&h, &a, &p, &job).await, "RUNNING");
+    assert_eq!(server(&h, &sid).status, "REBOOT");
+    let snapshotter = h.snapshotter();
+    assert!(snapshotter.save_if_changed(&scratch.file()).unwrap().is_none(), "as loaded");
+    h.clock().advance(Duration::seconds(2));
+    assert_eq!(job_status(&h, &a, &p, &job).await, "SUCCESS");
+    assert_eq!(server(&h, &sid).status, "ACTIVE");
+    assert!(snapshotter.save_if_changed(&scratch.file()).unwrap().is_some(), "the job ended");
+}
+
+#[tokio::test]
+async fn unusable_snapshots_fall_back_to_the_seed_with_a_reason() {
+    let scratch = Scratch::new("unusable");
+    let seeded = start().await;
+    let seed_ids: Vec<String> = seeded.instances().into_iter().map(|i| i.id).collect();
+    let seed_keys = keys(&seeded);
+    let good = scratch.0.join("good.json");
+    seeded.set_server_state(&seeded.instances()[0].server.id, "ERROR", None).unwrap();
+    seeded.save_snapshot(&good).unwrap();
+    seeded.shutdown().await;
+    let good: Value = serde_json::from_slice(&std::fs::read(good).unwrap()).unwrap();
+    let edited = |f: &dyn Fn(&mut Value)| {
+        let mut v = good.clone();
+        f(&mut v);
+        v.to_string()
+    };
+    let whole = good.to_string();
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("corrupt", "{\"format\": \"lightdeck-cloudsim-snap".to_owned(), "not valid JSON"),
+        ("truncated", whole[..whole.len() / 2].to_owned(), "not valid JSON"),
+        ("empty", String::new(), "not valid JSON"),
+        ("other JSON", "[1, 2]".to_owned(), "not a cloudsim snapshot"),
+        ("other kind", r#"{"version": 1}"#.to_owned(), "not a cloudsim snapshot"),
+        (
+            "newer version",
+            edited(&|v| v["version"] = json!(99)),
+            "version 99; this cloudsim reads version 1",
+        ),
+        ("wrong shape", edited(&|v| v["instances"] = json!("many")), "shape of version 1"),
+        ("other seed", edited(&|v| v["fleet"]["seed"] = json!(7)), "made for seed 7"),
+        (
+            "unknown account",
+            edited(&|v| v["instances"][0]["domain_id"] = json!("0".repeat(32))),
+            "inconsistent",
+        ),
+    ];
+    for (what, text, reason) in cases {
+        std::fs::write(scratch.file(), &text).unwrap();
+        let h = start_with(config().snapshot(scratch.file())).await;
+        match h.snapshot_status() {
+            SnapshotStatus::Discarded { reason: r } => {
+                assert!(r.contains(reason), "{what}: {r:?} should say {reason:?}")
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+        let ids: Vec<String> = h.instances().into_iter().map(|i| i.id).collect();
+        assert_eq!(ids, seed_ids, "{what}: the seed's instances");
+        assert_eq!(keys(&h), seed_keys, "{what}: the seed's credentials");
+        assert!(h.instances().iter().all(|i| i.server.status != "ERROR"), "{what}");
+        h.shutdown().await;
+    }
+    // The unchanged file loads, so the cases above failed for the reason they name.
+    std::fs::write(scratch.file(), whole).unwrap();
+    let h = start_with(config().snapshot(scratch.file())).await;
+    assert!(matches!(h.snapshot_status(), SnapshotStatus::Loaded { .. }));
+    assert_eq!(h.instances().iter().filter(|i| i.server.status == "ERROR").count(), 1);
 }

@@ -67,7 +67,8 @@ impl Database {
         }
     }
 
-    /// Starts (or reuses) the persistent cluster in `dir` and makes sure it has the
+    /// Starts (or reuses) the persistent cluster for `dir` (see
+    /// [`PgCluster::start_persistent`] for when it lives elsewhere) and makes sure it has the
     /// [`PRIVATE_DATABASE`] database.
     pub async fn private(bins: PgBinaries, dir: &Path) -> Result<Database> {
         let cluster = PgCluster::start_persistent(bins, dir.to_path_buf()).await?;
@@ -75,6 +76,14 @@ impl Database {
         create_database_if_missing(&mut conn, PRIVATE_DATABASE).await?;
         sqlx::Connection::close(conn).await?;
         Ok(Database::Private(cluster))
+    }
+
+    /// The private cluster, if that is where the data lives.
+    pub fn cluster(&self) -> Option<&PgCluster> {
+        match self {
+            Database::Url(_) => None,
+            Database::Private(cluster) => Some(cluster),
+        }
     }
 
     /// A connection URL (for a private cluster it names the socket folder).

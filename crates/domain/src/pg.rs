@@ -6,9 +6,11 @@
 //! The blocking work (initdb, waiting for readiness) runs on `spawn_blocking`.
 
 mod binaries;
+mod persistent;
+mod relocate;
 mod throwaway;
 
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,6 +38,8 @@ pub struct PgCluster {
     socket_dir: PathBuf,
     pid: u32,
     kind: Kind,
+    /// Where the data lives and why, when it is not where the caller asked.
+    moved: Option<String>,
 }
 
 #[derive(Debug)]
@@ -50,9 +54,11 @@ enum Kind {
 impl PgCluster {
     /// Starts (creating on first use) the cluster in `dir`, or reuses the server an earlier
     /// run left running there. Data is kept across runs; call [`PgCluster::stop`] to shut it
-    /// down cleanly.
+    /// down cleanly. As root, a new cluster the `postgres` user could not reach in `dir` is
+    /// kept under /var/lib/lightdeck instead, and `<dir>-location` records where (see
+    /// [`PgCluster::moved`]).
     pub async fn start_persistent(bins: PgBinaries, dir: PathBuf) -> Result<PgCluster> {
-        blocking(move || start_persistent(&bins, &dir)).await
+        blocking(move || persistent::start(&bins, &dir)).await
     }
 
     /// A fresh cluster in a new folder under /tmp, tuned for speed (no fsync). It is stopped
@@ -84,6 +90,12 @@ impl PgCluster {
         &self.socket_dir
     }
 
+    /// One sentence saying where the data lives and why, when that is not the folder given
+    /// to [`PgCluster::start_persistent`].
+    pub fn moved(&self) -> Option<&str> {
+        self.moved.as_deref()
+    }
+
     /// The postmaster's process id.
     pub fn pid(&self) -> u32 {
         self.pid
@@ -104,16 +116,7 @@ impl PgCluster {
                         .wait()
                         .map_err(|e| Error::Postgres(format!("waiting for postgres: {e}")))?;
                 } else {
-                    let deadline = Instant::now() + START_TIMEOUT;
-                    while process_alive(self.pid) {
-                        if Instant::now() > deadline {
-                            return Err(Error::Postgres(format!(
-                                "postgres (pid {}) did not stop within a minute",
-                                self.pid
-                            )));
-                        }
-                        std::thread::sleep(Duration::from_millis(50));
-                    }
+                    wait_exit(self.pid)?;
                 }
             }
             Kind::Throwaway { watchdog, lifeline, .. } => {
@@ -140,65 +143,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .await
         .map_err(|e| Error::Postgres(format!("the postgres starter stopped unexpectedly: {e}")))?
 }
-
-fn start_persistent(bins: &PgBinaries, dir: &Path) -> Result<PgCluster> {
-    let run_as = RunAs::detect()?;
-    std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
-    let dir = dir.canonicalize().map_err(|e| io_error("resolve", dir, e))?;
-    if let Some(r) = run_as {
-        r.check_reachable(&dir)?;
-        r.chown(&dir)?;
-    }
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| io_error("set permissions on", &dir, e))?;
-    if !dir.join("PG_VERSION").exists() {
-        let empty =
-            std::fs::read_dir(&dir).map_err(|e| io_error("read", &dir, e))?.next().is_none();
-        if !empty {
-            return Err(Error::Postgres(format!(
-                "{} is not empty and holds no PostgreSQL data; move its contents away or choose another folder",
-                dir.display()
-            )));
-        }
-        initdb(bins, &dir, run_as, false)?;
-    }
-    let socket_dir = socket_dir_for(&dir, run_as)?;
-    if let Some((pid, socket)) = running_server(&dir) {
-        // An earlier run was not stopped: use that server rather than fight over the lock.
-        wait_ready(&dir, pid, None, &dir.join(LOG))?;
-        let socket_dir = socket.unwrap_or(socket_dir);
-        return Ok(PgCluster {
-            data_dir: dir,
-            socket_dir,
-            pid,
-            kind: Kind::Persistent { child: None },
-        });
-    }
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(LOG))
-        .map_err(|e| io_error("open", &dir.join(LOG), e))?;
-    let log2 = log.try_clone().map_err(|e| io_error("open", &dir.join(LOG), e))?;
-    let mut child = server_command(&bins.postgres(), run_as)
-        .arg("-D")
-        .arg(&dir)
-        .args(settings(&socket_dir, false))
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log2)
-        .spawn()
-        .map_err(|e| Error::Postgres(format!("cannot run {}: {e}", bins.postgres().display())))?;
-    let pid = child.id();
-    if let Err(e) = wait_ready(&dir, pid, Some(&mut child), &dir.join(LOG)) {
-        let _ = signal(pid, "INT");
-        let _ = child.wait();
-        return Err(e);
-    }
-    Ok(PgCluster { data_dir: dir, socket_dir, pid, kind: Kind::Persistent { child: Some(child) } })
-}
-
-const LOG: &str = "lightdeck-postgres.log";
 
 fn settings(socket_dir: &Path, throwaway: bool) -> Vec<String> {
     let mut s = vec![
@@ -255,16 +199,6 @@ fn socket_dir_for(data: &Path, run_as: Option<RunAs>) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The pid (and socket dir) from `postmaster.pid` when that process is still alive.
-fn running_server(data: &Path) -> Option<(u32, Option<PathBuf>)> {
-    let text = std::fs::read_to_string(data.join("postmaster.pid")).ok()?;
-    let mut lines = text.lines();
-    let pid: u32 = lines.next()?.trim().parse().ok()?;
-    let socket = lines.nth(3).map(str::trim).filter(|s| !s.is_empty()).map(PathBuf::from);
-    // A dead pid means a crash or reboot; postgres replaces such a stale file itself.
-    process_alive(pid).then_some((pid, socket))
-}
-
 /// Waits until `postmaster.pid` names `pid` and says `ready` (PostgreSQL 10+).
 fn wait_ready(data: &Path, pid: u32, mut child: Option<&mut Child>, log: &Path) -> Result<()> {
     let deadline = Instant::now() + START_TIMEOUT;
@@ -312,6 +246,20 @@ pub fn process_alive(pid: u32) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Waits until a server that is not our child has exited (someone else reaps it).
+fn wait_exit(pid: u32) -> Result<()> {
+    let deadline = Instant::now() + START_TIMEOUT;
+    while process_alive(pid) {
+        if Instant::now() > deadline {
+            return Err(Error::Postgres(format!(
+                "postgres (pid {pid}) did not stop within a minute"
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
 }
 
 fn signal(pid: u32, sig: &str) -> Result<()> {

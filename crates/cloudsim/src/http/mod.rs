@@ -75,6 +75,32 @@ impl Op {
             Op::Unknown => "Unknown",
         }
     }
+
+    /// Whether the operation can change the simulated cloud (what a snapshot keeps).
+    pub fn changes_state(self) -> bool {
+        match self {
+            Op::KeystoneCreateUserTokenByPassword
+            | Op::PurchaseLightInstances
+            | Op::UpdateServer
+            | Op::ServersAction
+            | Op::BatchStartServers
+            | Op::BatchStopServers
+            | Op::BatchRebootServers
+            | Op::BatchResetServersPassword
+            | Op::RenewalResources
+            | Op::CancelResourcesSubscription => true,
+            Op::KeystoneListProjects
+            | Op::KeystoneListAuthDomains
+            | Op::ListAllResources
+            | Op::ShowServer
+            | Op::ListServersDetails
+            | Op::ShowJob
+            | Op::ShowCustomerOrderDetails
+            | Op::ListFreeResourceUsages
+            | Op::ListPayPerUseCustomerResources
+            | Op::Unknown => false,
+        }
+    }
 }
 
 /// One line of the request log (`GET /_sim/requests`).

@@ -14,6 +14,11 @@ use crate::http::{Op, Reply};
 use crate::state::State;
 
 pub fn dispatch(op: Op, ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
+    // Failed calls too: some change state before they fail (a batch with a wrong-state
+    // server still submits a job), and a needless snapshot costs little.
+    if op.changes_state() {
+        st.touch();
+    }
     match op {
         Op::KeystoneCreateUserTokenByPassword => iam::create_token(ctx, st),
         Op::KeystoneListProjects => iam::list_projects(ctx),

@@ -89,6 +89,15 @@ impl Directory {
         dir
     }
 
+    /// A directory of given accounts (restored from a snapshot), in their order.
+    pub fn from_accounts(accounts: Vec<Account>) -> Self {
+        let mut dir = Directory::default();
+        for a in accounts {
+            dir.insert(a);
+        }
+        dir
+    }
+
     fn insert(&mut self, a: Account) {
         let idx = self.accounts.len();
         self.by_ak.insert(a.ak.clone(), idx);

@@ -4,13 +4,15 @@
 use std::collections::BTreeMap;
 
 use lightdeck_huaweicloud::Region;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instance {
     /// 24 hex.
     pub id: String,
+    /// Index into the directory; not serialized because `domain_id` says the same (a
+    /// snapshot restores it from there).
     #[serde(skip)]
     pub account: usize,
     pub domain_id: String,
@@ -44,7 +46,7 @@ pub struct Instance {
     pub pending_order: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Server {
     /// UUID.
     pub id: String,
@@ -84,7 +86,7 @@ impl Server {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Net {
     pub vpc_id: String,
     pub subnet_id: String,
@@ -100,7 +102,7 @@ pub struct Net {
 
 /// The traffic package. Use grows linearly from `used_gb` at `used_at` at `gb_per_day`,
 /// evaluated whenever someone asks (no background timer).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Package {
     /// UUID.
     pub id: String,

@@ -1,6 +1,7 @@
 //! ECS batch start/stop/reboot jobs: one parent job, one sub-job per server. Servers enter
 //! their transitional state when the job is submitted and their final state when it ends.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -12,7 +13,7 @@ pub const WRONG_STATE_CODE: &str = "Ecs.0112";
 /// Sub-job error code for a server id that is not in the project (also the simulator's choice).
 pub const NOT_FOUND_CODE: &str = "Ecs.0114";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PowerAction {
     Start,
     Stop { hard: bool },
@@ -37,7 +38,7 @@ impl PowerAction {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubJob {
     pub id: String,
     pub server_id: String,
@@ -45,12 +46,15 @@ pub struct SubJob {
     pub error: Option<(String, String)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
     pub id: String,
     pub project_id: String,
     pub action: PowerAction,
+    #[serde(with = "time::serde::rfc3339")]
     pub begin: OffsetDateTime,
+    /// Absolute, so a job saved in a snapshot ends on time after a restart.
+    #[serde(with = "time::serde::rfc3339")]
     pub end: OffsetDateTime,
     pub subs: Vec<SubJob>,
 }

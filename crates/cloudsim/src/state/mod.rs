@@ -8,6 +8,7 @@ mod instance;
 mod jobs;
 mod orders;
 mod seed;
+mod snapshot;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use lightdeck_huaweicloud::Region;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
@@ -25,6 +27,7 @@ pub use instance::{
 pub use jobs::{Job, PowerAction};
 pub use orders::{Order, Period};
 pub use seed::NewInstance;
+pub use snapshot::{Fleet, Snapshot, SnapshotError};
 
 /// Durations that shape the lifecycle.
 #[derive(Debug, Clone, Copy)]
@@ -36,16 +39,17 @@ pub struct Timings {
 }
 
 /// What an IAM token is good for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenScope {
     Project { id: String, region: Region },
     Domain,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenInfo {
     pub account: usize,
     pub scope: TokenScope,
+    #[serde(with = "time::serde::rfc3339")]
     pub expires: OffsetDateTime,
 }
 
@@ -68,6 +72,9 @@ pub struct State {
     pending_jobs: BTreeSet<String>,
     pub tokens: HashMap<String, TokenInfo>,
     next_ip: u32,
+    /// Bumped by everything that changes what a snapshot would hold, so a saver can skip
+    /// writing when nothing happened.
+    generation: u64,
 }
 
 impl State {
@@ -89,7 +96,17 @@ impl State {
             pending_jobs: BTreeSet::new(),
             tokens: HashMap::new(),
             next_ip: 0,
+            generation: 0,
         }
+    }
+
+    /// Marks the state as changed since the last snapshot.
+    pub fn touch(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn instance(&self, id: &str) -> Option<&Instance> {
@@ -211,6 +228,9 @@ impl State {
             }
         }
         due.sort();
+        if !due.is_empty() {
+            self.touch();
+        }
         for (_, is_order, id) in due {
             if is_order {
                 self.pending_orders.remove(&id);

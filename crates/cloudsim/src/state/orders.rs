@@ -3,12 +3,13 @@
 //! effect on the instances is applied at completion. Seeded instances come with the
 //! completed purchase orders that bought them.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::{Instance, State, add_months, fmt_seconds, ids};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum OrderKind {
     /// The instances to create, ids already handed out in the purchase response (empty once
     /// the order has completed and they live in the state).
@@ -32,14 +33,40 @@ impl OrderKind {
 
 /// One order line: a main resource (an instance) and, once the order has completed, the
 /// period it bought (`effective_time`, `expire_time`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
     pub resource_id: String,
+    #[serde(with = "term_rfc3339")]
     pub term: Option<(OffsetDateTime, OffsetDateTime)>,
 }
 
+/// `Line::term` as two RFC 3339 strings, readable in a snapshot like every other time.
+mod term_rfc3339 {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::OffsetDateTime;
+
+    #[derive(Serialize, Deserialize)]
+    struct Term(
+        #[serde(with = "time::serde::rfc3339")] OffsetDateTime,
+        #[serde(with = "time::serde::rfc3339")] OffsetDateTime,
+    );
+
+    pub fn serialize<S: Serializer>(
+        term: &Option<(OffsetDateTime, OffsetDateTime)>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        term.map(|(from, to)| Term(from, to)).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<(OffsetDateTime, OffsetDateTime)>, D::Error> {
+        Ok(Option::<Term>::deserialize(d)?.map(|Term(from, to)| (from, to)))
+    }
+}
+
 /// The BSS period an order buys: `period_type` 2 month or 3 year, `period_num` of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub period_type: i32,
     pub period_num: i32,
@@ -51,14 +78,17 @@ impl Period {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Order {
     pub id: String,
     pub account: usize,
     pub kind: OrderKind,
+    #[serde(with = "time::serde::rfc3339")]
     pub created: OffsetDateTime,
     /// When payment happens (creation time for auto-paid orders).
+    #[serde(with = "time::serde::rfc3339")]
     pub pay_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub complete_at: OffsetDateTime,
     pub completed: bool,
     pub lines: Vec<Line>,
@@ -270,6 +300,7 @@ impl State {
 
     /// Pays an order waiting for payment now. Returns false if it was not waiting.
     pub fn pay_order(&mut self, id: &str, now: OffsetDateTime) -> bool {
+        self.touch();
         let order_duration = self.timings.order;
         match self.orders.get_mut(id) {
             Some(o) if o.status(now) == 6 => {

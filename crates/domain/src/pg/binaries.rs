@@ -11,8 +11,9 @@ use crate::{Error, Result};
 /// What a person without PostgreSQL installed should do; shown whenever no server is found.
 pub const HOW_TO_GET_POSTGRES: &str = "Lightdeck needs PostgreSQL. Either install the server \
 programs so Lightdeck can start a private one (Debian/Ubuntu: `apt-get install postgresql`, \
-macOS: `brew install postgresql`), or point DATABASE_URL at a running server (for example \
-`docker compose up` from the Lightdeck folder starts one)";
+Fedora/RHEL: `dnf install postgresql-server`, macOS: `brew install postgresql@16`), or point \
+DATABASE_URL at a running server (for example `docker compose up` from the Lightdeck folder \
+starts one)";
 
 /// A directory holding `initdb` and `postgres`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,22 +34,36 @@ impl PgBinaries {
             .map(|d| PgBinaries { dir: d.clone() })
             .ok_or_else(|| {
                 Error::Postgres(format!(
-                    "no PostgreSQL server programs (initdb, postgres) were found on PATH, in \
-                     /usr/lib/postgresql/*/bin or in Homebrew's folders. {HOW_TO_GET_POSTGRES}."
+                    "no PostgreSQL server programs (initdb and postgres) were found on PATH or \
+                     in /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin, Homebrew's \
+                     opt/postgresql*/bin or /usr/local/pgsql/bin. {HOW_TO_GET_POSTGRES}."
                 ))
             })
     }
 
-    /// PATH, then Debian's `/usr/lib/postgresql/<version>/bin` (newest first), then Homebrew's
-    /// `opt/postgresql*/bin` on Apple silicon and Intel, then RHEL's `/usr/pgsql-<version>/bin`.
+    /// PATH (Fedora/RHEL's own package, MacPorts' and Homebrew's linked formulae), then
+    /// the folders packages put them in off PATH: Debian/Ubuntu's
+    /// `/usr/lib/postgresql/<version>/bin`, the PGDG RPMs' `/usr/pgsql-<version>/bin`,
+    /// SUSE's `/usr/lib/postgresql<version>/bin`, Homebrew's keg-only
+    /// `opt/postgresql@<version>/bin` (Apple silicon, then Intel), Postgres.app, MacPorts;
+    /// newest version first within each. Last the usual folders a trimmed PATH (a service,
+    /// cron) may lack, and `/usr/local/pgsql/bin`, where a build from source installs.
     pub fn default_search_path() -> Vec<PathBuf> {
         let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
             .map(|p| std::env::split_paths(&p).collect())
             .unwrap_or_default();
         dirs.extend(versioned_dirs(Path::new("/usr/lib/postgresql"), "", "bin"));
+        dirs.extend(versioned_dirs(Path::new("/usr"), "pgsql-", "bin"));
+        dirs.extend(versioned_dirs(Path::new("/usr/lib"), "postgresql", "bin"));
         dirs.extend(versioned_dirs(Path::new("/opt/homebrew/opt"), "postgresql", "bin"));
         dirs.extend(versioned_dirs(Path::new("/usr/local/opt"), "postgresql", "bin"));
-        dirs.extend(versioned_dirs(Path::new("/usr"), "pgsql-", "bin"));
+        dirs.extend(versioned_dirs(
+            Path::new("/Applications/Postgres.app/Contents/Versions"),
+            "",
+            "bin",
+        ));
+        dirs.extend(versioned_dirs(Path::new("/opt/local/lib"), "postgresql", "bin"));
+        dirs.extend(["/usr/bin", "/usr/local/bin", "/usr/local/pgsql/bin"].map(PathBuf::from));
         dirs
     }
 
@@ -102,27 +117,39 @@ pub struct RunAs {
 
 impl RunAs {
     /// `None` when this process is not root (the programs then run as ourselves); else the
-    /// `postgres` user from /etc/passwd.
+    /// `postgres` user, which Debian's, Fedora's and Homebrew's packages create.
     pub fn detect() -> Result<Option<RunAs>> {
         if effective_uid()? != 0 {
             return Ok(None);
         }
-        let passwd = std::fs::read_to_string("/etc/passwd")
-            .map_err(|e| Error::Postgres(format!("cannot read /etc/passwd: {e}")))?;
-        passwd_entry(&passwd, "postgres").map(Some).ok_or_else(|| {
-            Error::Postgres(
-                "this process runs as root, which PostgreSQL refuses, and there is no `postgres` \
-                 user to run it as; run Lightdeck as a normal user, create a `postgres` user, \
-                 or set DATABASE_URL"
-                    .into(),
-            )
-        })
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        passwd_entry(&passwd, "postgres")
+            .or_else(|| {
+                // Users from LDAP or another NSS source are not in /etc/passwd.
+                let out = Command::new("getent").args(["passwd", "postgres"]).output().ok()?;
+                passwd_entry(&String::from_utf8_lossy(&out.stdout), "postgres")
+            })
+            .map(Some)
+            .ok_or_else(|| Error::Postgres(NO_POSTGRES_USER.into()))
     }
 
     /// Fails with advice when a folder above `dir` keeps this user out (e.g. under /root).
     pub fn check_reachable(&self, dir: &Path) -> Result<()> {
-        for ancestor in dir.ancestors().skip(1) {
-            let Ok(meta) = std::fs::metadata(ancestor) else { continue };
+        match self.blocked_ancestor(dir) {
+            None => Ok(()),
+            Some(ancestor) => Err(Error::Postgres(format!(
+                "PostgreSQL refuses to run as root, so Lightdeck runs it as the `postgres` \
+                 user, which cannot enter {}; keep the data folder somewhere else, run \
+                 Lightdeck as a normal user, or set DATABASE_URL",
+                ancestor.display()
+            ))),
+        }
+    }
+
+    /// The first folder above `dir` this user may not enter, if any.
+    pub fn blocked_ancestor(&self, dir: &Path) -> Option<PathBuf> {
+        dir.ancestors().skip(1).find_map(|ancestor| {
+            let meta = std::fs::metadata(ancestor).ok()?;
             let mode = meta.permissions().mode();
             let can_enter = if meta.uid() == self.uid {
                 mode & 0o100 != 0
@@ -131,16 +158,8 @@ impl RunAs {
             } else {
                 mode & 0o001 != 0
             };
-            if !can_enter {
-                return Err(Error::Postgres(format!(
-                    "PostgreSQL refuses to run as root, so Lightdeck runs it as the `postgres` \
-                     user, which cannot enter {}; keep the data folder somewhere else, run \
-                     Lightdeck as a normal user, or set DATABASE_URL",
-                    ancestor.display()
-                )));
-            }
-        }
-        Ok(())
+            (!can_enter).then(|| ancestor.to_path_buf())
+        })
     }
 
     /// Gives a file or directory to this user.
@@ -149,6 +168,13 @@ impl RunAs {
             .map_err(|e| Error::Postgres(format!("cannot chown {}: {e}", path.display())))
     }
 }
+
+/// Creating a system user is not something to do behind someone's back, so this says how.
+const NO_POSTGRES_USER: &str = "Lightdeck runs as root, which PostgreSQL refuses, and there is \
+no `postgres` user to run PostgreSQL as (its packages create one; a build from source or a \
+slim container may not). Create it (`useradd --system --home-dir /var/lib/postgresql --shell \
+/usr/sbin/nologin postgres`) and run Lightdeck again, run Lightdeck as a normal user, or set \
+DATABASE_URL to a PostgreSQL server you run";
 
 fn passwd_entry(passwd: &str, user: &str) -> Option<RunAs> {
     passwd.lines().find_map(|line| {
@@ -195,6 +221,28 @@ mod tests {
         assert_eq!(passwd_entry(passwd, "postgres"), Some(RunAs { uid: 101, gid: 104 }));
         assert_eq!(passwd_entry(passwd, "nobody"), None);
         assert_eq!(passwd_entry("postgres:x:abc:1:", "postgres"), None);
+    }
+
+    #[test]
+    fn without_a_postgres_user_the_message_says_what_to_do() {
+        for hint in ["no `postgres` user", "useradd --system", "normal user", "DATABASE_URL"] {
+            assert!(NO_POSTGRES_USER.contains(hint), "{hint:?} missing");
+        }
+    }
+
+    #[test]
+    fn a_folder_closed_to_the_user_is_found() {
+        let root = std::env::temp_dir().join(format!("ld-reach-{}", std::process::id()));
+        let inner = root.join("closed/inner");
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::set_permissions(root.join("closed"), std::fs::Permissions::from_mode(0o700))
+            .unwrap();
+        // Someone who owns neither folder: only the "others" bits count.
+        let stranger = RunAs { uid: 4_000_000, gid: 4_000_000 };
+        assert_eq!(stranger.blocked_ancestor(&inner.join("data")), Some(root.join("closed")));
+        assert!(stranger.check_reachable(&inner.join("data")).is_err());
+        assert_eq!(stranger.blocked_ancestor(&root.join("open")), None);
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

@@ -78,6 +78,7 @@ fn start_watchdog(bins: &PgBinaries, root: &Path, run_as: Option<RunAs>) -> Resu
         socket_dir: root.to_path_buf(),
         pid: 0,
         kind: Kind::Throwaway { watchdog, lifeline, root: root.to_path_buf() },
+        moved: None,
     };
     let pid: u32 = first_line
         .trim()

@@ -3,17 +3,21 @@
 //! sample accounts, team "Demo" with alice (owner), bob (operator) and carol (viewer), an
 //! initial inventory sync, then the panel with its workers until Ctrl-C.
 //!
-//! cloudsim keeps its state in memory, so every run starts a fresh simulator; it is seeded
-//! with the same seed every time, which brings back the same accounts, keys and instances
-//! (their clocks, e.g. expiry dates, are relative to the start). The panel's own data lives
-//! in the private PostgreSQL and survives runs.
+//! The simulated cloud is kept in `cloudsim.json` under `--dir`: written within a second of
+//! every change, and on Ctrl-C; read back on the next run, so what was done in the demo
+//! (stopped, renamed, bought) stays done, and an action still running when the demo was
+//! killed finishes after the restart instead of being unknown to the new simulator. The
+//! first run, or one whose file cannot be used (another snapshot version, corrupt), seeds
+//! the simulator with a fixed seed, which always gives the same accounts, keys and
+//! instances; deleting the file starts the simulated cloud over that way. The panel's own
+//! data lives in the private PostgreSQL and survives runs.
 
 mod seed;
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::unix::fs::DirBuilderExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -40,6 +44,10 @@ const SIM_JOB_SECONDS: i64 = 4;
 /// Relative to `--dir`.
 const POSTGRES_DIR: &str = "postgres";
 const KEY_FILE: &str = "master.key";
+const SNAPSHOT_FILE: &str = "cloudsim.json";
+/// How often the simulated cloud is checked for changes to save: often enough that a kill
+/// loses at most the last second; an unchanged cloud costs a lock and a comparison.
+const SNAPSHOT_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Bind first: a busy port should fail before anything is started.
@@ -60,10 +68,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("preparing the demo key {}", key_path.display()))?,
     );
     let pg_dir = args.dir.join(POSTGRES_DIR);
-    eprintln!("Starting PostgreSQL in {} …", pg_dir.display());
+    eprintln!("Starting PostgreSQL …");
     let database = Database::private(PgBinaries::find()?, &pg_dir)
         .await
         .context("starting the demo's PostgreSQL")?;
+    // As root the data may live outside --dir; say where, once, and use that from here on.
+    let pg_dir = database.cluster().map_or(pg_dir, |c| c.data_dir().to_path_buf());
+    match database.cluster().and_then(|c| c.moved()) {
+        Some(note) => eprintln!("{note}"),
+        None => eprintln!("PostgreSQL keeps the demo's data in {}", pg_dir.display()),
+    }
 
     // From here on PostgreSQL is stopped whatever happens, Ctrl-C during setup included.
     // Once the panel serves, it handles Ctrl-C itself and returns.
@@ -94,6 +108,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 struct Demo {
     state: AppState,
     sim: lightdeck_cloudsim::Handle,
+    /// Where the simulated cloud is saved.
+    snapshot: PathBuf,
     prepared: Prepared,
 }
 
@@ -106,16 +122,19 @@ async fn set_up(
     let pool = database.connect().await?;
     db::migrate(&pool).await.context("applying database migrations")?;
 
+    let snapshot = args.dir.join(SNAPSHOT_FILE);
     let sim = lightdeck_cloudsim::spawn(
         lightdeck_cloudsim::Config::builder()
             .seed(SIM_SEED)
             .accounts(SIM_ACCOUNTS)
             .instances_per_account(SIM_INSTANCES_PER_ACCOUNT)
             .regions(SIM_REGIONS)
-            .job_duration(time::Duration::seconds(SIM_JOB_SECONDS)),
+            .job_duration(time::Duration::seconds(SIM_JOB_SECONDS))
+            .snapshot(&snapshot),
     )
     .await
     .context("starting cloudsim")?;
+    eprintln!("{}", snapshot_line(sim.snapshot_status(), &snapshot));
     eprintln!(
         "cloudsim (the simulated Huawei Cloud) is on {} with {} instances",
         sim.base_url(),
@@ -150,12 +169,34 @@ async fn set_up(
         instances += initial_sync(&state, *account).await?;
     }
     eprintln!("The inventory holds {instances} instances.");
-    Ok(Demo { state, sim, prepared })
+    Ok(Demo { state, sim, snapshot, prepared })
+}
+
+/// Where this run's simulated cloud came from, in one line.
+fn snapshot_line(status: &lightdeck_cloudsim::SnapshotStatus, path: &Path) -> String {
+    use lightdeck_cloudsim::SnapshotStatus;
+    match status {
+        SnapshotStatus::Loaded { saved_at } => {
+            let at = saved_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_else(|_| saved_at.to_string());
+            format!("The simulated cloud is restored from {} (saved {at}).", path.display())
+        }
+        SnapshotStatus::Fresh => format!(
+            "The simulated cloud starts fresh from its seed; it is kept in {}.",
+            path.display()
+        ),
+        SnapshotStatus::Discarded { reason } => format!(
+            "The simulated cloud starts from its seed: {} cannot be used ({reason}); it will \
+             be replaced.",
+            path.display()
+        ),
+    }
 }
 
 /// Syncs one account; returns how many instances it has.
 async fn initial_sync(state: &AppState, account: uuid::Uuid) -> anyhow::Result<u64> {
-    let summary = crate::workers::sync::sync_account(state, account)
+    let summary = crate::workers::sync::sync_account(&state.workers(), account)
         .await
         .context("the initial inventory sync")?;
     if !summary.partial.is_empty() {
@@ -164,13 +205,58 @@ async fn initial_sync(state: &AppState, account: uuid::Uuid) -> anyhow::Result<u
     Ok(summary.added + summary.changed + summary.unchanged)
 }
 
-/// Serves until Ctrl-C or SIGTERM, then stops cloudsim and closes the pool.
+/// Serves until Ctrl-C or SIGTERM, saving the simulated cloud as it changes; then stops
+/// cloudsim, saves it a last time and closes the pool.
 async fn serve(demo: Demo, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let pool = demo.state.db.clone();
+    let snapshotter = demo.sim.snapshotter();
+    let (stop_saving, stopped) = tokio::sync::watch::channel(false);
+    let saving = tokio::spawn(keep_saving(snapshotter.clone(), demo.snapshot.clone(), stopped));
     let served = super::serve::serve_on(demo.state, listener).await;
+    // The saver finishes a save it is in; only then is the last one written, so an older
+    // state can never land after it.
+    let _ = stop_saving.send(true);
+    let _ = saving.await;
     demo.sim.shutdown().await;
+    let path = demo.snapshot.clone();
+    let saved = tokio::task::spawn_blocking(move || snapshotter.save_if_changed(&path))
+        .await
+        .context("saving the simulated cloud")?
+        .with_context(|| format!("saving the simulated cloud to {}", demo.snapshot.display()));
     pool.close().await;
-    served
+    served?;
+    saved?;
+    eprintln!("The simulated cloud is saved in {}.", demo.snapshot.display());
+    Ok(())
+}
+
+/// Saves the simulated cloud whenever it changed, until `stop` says so. A failing save is
+/// reported once, not every second, and retried.
+async fn keep_saving(
+    snapshotter: lightdeck_cloudsim::Snapshotter,
+    path: PathBuf,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(SNAPSHOT_CHECK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let (s, p) = (snapshotter.clone(), path.clone());
+        // Copying the state holds its lock briefly; serializing and fsync run off the
+        // runtime's threads.
+        match tokio::task::spawn_blocking(move || s.save_if_changed(&p)).await {
+            Ok(Ok(_)) => failing = false,
+            Ok(Err(e)) if !failing => {
+                failing = true;
+                eprintln!("Cannot save the simulated cloud to {}: {e}", path.display());
+            }
+            Ok(Err(_)) | Err(_) => {}
+        }
+    }
 }
 
 /// The URL for people: an unspecified address (0.0.0.0) is reachable as loopback.
