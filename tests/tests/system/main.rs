@@ -3,6 +3,7 @@
 mod auth;
 mod auth_cache;
 mod browser;
+mod fuzz;
 mod matrix;
 mod pages;
 mod pipeline;

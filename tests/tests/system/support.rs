@@ -5,6 +5,7 @@ use lightdeck_domain::actions::ActionState;
 use lightdeck_tests::{Client, Page, Persona, TestApp};
 
 /// Real values for every route parameter, from the main team.
+#[derive(Debug, Clone)]
 pub struct Ids {
     pub team: String,
     pub instance: String,
@@ -22,6 +23,23 @@ pub async fn ids(app: &TestApp) -> Ids {
         instance: app.team.instance_id(0),
         batch,
         account: app.team.account_id.to_string(),
+        static_path: "app.css".to_owned(),
+    }
+}
+
+/// The same for the other team (oscar's), with a batch of its own: the ids nobody in the
+/// main team may reach.
+pub async fn other_ids(app: &TestApp) -> Ids {
+    let mut oscar = app.client(Persona::OtherOwner).await;
+    let url = format!("/teams/{}/actions", app.other.id);
+    let page = post_action(&mut oscar, &url, "reboot", &[&app.other.instance_id(0)]).await;
+    let batch = batch_of(&page).expect("oscar's reboot has a batch");
+    finish_jobs(app).await;
+    Ids {
+        team: app.other.id.to_string(),
+        instance: app.other.instance_id(0),
+        batch,
+        account: app.other.account_id.to_string(),
         static_path: "app.css".to_owned(),
     }
 }
@@ -105,7 +123,7 @@ pub async fn finish_jobs(app: &TestApp) {
 pub async fn finish_jobs_with(app: &TestApp, state: &lightdeck::AppState) {
     for _ in 0..20 {
         app.advance(time::Duration::seconds(5));
-        lightdeck::workers::poll_once(state).await.expect("a poller pass");
+        lightdeck::workers::poll_once(&state.workers()).await.expect("a poller pass");
         if in_flight(app).await == 0 {
             return;
         }
