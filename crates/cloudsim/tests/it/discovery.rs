@@ -1,6 +1,6 @@
 //! IAM (tokens, projects, domains) and RMS (listing, filters, paging).
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
 //! The gateway's authentication: signatures, dates, hosts, lockout, tokens and their scope.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lightdeck_huaweicloud::signing::{SignableRequest, sign};

@@ -1,5 +1,4 @@
 //! Shared test helpers: a simulator on a manual clock and a signing HTTP client.
-#![allow(dead_code)]
 
 use lightdeck_cloudsim::{Account, Config, Handle};
 use lightdeck_huaweicloud::signing::{SignableRequest, sign};

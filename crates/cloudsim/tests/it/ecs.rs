@@ -1,6 +1,6 @@
 //! ECS: show, list, update, batch actions driven by the clock, password reset, jobs.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lightdeck_huaweicloud::model::ecs::{

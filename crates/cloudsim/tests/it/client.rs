@@ -1,7 +1,7 @@
 //! The real client (`lightdeck_huaweicloud::client`) against the simulator: every operation
 //! Lightdeck uses, with AK/SK and with IAM passwords (tokens).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

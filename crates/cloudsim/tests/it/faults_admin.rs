@@ -1,6 +1,6 @@
 //! Faults (reproducible by seed) and the `/_sim` admin surface.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lightdeck_cloudsim::{FaultRule, Handle};

@@ -1,6 +1,6 @@
 //! Seeding: formats, realism, determinism and scale.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! Bad requests get Huawei's status and body shape, never axum's defaults or a panic.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

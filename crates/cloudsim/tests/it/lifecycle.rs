@@ -1,7 +1,7 @@
 //! Purchase → order → instance; renewal; unsubscription; traffic use; the whole state kept
 //! in a snapshot across a restart. All on the manual clock.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lightdeck_cloudsim::{Handle, SnapshotStatus};

@@ -1,0 +1,13 @@
+//! cloudsim's integration tests, one binary (one link on a two-core machine): signing and
+//! tokens, ECS, the purchase-to-unsubscribe lifecycle, discovery, faults and the admin API,
+//! bad input, seeding, snapshots, and the huaweicloud client against the sim.
+
+mod auth;
+mod bad_input;
+mod client;
+mod discovery;
+mod ecs;
+mod faults_admin;
+mod lifecycle;
+mod seeding;
+mod common;
