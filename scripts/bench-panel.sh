@@ -2,7 +2,8 @@
 # Load benchmark of the panel, measured side by side in one run:
 #   (a) the instances page of a team with 1,000 instances (50 per page), signed in;
 #   (b) /bench/fortunes, a TechEmpower "Fortunes"-style page served by the same binary
-#       (`serve --bench-routes`): one SELECT of 12 rows, one row added, sort, askama render.
+#       (built with `--features bench`, run with `serve --bench-routes`): one SELECT of 12
+#       rows, one row added, sort, askama render.
 # Also: cloudsim's request count during the load (pages must make no cloud calls) and the
 # resident memory of `lightdeck serve` idle and under load.
 #
@@ -32,7 +33,8 @@ PGBIN=$(dirname "$(command -v initdb 2>/dev/null || ls -d /usr/lib/postgresql/*/
 step() { printf '\n== %s ==\n' "$*" >&2; }
 
 step "building ($PROFILE)"
-cargo build --profile "$PROFILE" -p lightdeck >&2
+# The benchmark page is only in a build with the `bench` feature.
+cargo build --profile "$PROFILE" -p lightdeck --features bench >&2
 if [ "$PROFILE" = dev ]; then BIN=target/debug/lightdeck; else BIN=target/$PROFILE/lightdeck; fi
 
 WORK=$(mktemp -d /tmp/ld-bench.XXXXXX)

@@ -436,7 +436,7 @@ async fn create_team(
     )
     .await
     .expect("a cloud account");
-    lightdeck::workers::sync::sync_account(state, account.id)
+    lightdeck::workers::sync::sync_account(&state.workers(), account.id)
         .await
         .expect("the initial inventory sync");
     TeamFixture { id: team.id, name: team.name, account_id: account.id, instances: Vec::new() }

@@ -12,7 +12,9 @@ mod secrets;
 mod sync;
 
 pub use secrets::{credentials, reencrypt_all};
-pub use sync::{SYNC_ERROR_MAX_CHARS, SyncLease, SyncStatus, sync_status, try_begin_sync};
+pub use sync::{
+    SYNC_ERROR_MAX_CHARS, SyncFailure, SyncLease, SyncStatus, sync_status, try_begin_sync,
+};
 
 use crate::crypto::{Keyring, Sealed, binding};
 use crate::db::violated_unique;
@@ -67,7 +69,7 @@ pub struct Account {
     pub sync: SyncStatus,
 }
 
-const COLUMNS: &str = "id, team_id, name, domain_name, domain_id, access_key_id, iam_user_name, created_at, updated_at, last_synced_at, last_sync_error_at, last_sync_error, sync_failures";
+const COLUMNS: &str = "id, team_id, name, domain_name, domain_id, access_key_id, iam_user_name, created_at, updated_at, last_synced_at, last_sync_error_at, last_sync_error_code, last_sync_error_status, last_sync_error_message, sync_failures";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRegion {

@@ -7,6 +7,7 @@
 //! Work in progress lives here, so a restarted process resumes it ([`claim_due`]).
 
 mod intent;
+mod params;
 mod read;
 mod transition;
 mod worker;
@@ -23,6 +24,7 @@ use crate::inventory::{stored, stored_opt};
 use crate::{Error, Result};
 
 pub use intent::{Batch, MAX_SERVERS_PER_CALL, NewBatch, RequestContext, record_intent};
+pub use params::{Params, TrackingKind};
 pub use read::{ActionDetail, BatchProgress, batch_progress, get, list_for_instance};
 pub use transition::{
     CloudError, CloudReply, Tracking, mark_accepted, mark_failed, mark_succeeded, mark_unknown,
@@ -31,57 +33,33 @@ pub use worker::{
     Finish, Poll, ServerResult, Terminal, claim_due, expire_requested, finish, record_poll,
 };
 
+/// The stored discriminant of [`Params`] (the `kind` column and the audit action name).
+/// Each later kind arrives with the feature that sends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Start,
     Stop,
-    /// Soft or hard: `params.type` = `SOFT` | `HARD`.
     Reboot,
-    /// Rename, hostname, description.
-    Update,
-    ResetPassword,
-    Renew,
-    Unsubscribe,
-    Purchase,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 8] = [
-        ActionKind::Start,
-        ActionKind::Stop,
-        ActionKind::Reboot,
-        ActionKind::Update,
-        ActionKind::ResetPassword,
-        ActionKind::Renew,
-        ActionKind::Unsubscribe,
-        ActionKind::Purchase,
-    ];
+    pub const ALL: [ActionKind; 3] = [ActionKind::Start, ActionKind::Stop, ActionKind::Reboot];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::Start => "start",
             ActionKind::Stop => "stop",
             ActionKind::Reboot => "reboot",
-            ActionKind::Update => "update",
-            ActionKind::ResetPassword => "reset_password",
-            ActionKind::Renew => "renew",
-            ActionKind::Unsubscribe => "unsubscribe",
-            ActionKind::Purchase => "purchase",
         }
     }
 
-    /// ECS calls address servers by server id; BSS calls (renew, unsubscribe) use instance
-    /// ids; a purchase has no target yet.
-    pub fn needs_server_ids(self) -> bool {
-        matches!(
-            self,
-            ActionKind::Start
-                | ActionKind::Stop
-                | ActionKind::Reboot
-                | ActionKind::Update
-                | ActionKind::ResetPassword
-        )
+    /// ECS batch calls answer with a job; BSS calls (renew, unsubscribe, purchase) with an
+    /// order.
+    pub fn tracking(self) -> TrackingKind {
+        match self {
+            ActionKind::Start | ActionKind::Stop | ActionKind::Reboot => TrackingKind::Job,
+        }
     }
 
     /// The audit action name for an outcome, e.g. `instance.reboot.requested`.
@@ -94,12 +72,10 @@ impl FromStr for ActionKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        ActionKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            Error::field(
-                "kind",
-                "must be one of start, stop, reboot, update, reset_password, renew, unsubscribe, purchase",
-            )
-        })
+        ActionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::field("kind", "must be one of start, stop, reboot"))
     }
 }
 
@@ -155,14 +131,13 @@ pub struct Action {
     pub team_id: Uuid,
     pub actor_user_id: Option<Uuid>,
     pub actor_name: Option<String>,
-    pub kind: ActionKind,
+    /// What was asked, typed; its kind is [`Action::kind`]. Never holds a secret.
+    pub params: Params,
     pub state: ActionState,
     pub account_id: Uuid,
     pub region: Region,
     pub instance_ids: Vec<InstanceId>,
     pub server_ids: Vec<ServerId>,
-    /// The request parameters with secrets removed (never a password).
-    pub params: serde_json::Value,
     /// Huawei's `X-Request-Id` of the call.
     pub request_id: Option<String>,
     pub job_id: Option<JobId>,
@@ -192,6 +167,18 @@ pub struct Action {
 }
 
 impl Action {
+    pub fn kind(&self) -> ActionKind {
+        self.params.kind()
+    }
+
+    /// The job or order the cloud gave to follow, as the kind says it is followed.
+    pub fn tracking(&self) -> Option<Tracking> {
+        match self.kind().tracking() {
+            TrackingKind::Job => self.job_id.clone().map(Tracking::Job),
+            TrackingKind::Order => self.order_id.clone().map(Tracking::Order),
+        }
+    }
+
     /// The audit event describing this action's current state, as the transition
     /// functions append it. The request's IP, user agent and session are on the
     /// `requested` event, which `panel_request_id` ties this one to.
@@ -203,7 +190,7 @@ impl Action {
             target_ids: self.instance_ids.iter().map(ToString::to_string).collect(),
             account_id: Some(self.account_id),
             region: Some(self.region.id().to_owned()),
-            params: self.params.clone(),
+            params: self.params.to_json(),
             request_id: self.request_id.clone(),
             job_id: self.job_id.as_ref().map(ToString::to_string),
             order_id: self.order_id.as_ref().map(ToString::to_string),
@@ -211,7 +198,7 @@ impl Action {
             error_code: self.error_code.clone(),
             error_message: self.error_message.clone(),
             panel_request_id: self.panel_request_id.clone(),
-            ..AuditEventDraft::new(self.team_id, self.kind.audit_action(outcome), outcome)
+            ..AuditEventDraft::new(self.team_id, self.kind().audit_action(outcome), outcome)
         }
     }
 }
@@ -262,13 +249,14 @@ impl TryFrom<ActionRecord> for Action {
     type Error = Error;
 
     fn try_from(r: ActionRecord) -> Result<Self> {
+        let kind: ActionKind = stored("kind", r.kind)?;
         Ok(Action {
             id: r.id,
             batch_id: r.batch_id,
             team_id: r.team_id,
             actor_user_id: r.actor_user_id,
             actor_name: r.actor_name,
-            kind: stored("kind", r.kind)?,
+            params: Params::from_stored(kind, &r.params)?,
             state: stored("state", r.state)?,
             account_id: r.account_id,
             region: stored("region", r.region)?,
@@ -282,7 +270,6 @@ impl TryFrom<ActionRecord> for Action {
                 .into_iter()
                 .map(|s| stored("server_ids", s))
                 .collect::<Result<_>>()?,
-            params: r.params,
             request_id: r.request_id,
             job_id: stored_opt("job_id", r.job_id)?,
             order_id: stored_opt("order_id", r.order_id)?,

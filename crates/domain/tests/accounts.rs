@@ -2,7 +2,8 @@
 
 use lightdeck_domain::Error;
 use lightdeck_domain::accounts::{
-    self, Account, AccountRegion, NewAccount, NewAkSk, NewIamUser, SYNC_ERROR_MAX_CHARS, SyncStatus,
+    self, Account, AccountRegion, NewAccount, NewAkSk, NewIamUser, SYNC_ERROR_MAX_CHARS,
+    SyncFailure, SyncStatus,
 };
 use lightdeck_domain::crypto::{Keyring, MasterKey};
 use lightdeck_domain::testing::TestDb;
@@ -319,15 +320,27 @@ async fn sync_outcomes_are_recorded_and_read_back() {
     assert_eq!(a.sync, SyncStatus::default(), "never synced");
 
     let at = |s: i64| time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + s).unwrap();
+    let failure = |s: i64, code: &str, http_status: Option<u16>, message: Option<String>| {
+        SyncFailure { at: at(s), code: code.to_owned(), http_status, message }
+    };
     let lease = accounts::try_begin_sync(db.pool(), a.id).await.unwrap().unwrap();
-    assert_eq!(lease.record_failure(db.pool(), at(0), "  APIG.0308  ").await.unwrap(), 1);
+    let throttled = failure(0, "  APIG.0308  ", Some(429), Some("too many requests".into()));
+    assert_eq!(lease.record_failure(db.pool(), &throttled).await.unwrap(), 1);
+    let status = accounts::sync_status(db.pool(), a.id).await.unwrap();
+    let expected = failure(0, "APIG.0308", Some(429), Some("too many requests".into()));
+    assert_eq!(status.last_failure, Some(expected), "typed as recorded, trimmed");
     let long = "x".repeat(500);
-    assert_eq!(lease.record_failure(db.pool(), at(60), &long).await.unwrap(), 2);
+    let cut = failure(60, &long, None, Some(long.clone()));
+    assert_eq!(lease.record_failure(db.pool(), &cut).await.unwrap(), 2);
     let status = accounts::sync_status(db.pool(), a.id).await.unwrap();
     assert_eq!(status.sync_failures, 2);
-    assert_eq!(status.last_sync_error_at, Some(at(60)));
-    assert_eq!(status.last_sync_error.as_deref().map(str::len), Some(SYNC_ERROR_MAX_CHARS));
+    let last = status.last_failure.unwrap();
+    assert_eq!((last.at, last.http_status), (at(60), None));
+    assert_eq!(last.code.len(), SYNC_ERROR_MAX_CHARS);
+    assert_eq!(last.message.as_deref().map(str::len), Some(SYNC_ERROR_MAX_CHARS));
     assert_eq!(status.last_synced_at, None);
+    let no_code = lease.record_failure(db.pool(), &failure(90, " ", None, None)).await;
+    assert!(matches!(no_code, Err(Error::Invalid(_))), "a failure always has a code");
 
     lease.record_success(db.pool(), at(120)).await.unwrap();
     let expected = SyncStatus { last_synced_at: Some(at(120)), ..SyncStatus::default() };
@@ -336,16 +349,20 @@ async fn sync_outcomes_are_recorded_and_read_back() {
     assert_eq!(accounts::get(db.pool(), t, a.id).await.unwrap().sync, expected);
     assert_eq!(accounts::list(db.pool(), t).await.unwrap()[0].sync, expected);
 
-    lease.record_failure(db.pool(), at(180), "lightdeck.unreachable").await.unwrap();
+    let unreachable = failure(180, "lightdeck.unreachable", None, None);
+    lease.record_failure(db.pool(), &unreachable).await.unwrap();
     let status = accounts::sync_status(db.pool(), a.id).await.unwrap();
     assert_eq!(status.last_synced_at, Some(at(120)), "the last success is kept");
-    assert_eq!(status.last_sync_error.as_deref(), Some("lightdeck.unreachable"));
+    assert_eq!(status.last_failure, Some(unreachable));
     assert_eq!(status.sync_failures, 1);
     lease.release().await.unwrap();
 
     assert!(matches!(accounts::sync_status(db.pool(), Uuid::new_v4()).await, Err(Error::NotFound)));
     let orphan = accounts::try_begin_sync(db.pool(), Uuid::new_v4()).await.unwrap().unwrap();
     assert!(matches!(orphan.record_success(db.pool(), at(0)).await, Err(Error::NotFound)));
-    assert!(matches!(orphan.record_failure(db.pool(), at(0), "x").await, Err(Error::NotFound)));
+    assert!(matches!(
+        orphan.record_failure(db.pool(), &failure(0, "x", None, None)).await,
+        Err(Error::NotFound)
+    ));
     orphan.release().await.unwrap();
 }

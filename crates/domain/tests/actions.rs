@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use lightdeck_domain::Error;
 use lightdeck_domain::actions::{
-    self, ActionKind, ActionState, CloudError, CloudReply, Finish, NewBatch, Poll, RequestContext,
-    ServerResult, Terminal, Tracking,
+    self, ActionKind, ActionState, CloudError, CloudReply, Finish, NewBatch, Params, Poll,
+    RequestContext, ServerResult, Terminal, Tracking,
 };
 use lightdeck_domain::audit::{self, AuditFilter, Outcome, SessionHash};
 use lightdeck_domain::inventory::{self, PageRequest, SyncedInstance, Target};
 use lightdeck_domain::testing::TestDb;
-use lightdeck_huaweicloud::{InstanceId, JobId, Region, ServerId};
+use lightdeck_huaweicloud::{InstanceId, JobId, OrderId, Region, ServerId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -84,15 +84,8 @@ fn context(f: &Fixture) -> RequestContext {
     }
 }
 
-fn batch(f: &Fixture, kind: ActionKind, targets: Vec<Target>) -> NewBatch {
-    NewBatch {
-        team_id: f.team,
-        kind,
-        params: serde_json::json!({"type": "SOFT", "new_password": "Hunter2!x"}),
-        targets,
-        context: context(f),
-        idempotency_key: None,
-    }
+fn batch(f: &Fixture, params: Params, targets: Vec<Target>) -> NewBatch {
+    NewBatch { team_id: f.team, params, targets, context: context(f), idempotency_key: None }
 }
 
 #[tokio::test]
@@ -103,13 +96,15 @@ async fn intent_records_actions_and_audit_together_without_secrets() {
     let ids = instances(pool, &f, 3).await;
     let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
 
-    let b = actions::record_intent(pool, &batch(&f, ActionKind::Reboot, targets)).await.unwrap();
+    let b = actions::record_intent(pool, &batch(&f, Params::Reboot { hard: false }, targets))
+        .await
+        .unwrap();
     assert!(!b.replayed);
     assert_eq!(b.actions.len(), 1);
     let a = &b.actions[0];
     assert_eq!(a.state, ActionState::Requested);
     assert_eq!(a.server_ids, vec![sid(1), sid(2), sid(3)]);
-    assert_eq!(a.params, serde_json::json!({"type": "SOFT"}), "secrets never stored");
+    assert_eq!(a.params, Params::Reboot { hard: false });
 
     let events = audit::list(pool, f.team, &AuditFilter::default(), &PageRequest::first(10))
         .await
@@ -123,7 +118,7 @@ async fn intent_records_actions_and_audit_together_without_secrets() {
     assert_eq!(e.actor_name.as_deref(), Some("Ada"));
     assert_eq!(e.source_ip, Some("203.0.113.9".parse().unwrap()));
     assert_eq!(e.session_hash.as_deref(), Some(SessionHash::of("session-secret").as_str()));
-    assert!(!e.params.to_string().contains("Hunter2"));
+    assert_eq!(e.params, serde_json::json!({"type": "SOFT"}), "the shape audit chains have");
 
     let p = actions::batch_progress(pool, f.team, b.id).await.unwrap();
     assert_eq!((p.total, p.requested, p.done), (1, 1, false));
@@ -143,8 +138,9 @@ async fn intent_is_all_or_nothing() {
         region: Region::CnNorth4,
         instances: targets[0].instances.clone(),
     });
-    let err =
-        actions::record_intent(pool, &batch(&f, ActionKind::Stop, targets)).await.unwrap_err();
+    let err = actions::record_intent(pool, &batch(&f, Params::Stop { hard: false }, targets))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound), "{err}");
 
     let count: i64 =
@@ -153,7 +149,9 @@ async fn intent_is_all_or_nothing() {
         sqlx::query_scalar("SELECT count(*) FROM audit_events").fetch_one(pool).await.unwrap();
     assert_eq!((count, events), (0, 0));
 
-    let err = actions::record_intent(pool, &batch(&f, ActionKind::Stop, vec![])).await.unwrap_err();
+    let err = actions::record_intent(pool, &batch(&f, Params::Stop { hard: false }, vec![]))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("instance_ids"));
 }
 
@@ -164,7 +162,7 @@ async fn big_groups_are_split_and_idempotency_keys_replay() {
     let f = fixture(pool).await;
     let ids = instances(pool, &f, 1203).await;
     let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
-    let mut nb = batch(&f, ActionKind::Start, targets);
+    let mut nb = batch(&f, Params::Start, targets);
     nb.idempotency_key = Some("form-42".into());
 
     let first = actions::record_intent(pool, &nb).await.unwrap();
@@ -189,9 +187,10 @@ async fn transitions_write_their_audit_events_and_refuse_going_back() {
     let f = fixture(pool).await;
     let ids = instances(pool, &f, 2).await;
     let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
-    let b = actions::record_intent(pool, &batch(&f, ActionKind::Reboot, targets.clone()))
-        .await
-        .unwrap();
+    let b =
+        actions::record_intent(pool, &batch(&f, Params::Reboot { hard: false }, targets.clone()))
+            .await
+            .unwrap();
     let a = b.actions[0].id;
 
     let reply = CloudReply { request_id: Some("hw-req-1".into()), http_status: Some(200) };
@@ -203,7 +202,9 @@ async fn transitions_write_their_audit_events_and_refuse_going_back() {
     assert!(matches!(err, Error::Rule(ref m) if m.contains("accepted")), "{err}");
     assert!(matches!(actions::mark_unknown(pool, Uuid::new_v4(), "x").await, Err(Error::NotFound)));
 
-    let b2 = actions::record_intent(pool, &batch(&f, ActionKind::Stop, targets)).await.unwrap();
+    let b2 = actions::record_intent(pool, &batch(&f, Params::Stop { hard: false }, targets))
+        .await
+        .unwrap();
     let err = CloudError {
         http_status: Some(400),
         code: Some("Ecs.0114".into()),
@@ -241,7 +242,7 @@ async fn transitions_write_their_audit_events_and_refuse_going_back() {
     ));
     let history = actions::list_for_instance(pool, f.team, &ids[0], 10).await.unwrap();
     assert_eq!(
-        history.iter().map(|h| h.kind).collect::<Vec<_>>(),
+        history.iter().map(|h| h.kind()).collect::<Vec<_>>(),
         vec![ActionKind::Stop, ActionKind::Reboot]
     );
     assert!(
@@ -254,7 +255,7 @@ async fn accepted_actions(pool: &PgPool, f: &Fixture, n: u32) -> Vec<Uuid> {
     let mut out = Vec::new();
     for id in ids {
         let targets = inventory::resolve(pool, f.team, &[id]).await.unwrap();
-        let b = actions::record_intent(pool, &batch(f, ActionKind::Start, targets)).await.unwrap();
+        let b = actions::record_intent(pool, &batch(f, Params::Start, targets)).await.unwrap();
         let a = b.actions[0].id;
         actions::mark_accepted(
             pool,
@@ -398,7 +399,9 @@ async fn requested_actions_left_behind_by_a_dead_process_become_unknown() {
     let f = fixture(pool).await;
     let ids = instances(pool, &f, 1).await;
     let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
-    let b = actions::record_intent(pool, &batch(&f, ActionKind::Reboot, targets)).await.unwrap();
+    let b = actions::record_intent(pool, &batch(&f, Params::Reboot { hard: false }, targets))
+        .await
+        .unwrap();
 
     // Young enough: left alone.
     let none = actions::expire_requested(pool, Duration::from_secs(3600), 10).await.unwrap();
@@ -428,4 +431,74 @@ async fn requested_actions_left_behind_by_a_dead_process_become_unknown() {
         (events[0].action.as_str(), events[0].outcome),
         ("instance.reboot.unknown", Outcome::Unknown)
     );
+}
+
+#[tokio::test]
+async fn parameters_are_stored_as_json_and_read_back_typed() {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let f = fixture(pool).await;
+    let ids = instances(pool, &f, 1).await;
+    let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
+    let b = actions::record_intent(pool, &batch(&f, Params::Stop { hard: true }, targets))
+        .await
+        .unwrap();
+    let id = b.actions[0].id;
+
+    let (kind, json): (String, serde_json::Value) =
+        sqlx::query_as("SELECT kind, params FROM actions WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!((kind.as_str(), json), ("stop", serde_json::json!({"type": "HARD"})));
+    let read = actions::get(pool, f.team, id).await.unwrap();
+    assert_eq!((read.kind(), read.params), (ActionKind::Stop, Params::Stop { hard: true }));
+
+    // A row whose JSON does not fit its kind is an error, never a guess.
+    sqlx::query("UPDATE actions SET params = '{\"type\": \"GENTLE\"}' WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let err = actions::get(pool, f.team, id).await.unwrap_err();
+    assert!(matches!(err, Error::Database(sqlx::Error::ColumnDecode { .. })), "{err}");
+}
+
+#[tokio::test]
+async fn a_tracking_that_contradicts_the_kind_is_refused() {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let f = fixture(pool).await;
+    let ids = instances(pool, &f, 1).await;
+    let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
+    let b = actions::record_intent(pool, &batch(&f, Params::Start, targets)).await.unwrap();
+    let a = b.actions[0].id;
+
+    // A start is an ECS call: a BSS order is not what the poller could follow.
+    let order: OrderId = "CS24022811305H1EW".parse().unwrap();
+    let reply = CloudReply::default();
+    let err = actions::mark_accepted(pool, a, &reply, &Tracking::Order(order), Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Rule(ref m) if m.contains("job")), "{err}");
+    let unchanged = actions::get(pool, f.team, a).await.unwrap();
+    assert_eq!((unchanged.state, unchanged.order_id), (ActionState::Requested, None));
+    let events: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events").fetch_one(pool).await.unwrap();
+    assert_eq!(events, 1, "only the requested event");
+
+    let accepted = actions::mark_accepted(pool, a, &reply, &Tracking::Job(job(7)), Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(accepted.tracking(), Some(Tracking::Job(job(7))));
+    let missing = actions::mark_accepted(
+        pool,
+        Uuid::new_v4(),
+        &reply,
+        &Tracking::Job(job(8)),
+        Duration::ZERO,
+    )
+    .await;
+    assert!(matches!(missing, Err(Error::NotFound)));
 }

@@ -36,10 +36,9 @@ pub fn route_table() -> Vec<RouteInfo> {
 }
 
 pub fn build(state: AppState) -> Router {
-    let mut table = routes::all();
-    if state.config.bench_routes {
-        table = routes::bench::routes(table);
-    }
+    let table = routes::all();
+    #[cfg(feature = "bench")]
+    let table = if state.config.bench_routes { routes::bench::routes(table) } else { table };
     build_with_routes(state, table)
 }
 

@@ -91,7 +91,9 @@ pub struct ServeArgs {
     /// through PgBouncer in transaction pooling mode).
     #[arg(long, env = "LIGHTDECK_NO_MEMORY_CACHE")]
     pub no_memory_cache: bool,
-    /// Also serve the benchmark-only pages (for `benches/`; never in production).
+    /// Also serve the benchmark-only pages (`scripts/bench-panel.sh`; only in a build with
+    /// the `bench` feature, never in production).
+    #[cfg(feature = "bench")]
     #[arg(long, hide = true)]
     pub bench_routes: bool,
 }

@@ -38,6 +38,7 @@ pub struct AppConfig {
     /// arrive (`auth_cache`).
     pub memory_cache: bool,
     /// Mounts the benchmark-only pages (`routes::bench`).
+    #[cfg(feature = "bench")]
     pub bench_routes: bool,
 }
 
@@ -51,6 +52,7 @@ impl Default for AppConfig {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             memory_cache: true,
+            #[cfg(feature = "bench")]
             bench_routes: false,
         }
     }
@@ -196,6 +198,7 @@ impl ServeConfig {
                     session_idle,
                     session_absolute,
                     memory_cache: !args.no_memory_cache,
+                    #[cfg(feature = "bench")]
                     bench_routes: args.bench_routes,
                 },
                 database_url,

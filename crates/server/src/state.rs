@@ -108,6 +108,8 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Sessions and users in memory; used only while [`crate::auth_cache::listen`] runs.
     pub auth_cache: Arc<AuthCache>,
+    /// The accounts this process is syncing, shared by every [`AppState::workers`] context.
+    syncing: crate::workers::sync::Syncing,
 }
 
 impl AppState {
@@ -128,7 +130,20 @@ impl AppState {
             clock: Clock::system(),
             shutdown: Shutdown::default(),
             auth_cache: Arc::new(AuthCache::default()),
+            syncing: Default::default(),
         })
+    }
+
+    /// What the background work and the action pipeline run on: the database, the cloud
+    /// client, the keyring and the clock, without the web app around them.
+    pub fn workers(&self) -> crate::workers::Ctx {
+        crate::workers::Ctx::new(
+            self.db.clone(),
+            self.cloud.clone(),
+            self.keyring.clone(),
+            self.clock.clone(),
+            self.syncing.clone(),
+        )
     }
 
     pub fn with_clock(mut self, clock: Clock) -> AppState {

@@ -7,7 +7,7 @@ mod instances_support;
 use axum::http::StatusCode;
 use instances_support::{Env, Resp};
 use lightdeck::workers::poll_once;
-use lightdeck_domain::actions::{self, ActionState};
+use lightdeck_domain::actions::{self, ActionState, Params};
 use lightdeck_domain::audit::{self, AuditEvent, AuditFilter};
 use lightdeck_domain::inventory::{InstanceRow, PageRequest};
 use lightdeck_domain::policy::Role;
@@ -76,13 +76,13 @@ async fn reboot_two_instances_from_request_to_success() {
     );
 
     // The job is still running: the poller records that and keeps the panel refreshing.
-    assert_eq!(poll_once(&env.state).await.unwrap(), 2);
+    assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 2);
     let panel = bob.htmx_get(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["running", "running"]);
     assert!(panel.attr("section.progress-panel", "hx-trigger").is_some());
 
     env.advance(10);
-    assert_eq!(poll_once(&env.state).await.unwrap(), 2);
+    assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 2);
     let panel = bob.htmx_get(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["succeeded", "succeeded"]);
     assert_eq!(panel.attr("section.progress-panel", "hx-trigger"), None, "done: no more polling");
@@ -91,7 +91,7 @@ async fn reboot_two_instances_from_request_to_success() {
         ["Running", "Running"],
         "the rows' new states"
     );
-    assert_eq!(poll_once(&env.state).await.unwrap(), 0, "nothing left to poll");
+    assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 0, "nothing left to poll");
 
     let succeeded = events(&env, "instance.reboot.succeeded").await;
     assert_eq!(succeeded.len(), 2);
@@ -130,7 +130,7 @@ async fn a_failing_job_is_explained_in_plain_words() {
     let panel = bob.act("start", "soft", &[&id], "key-start", false).await;
     assert_eq!(item_states(&panel), ["accepted"]);
     env.advance(10);
-    poll_once(&env.state).await.unwrap();
+    poll_once(&env.state.workers()).await.unwrap();
     let panel = bob.htmx_get(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["failed"]);
     assert_eq!(
@@ -278,7 +278,7 @@ async fn stopping_and_forced_restarts_ask_first() {
     assert_eq!(item_states(&panel), ["accepted"]);
     let recorded =
         actions::list_for_instance(env.db.pool(), env.team, &inst.instance_id, 5).await.unwrap();
-    assert_eq!(recorded[0].params["type"], "HARD");
+    assert_eq!(recorded[0].params, Params::Reboot { hard: true });
 
     // A soft restart does not ask; a non-htmx request lands on the progress page.
     let other = env.instances().await.into_iter().find(|i| i.status == "SHUTOFF").unwrap();
@@ -312,13 +312,13 @@ async fn a_restart_in_the_middle_of_a_job_resumes_it() {
         let mut bob = env.browser("bob", Role::Operator).await;
         let panel = bob.act("reboot", "soft", &[&id], "k-restart", false).await;
         assert_eq!(item_states(&panel), ["accepted"]);
-        poll_once(&env.state).await.unwrap();
+        poll_once(&env.state.workers()).await.unwrap();
         batch_url(&panel)
     };
     // The process goes away; a new one starts on the same database.
     env.restart();
     env.advance(10);
-    assert_eq!(poll_once(&env.state).await.unwrap(), 1);
+    assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 1);
     let recorded =
         actions::list_for_instance(env.db.pool(), env.team, &inst.instance_id, 5).await.unwrap();
     assert_eq!(recorded[0].state, ActionState::Succeeded);
@@ -356,7 +356,7 @@ async fn actions_left_requested_by_a_dead_process_become_unknown() {
     .execute(env.db.pool())
     .await
     .unwrap();
-    poll_once(&env.state).await.unwrap();
+    poll_once(&env.state.workers()).await.unwrap();
     let panel = bob.htmx_get(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["unknown"]);
     assert!(panel.text("tr.item p.explanation").unwrap().starts_with("Nobody can tell"));
@@ -385,18 +385,18 @@ async fn a_job_the_cloud_no_longer_knows_ends_unknown_after_a_minute() {
     env.sim.set_server_state(&server, "SHUTOFF", None).unwrap();
 
     // One "not found" is not the end: the cloud may just be slow to list a new job.
-    assert_eq!(poll_once(&env.state).await.unwrap(), 1);
+    assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 1);
     let recorded =
         actions::list_for_instance(env.db.pool(), env.team, &inst.instance_id, 5).await.unwrap();
     assert_eq!(recorded[0].state, ActionState::Accepted);
     assert!(recorded[0].missing_since.is_some());
     clock.advance(time::Duration::seconds(30));
-    poll_once(&env.state).await.unwrap();
+    poll_once(&env.state.workers()).await.unwrap();
     let panel = bob.htmx_get(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["accepted"], "still followed after 30 s");
 
     clock.advance(time::Duration::seconds(31));
-    assert_eq!(poll_once(&env.state).await.unwrap(), 1);
+    assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 1);
     let panel = bob.htmx_get(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["unknown"]);
     let explanation = panel.text("tr.item p.explanation").unwrap();
@@ -404,5 +404,5 @@ async fn a_job_the_cloud_no_longer_knows_ends_unknown_after_a_minute() {
     assert_eq!(events(&env, "instance.reboot.unknown").await.len(), 1);
     let row = env.instances().await.into_iter().find(|i| i.instance_id == inst.instance_id);
     assert_eq!(row.unwrap().status, "SHUTOFF", "the server was read again");
-    assert_eq!(poll_once(&env.state).await.unwrap(), 0, "nothing is followed any more");
+    assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 0, "nothing is followed any more");
 }

@@ -1,24 +1,27 @@
-//! The benchmark-only Fortunes page (`serve --bench-routes`): absent by default; when
-//! mounted it creates its table on first use and renders TechEmpower's fortunes plus the one
-//! added per request, sorted and escaped.
+//! The benchmark-only Fortunes page. The default build has none at all; a build with the
+//! `bench` feature (`cargo test -p lightdeck --features bench --test demo_bench_routes`,
+//! which `.ci/run` runs) mounts it only with `serve --bench-routes`, creates its table on
+//! first use and renders TechEmpower's fortunes plus the one added per request, sorted and
+//! escaped.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use clap::Parser;
 use http_body_util::BodyExt;
+use lightdeck::cli::Cli;
 use lightdeck::config::AppConfig;
-use lightdeck::routes::bench::FORTUNES_PATH;
 use lightdeck::state::AppState;
 use lightdeck_domain::crypto::{Keyring, MasterKey};
 use lightdeck_domain::testing::TestDb;
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud};
-use scraper::{Html, Selector};
 use tower::ServiceExt;
 
-async fn app(db: &TestDb, bench_routes: bool) -> axum::Router {
+const FORTUNES: &str = "/bench/fortunes";
+
+fn app(db: &TestDb, config: AppConfig) -> axum::Router {
     let cloud =
         HuaweiCloud::new(ClientConfig::new(Endpoints::single("http://127.0.0.1:9").unwrap()))
             .unwrap();
-    let config = AppConfig { bench_routes, ..AppConfig::default() };
     let state =
         AppState::new(db.pool().clone(), cloud, Keyring::new(MasterKey::generate()), config)
             .unwrap();
@@ -32,7 +35,30 @@ async fn get(app: &axum::Router, path: &str) -> (StatusCode, String) {
     (status, String::from_utf8(body.to_vec()).unwrap())
 }
 
+/// Whether `lightdeck serve --bench-routes` parses.
+fn cli_takes_bench_routes() -> bool {
+    Cli::try_parse_from(["lightdeck", "serve", "--bench-routes"]).is_ok()
+}
+
+#[cfg(not(feature = "bench"))]
+#[tokio::test]
+async fn the_default_build_has_no_bench_page_and_no_flag_for_it() {
+    let db = TestDb::new().await;
+    let (status, _) = get(&app(&db, AppConfig::default()), FORTUNES).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!lightdeck::route_table().iter().any(|r| r.path.starts_with("/bench")));
+    assert!(!cli_takes_bench_routes(), "serve --bench-routes is refused");
+    let tables: i64 =
+        sqlx::query_scalar("select count(*) from pg_tables where tablename ~ 'fortune'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(tables, 0);
+}
+
+#[cfg(feature = "bench")]
 fn rows(html: &str) -> Vec<(String, String)> {
+    use scraper::{Html, Selector};
     let doc = Html::parse_document(html);
     let tr = Selector::parse("table tr").unwrap();
     let td = Selector::parse("td").unwrap();
@@ -45,17 +71,20 @@ fn rows(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+#[cfg(feature = "bench")]
 #[tokio::test]
 async fn fortunes_only_with_bench_routes() {
+    assert_eq!(lightdeck::routes::bench::FORTUNES_PATH, FORTUNES);
+    assert!(cli_takes_bench_routes());
     let db = TestDb::new().await;
-    let (status, _) = get(&app(&db, false).await, FORTUNES_PATH).await;
+    let (status, _) = get(&app(&db, AppConfig::default()), FORTUNES).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(!lightdeck::route_table().iter().any(|r| r.path == FORTUNES_PATH));
+    assert!(!lightdeck::route_table().iter().any(|r| r.path == FORTUNES));
 
-    let app = app(&db, true).await;
+    let app = app(&db, AppConfig { bench_routes: true, ..AppConfig::default() });
     for _ in 0..2 {
         // The first request creates and fills the table, the second finds it.
-        let (status, html) = get(&app, FORTUNES_PATH).await;
+        let (status, html) = get(&app, FORTUNES).await;
         assert_eq!(status, StatusCode::OK, "{html}");
         let rows = rows(&html);
         assert_eq!(rows.len(), 13);

@@ -91,7 +91,7 @@ async fn filters_and_search_narrow_the_table() {
     // A stopped server, after a sync, is the only one the "stopped" filter shows.
     let server = target.server_id.as_ref().unwrap().to_string();
     env.sim.set_server_state(&server, "SHUTOFF", None).unwrap();
-    lightdeck::workers::sync_account(&env.state, target.account_id).await.unwrap();
+    lightdeck::workers::sync_account(&env.state.workers(), target.account_id).await.unwrap();
     let stopped: Vec<String> = env
         .instances()
         .await
@@ -180,7 +180,7 @@ async fn only_transitional_rows_refresh_themselves() {
     let moving = &all[0];
     let server = moving.server_id.as_ref().unwrap().to_string();
     env.sim.set_server_state(&server, "REBOOT", Some("rebooting")).unwrap();
-    lightdeck::workers::sync_account(&env.state, moving.account_id).await.unwrap();
+    lightdeck::workers::sync_account(&env.state.workers(), moving.account_id).await.unwrap();
 
     let mut bob = env.browser("bob", Role::Operator).await;
     let page = bob.get(&format!("/teams/{}/instances", env.team)).await;
@@ -198,7 +198,7 @@ async fn only_transitional_rows_refresh_themselves() {
     assert!(row.body.contains("hx-trigger=\"every 2s\""));
 
     env.sim.set_server_state(&server, "ACTIVE", None).unwrap();
-    lightdeck::workers::sync_account(&env.state, moving.account_id).await.unwrap();
+    lightdeck::workers::sync_account(&env.state.workers(), moving.account_id).await.unwrap();
     let row = bob.htmx_get(&row_url).await;
     assert!(!row.body.contains("hx-trigger"), "a stable row stops polling: {}", row.body);
     assert!(row.body.contains("Running"));

@@ -21,13 +21,13 @@ async fn a_sync_fills_every_column_and_a_second_changes_nothing() {
         assert!(i.traffic_total_gb.is_some_and(|t| t > 0.0), "traffic from BSS: {i:?}");
         assert!(matches!(i.status.as_str(), "ACTIVE" | "SHUTOFF"), "{}", i.status);
     }
-    let again = sync_account(&env.state, env.accounts[0]).await.unwrap();
+    let again = sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
     assert_eq!((again.added, again.changed, again.gone), (0, 0, 0));
     assert_eq!(again.unchanged, 3);
     assert_eq!(again.regions, 2);
     let status = accounts::sync_status(&env.state.db, env.accounts[0]).await.unwrap();
     assert!(status.last_synced_at.is_some(), "recorded in the database");
-    assert_eq!((status.sync_failures, status.last_sync_error), (0, None));
+    assert_eq!((status.sync_failures, status.last_failure), (0, None));
     let metrics = env.state.metrics.render();
     assert!(metrics.contains("operation=\"ListAllResources\""), "cloud calls are counted");
     assert!(metrics.contains("operation=\"ListFreeResourceUsages\""));
@@ -39,9 +39,12 @@ async fn a_sync_running_elsewhere_is_not_overlapped() {
     let account = env.accounts[0];
     // Another process (its own connection) holds the account's sync lease.
     let other = accounts::try_begin_sync(env.db.pool(), account).await.unwrap().unwrap();
-    assert!(matches!(sync_account(&env.state, account).await, Err(WorkerError::SyncRunning)));
+    assert!(matches!(
+        sync_account(&env.state.workers(), account).await,
+        Err(WorkerError::SyncRunning)
+    ));
     other.release().await.unwrap();
-    assert!(sync_account(&env.state, account).await.is_ok());
+    assert!(sync_account(&env.state.workers(), account).await.is_ok());
 }
 
 #[tokio::test]
@@ -51,7 +54,7 @@ async fn failures_are_reported_and_partial_reads_keep_old_figures() {
     let before = env.instances().await;
 
     env.sim.faults().add("ListFreeResourceUsages:429:1".parse().unwrap());
-    let summary = sync_account(&env.state, account).await.unwrap();
+    let summary = sync_account(&env.state.workers(), account).await.unwrap();
     assert_eq!(summary.partial, ["ListFreeResourceUsages"]);
     let after = env.instances().await;
     for b in before.iter().filter(|i| i.account_id == account) {
@@ -64,15 +67,18 @@ async fn failures_are_reported_and_partial_reads_keep_old_figures() {
     let last_ok = accounts::sync_status(&env.state.db, account).await.unwrap().last_synced_at;
     assert!(last_ok.is_some());
     for n in 1..=2 {
-        let failed = sync_account(&env.state, account).await;
+        let failed = sync_account(&env.state.workers(), account).await;
         assert!(matches!(failed, Err(WorkerError::Cloud(_))), "{failed:?}");
         let status = accounts::sync_status(&env.state.db, account).await.unwrap();
         assert_eq!(status.sync_failures, n);
-        assert!(status.last_sync_error_at.is_some());
         assert_eq!(status.last_synced_at, last_ok, "the last success is kept");
-        let error = status.last_sync_error.unwrap();
-        assert!(error.ends_with(", HTTP 500"), "{error}");
-        assert_eq!(sync::status(account).map(|b| b.failures), Some(n), "the loop backs off");
+        let failure = status.last_failure.clone().unwrap();
+        assert_eq!(failure.http_status, Some(500), "{failure:?}");
+        assert!(!failure.code.is_empty() && failure.message.is_some(), "{failure:?}");
+        let listed = accounts::list_all(&env.state.db).await.unwrap();
+        let listed = listed.iter().find(|a| a.id == account).unwrap();
+        let in_a_row = sync::failures_in_a_row(&env.state.workers(), listed).await;
+        assert_eq!(in_a_row, n, "the loop backs off on the stored count");
         if n == 1 {
             env.sim.faults().add("ListAllResources:500:1".parse().unwrap());
         }
@@ -85,7 +91,7 @@ async fn the_page_shows_the_recorded_sync_also_after_a_restart() {
     let mut env = Env::new(1).await;
     let account = env.accounts[0];
     env.sim.faults().add("ListAllResources:500:1".parse().unwrap());
-    assert!(sync_account(&env.state, account).await.is_err());
+    assert!(sync_account(&env.state.workers(), account).await.is_err());
     // Another process, or this one restarted: nothing in its memory.
     env.restart();
     env.member("ann", Role::Viewer).await;

@@ -176,7 +176,9 @@ async fn reboot_the_ticked(app: &TestApp, b: &Browser, count: usize) -> Step {
     let deadline = Instant::now() + browser::WAIT;
     loop {
         app.advance(time::Duration::seconds(5));
-        lightdeck::workers::poll_once(&app.state).await.map_err(|e| format!("poller: {e}"))?;
+        lightdeck::workers::poll_once(&app.state.workers())
+            .await
+            .map_err(|e| format!("poller: {e}"))?;
         let done = b
             .client
             .find_all(Locator::Css("#action-panel section.progress-panel[data-done=true]"))

@@ -171,7 +171,7 @@ async fn throttling_fails_a_call_cleanly_and_only_delays_a_poll() {
     let batch = support::start_batch(&app, &mut bob, "reboot", &[&target]).await;
     for _ in 0..3 {
         app.advance(time::Duration::seconds(5));
-        lightdeck::workers::poll_once(&app.state).await.expect("a poller pass");
+        lightdeck::workers::poll_once(&app.state.workers()).await.expect("a poller pass");
     }
     let p = progress(&app, &batch).await;
     assert_eq!(p.accepted, 1, "still waiting for the job: {p:?}");
@@ -189,7 +189,7 @@ async fn a_restarted_panel_finishes_the_job_the_old_one_started() {
     let target = app.team.running()[0].clone();
     let batch = support::start_batch(&app, &mut bob, "reboot", &[&target]).await;
     // The old process looks once while the job runs, then goes away.
-    lightdeck::workers::poll_once(&app.state).await.expect("a poller pass");
+    lightdeck::workers::poll_once(&app.state.workers()).await.expect("a poller pass");
     assert_eq!(progress(&app, &batch).await.accepted, 1);
     app.state.shutdown.trigger();
 

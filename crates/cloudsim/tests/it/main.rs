@@ -5,9 +5,9 @@
 mod auth;
 mod bad_input;
 mod client;
+mod common;
 mod discovery;
 mod ecs;
 mod faults_admin;
 mod lifecycle;
 mod seeding;
-mod common;

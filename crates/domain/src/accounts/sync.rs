@@ -8,30 +8,79 @@
 
 use std::fmt;
 
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgPool, Postgres, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Error, Result};
 
-/// The longest failure text kept; the column checks the same bound.
+/// The longest error code or message kept; the columns check the same bound.
 pub const SYNC_ERROR_MAX_CHARS: usize = 200;
 
 /// How the last syncs of an account went. Part of every [`super::Account`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncStatus {
     /// The end of the last sync that succeeded; `None` if none ever did.
     pub last_synced_at: Option<OffsetDateTime>,
-    /// The end of the latest attempt, when it failed (cleared by the next success).
-    pub last_sync_error_at: Option<OffsetDateTime>,
-    /// Why that attempt failed: an error code or a few plain words, never secrets.
-    pub last_sync_error: Option<String>,
-    /// Failures in a row since the last success.
-    #[sqlx(try_from = "i32")]
+    /// The latest attempt, when it failed (cleared by the next success).
+    pub last_failure: Option<SyncFailure>,
+    /// Failures in a row since the last success; the sync loops of every process back off
+    /// on it.
     pub sync_failures: u32,
 }
 
-const SYNC_COLUMNS: &str = "last_synced_at, last_sync_error_at, last_sync_error, sync_failures";
+/// Why one sync failed. Never holds secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncFailure {
+    /// The end of the attempt.
+    pub at: OffsetDateTime,
+    /// Huawei's error code (`APIG.0308`) or the panel's own for a call that got no answer.
+    pub code: String,
+    pub http_status: Option<u16>,
+    /// The cloud's or the client's words, for people who read logs; pages explain the code.
+    pub message: Option<String>,
+}
+
+const SYNC_COLUMNS: &str = "last_synced_at, last_sync_error_at, last_sync_error_code, \
+    last_sync_error_status, last_sync_error_message, sync_failures";
+
+/// By hand because the failure is one optional value spread over four nullable columns.
+impl<'r> FromRow<'r, PgRow> for SyncStatus {
+    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
+        let failures: i32 = row.try_get("sync_failures")?;
+        let at: Option<OffsetDateTime> = row.try_get("last_sync_error_at")?;
+        let code: Option<String> = row.try_get("last_sync_error_code")?;
+        let status: Option<i32> = row.try_get("last_sync_error_status")?;
+        let last_failure = match (at, code) {
+            (Some(at), Some(code)) => Some(SyncFailure {
+                at,
+                code,
+                http_status: status.map(u16::try_from).transpose().map_err(|e| {
+                    sqlx::Error::ColumnDecode {
+                        index: "last_sync_error_status".into(),
+                        source: e.into(),
+                    }
+                })?,
+                message: row.try_get("last_sync_error_message")?,
+            }),
+            // The table's check keeps the two together.
+            _ => None,
+        };
+        Ok(SyncStatus {
+            last_synced_at: row.try_get("last_synced_at")?,
+            last_failure,
+            sync_failures: u32::try_from(failures).map_err(|e| sqlx::Error::ColumnDecode {
+                index: "sync_failures".into(),
+                source: e.into(),
+            })?,
+        })
+    }
+}
+
+fn bounded(text: &str) -> String {
+    text.trim().chars().take(SYNC_ERROR_MAX_CHARS).collect()
+}
 
 /// The right to sync one account, held until [`SyncLease::release`] (or drop).
 ///
@@ -81,7 +130,8 @@ impl SyncLease {
     pub async fn record_success(&self, pool: &PgPool, at: OffsetDateTime) -> Result<()> {
         let done = sqlx::query(
             "update cloud_accounts set last_synced_at = $2, last_sync_error_at = null,
-                 last_sync_error = null, sync_failures = 0
+                 last_sync_error_code = null, last_sync_error_status = null,
+                 last_sync_error_message = null, sync_failures = 0
              where id = $1",
         )
         .bind(self.account_id)
@@ -91,25 +141,26 @@ impl SyncLease {
         super::found(done.rows_affected())
     }
 
-    /// Records a sync that failed at `at` because of `error` (a code or plain words; never
-    /// pass secrets; longer than [`SYNC_ERROR_MAX_CHARS`] is cut). Returns the failures in a
-    /// row, this one included.
-    pub async fn record_failure(
-        &self,
-        pool: &PgPool,
-        at: OffsetDateTime,
-        error: &str,
-    ) -> Result<u32> {
-        let error: String = error.trim().chars().take(SYNC_ERROR_MAX_CHARS).collect();
+    /// Records a failed sync (never pass secrets; a code or message longer than
+    /// [`SYNC_ERROR_MAX_CHARS`] is cut). Returns the failures in a row, this one included.
+    pub async fn record_failure(&self, pool: &PgPool, failure: &SyncFailure) -> Result<u32> {
+        let code = bounded(&failure.code);
+        if code.is_empty() {
+            return Err(Error::field("code", "a failure needs an error code"));
+        }
+        let message = failure.message.as_deref().map(bounded).filter(|m| !m.is_empty());
         let failures: Option<i32> = sqlx::query_scalar(
-            "update cloud_accounts set last_sync_error_at = $2, last_sync_error = $3,
+            "update cloud_accounts set last_sync_error_at = $2, last_sync_error_code = $3,
+                 last_sync_error_status = $4, last_sync_error_message = $5,
                  sync_failures = least(sync_failures, 2147483646) + 1
              where id = $1
              returning sync_failures",
         )
         .bind(self.account_id)
-        .bind(at)
-        .bind(&error)
+        .bind(failure.at)
+        .bind(&code)
+        .bind(failure.http_status.map(i32::from))
+        .bind(&message)
         .fetch_optional(pool)
         .await?;
         let failures = failures.ok_or(Error::NotFound)?;

@@ -3,11 +3,10 @@
 use std::net::IpAddr;
 
 use lightdeck_huaweicloud::{InstanceId, Region, ServerId};
-use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Action, ActionKind, ActionRecord, COLUMNS};
+use super::{Action, ActionRecord, COLUMNS, Params};
 use crate::audit::{self, AuditEventDraft, Outcome, SessionHash};
 use crate::inventory::Target;
 use crate::{Error, Result};
@@ -27,15 +26,11 @@ pub struct RequestContext {
     pub panel_request_id: Option<String>,
 }
 
-/// One user request: an action kind over the targets [`crate::inventory::resolve`] returned.
+/// One user request: an action over the targets [`crate::inventory::resolve`] returned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewBatch {
     pub team_id: Uuid,
-    pub kind: ActionKind,
-    /// Request parameters; secrets are removed before they are stored (pass them to the
-    /// cloud call, not here, if you can).
-    pub params: Value,
-    /// For a purchase: one target with the account and region and no instances.
+    pub params: Params,
     pub targets: Vec<Target>,
     pub context: RequestContext,
     /// The form's idempotency key: a second submit with the same key returns the first
@@ -69,39 +64,23 @@ fn plan(batch: &NewBatch) -> Result<Vec<Planned>> {
     }
     let mut planned = Vec::new();
     for target in &batch.targets {
-        if batch.kind == ActionKind::Purchase {
-            if !target.instances.is_empty() {
-                return Err(Error::field(
-                    "instance_ids",
-                    "a purchase does not act on existing instances",
-                ));
-            }
-            planned.push(Planned {
-                account_id: target.account_id,
-                region: target.region,
-                instance_ids: Vec::new(),
-                server_ids: Vec::new(),
-            });
-            continue;
-        }
         if target.instances.is_empty() {
             return Err(Error::field("instance_ids", "choose at least one instance"));
         }
         for chunk in target.instances.chunks(MAX_SERVERS_PER_CALL) {
+            // Every kind so far is an ECS call, which addresses servers by server id.
             let mut server_ids = Vec::new();
-            if batch.kind.needs_server_ids() {
-                for inst in chunk {
-                    let server: &ServerId = inst.server_id.as_ref().ok_or_else(|| {
-                        Error::field(
-                            "instance_ids",
-                            format!(
-                                "instance {} has no server yet; refresh and try again",
-                                inst.instance_id
-                            ),
-                        )
-                    })?;
-                    server_ids.push(server.to_string());
-                }
+            for inst in chunk {
+                let server: &ServerId = inst.server_id.as_ref().ok_or_else(|| {
+                    Error::field(
+                        "instance_ids",
+                        format!(
+                            "instance {} has no server yet; refresh and try again",
+                            inst.instance_id
+                        ),
+                    )
+                })?;
+                server_ids.push(server.to_string());
             }
             planned.push(Planned {
                 account_id: target.account_id,
@@ -119,7 +98,7 @@ fn plan(batch: &NewBatch) -> Result<Vec<Planned>> {
 /// `replayed: false`; if it fails, nothing was recorded and nothing may be sent.
 pub async fn record_intent(pool: &PgPool, batch: &NewBatch) -> Result<Batch> {
     let planned = plan(batch)?;
-    let params = audit::redact(batch.params.clone());
+    let params = batch.params.to_json();
     let ctx = &batch.context;
     let mut tx = pool.begin().await?;
 
@@ -161,7 +140,7 @@ pub async fn record_intent(pool: &PgPool, batch: &NewBatch) -> Result<Batch> {
         .bind(batch.team_id)
         .bind(ctx.actor_user_id)
         .bind(&ctx.actor_name)
-        .bind(batch.kind.as_str())
+        .bind(batch.params.kind().as_str())
         .bind(p.account_id)
         .bind(p.region.id())
         .bind(&p.instance_ids)

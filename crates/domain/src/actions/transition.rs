@@ -7,8 +7,9 @@ use lightdeck_huaweicloud::{JobId, OrderId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Action, ActionRecord, COLUMNS};
+use super::{Action, ActionKind, ActionRecord, COLUMNS, TrackingKind};
 use crate::audit::{self, Outcome};
+use crate::inventory::stored;
 use crate::{Error, Result};
 
 /// The envelope of a successful cloud response.
@@ -34,6 +35,15 @@ pub struct CloudError {
 pub enum Tracking {
     Job(JobId),
     Order(OrderId),
+}
+
+impl Tracking {
+    pub fn kind(&self) -> TrackingKind {
+        match self {
+            Tracking::Job(_) => TrackingKind::Job,
+            Tracking::Order(_) => TrackingKind::Order,
+        }
+    }
 }
 
 /// Runs `UPDATE actions SET <set> WHERE id = $1 AND state = 'requested'` (extra binds from
@@ -70,7 +80,8 @@ async fn transition(
 }
 
 /// The cloud accepted the call and gave a job or order to follow; the worker polls it
-/// from `first_poll_in` on.
+/// from `first_poll_in` on. A job for an action followed through an order (or the other
+/// way round) is refused and changes nothing: the poller would ask the wrong service.
 pub async fn mark_accepted(
     pool: &PgPool,
     action_id: Uuid,
@@ -78,6 +89,20 @@ pub async fn mark_accepted(
     tracking: &Tracking,
     first_poll_in: Duration,
 ) -> Result<Action> {
+    // The kind never changes after the insert, so reading it first leaves no race.
+    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM actions WHERE id = $1")
+        .bind(action_id)
+        .fetch_optional(pool)
+        .await?;
+    let kind: ActionKind = stored("kind", kind.ok_or(Error::NotFound)?)?;
+    if kind.tracking() != tracking.kind() {
+        return Err(Error::Rule(format!(
+            "a {} action is followed through {}, not {}",
+            kind.as_str(),
+            kind.tracking().described(),
+            tracking.kind().described()
+        )));
+    }
     let (job, order) = match tracking {
         Tracking::Job(j) => (Some(j.to_string()), None),
         Tracking::Order(o) => (None, Some(o.to_string())),

@@ -13,5 +13,5 @@ mod model_decode;
 mod no_secrets_in_logs;
 mod signing_props;
 mod signing_vectors;
-mod validate;
 mod support;
+mod validate;

@@ -55,7 +55,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
 
 /// Like [`serve`] on a listener already bound (the demo binds first to print the URL).
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    crate::workers::spawn(state.clone());
+    crate::workers::spawn(state.workers(), state.shutdown.clone(), state.config.sync_interval);
     if state.config.memory_cache {
         state.spawn_auth_cache();
     }

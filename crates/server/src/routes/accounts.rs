@@ -46,9 +46,9 @@ async fn refresh(
     // Another team's account answers 404 like a missing one.
     let account = accounts::get(&state.db, team, account).await?;
     // In its own task, so a closed tab does not cut the sync (and its lock) short.
-    let task_state = state.clone();
+    let workers = state.workers();
     let id = account.id;
-    let result = match tokio::spawn(async move { sync_account(&task_state, id).await }).await {
+    let result = match tokio::spawn(async move { sync_account(&workers, id).await }).await {
         Ok(Err(WorkerError::Domain(e))) => return Err(e.into()),
         Ok(other) => other,
         Err(e) => return Err(AppError::internal(e)),

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use lightdeck_domain::actions::{self, NewBatch, RequestContext};
+use lightdeck_domain::actions::{self, NewBatch, Params, RequestContext};
 use lightdeck_domain::inventory;
 use lightdeck_domain::policy::Permission;
 use lightdeck_huaweicloud::InstanceId;
@@ -26,7 +26,7 @@ use crate::views::actions::{
     ConfirmPage, ConfirmPanel, Named, ProblemPage, ProblemPanel, ProgressPage,
 };
 use crate::views::layout::Layout;
-use crate::workers::pipeline::{self, Power};
+use crate::workers::pipeline;
 
 mod progress;
 
@@ -68,7 +68,7 @@ impl ActionForm {
     }
 
     /// The power action, the distinct instance ids and the key — or every problem, in words.
-    fn check(&self, tr: &Tr) -> Result<(Power, Vec<String>, String), Vec<String>> {
+    fn check(&self, tr: &Tr) -> Result<(Params, Vec<String>, String), Vec<String>> {
         let mut problems = Vec::new();
         let hard = match self.kind.as_str() {
             "" | "soft" => Some(false),
@@ -80,9 +80,9 @@ impl ActionForm {
                 problems.push(tr.t("actions-error-type"));
                 None
             }
-            ("start", _) => Some(Power::Start),
-            ("stop", Some(hard)) => Some(Power::Stop { hard }),
-            ("reboot", Some(hard)) => Some(Power::Reboot { hard }),
+            ("start", _) => Some(Params::Start),
+            ("stop", Some(hard)) => Some(Params::Stop { hard }),
+            ("reboot", Some(hard)) => Some(Params::Reboot { hard }),
             _ => {
                 problems.push(tr.t("actions-error-action"));
                 None
@@ -111,13 +111,13 @@ impl ActionForm {
     }
 }
 
-fn confirm_message(tr: &Tr, power: Power, count: usize) -> (String, String) {
+fn confirm_message(tr: &Tr, params: Params, count: usize) -> (String, String) {
     let n = count as u64;
-    match power {
-        Power::Stop { hard: false } => {
+    match params {
+        Params::Stop { hard: false } => {
             (tr.t1("actions-confirm-stop", "count", n), tr.t("actions-confirm-stop-button"))
         }
-        Power::Stop { hard: true } => (
+        Params::Stop { hard: true } => (
             tr.t1("actions-confirm-stop-hard", "count", n),
             tr.t("actions-confirm-stop-hard-button"),
         ),
@@ -142,7 +142,7 @@ async fn create(
 ) -> Result<Response, AppError> {
     let team = ctx.team.id;
     let form = ActionForm::parse(&body);
-    let (power, raw_ids, key) = match form.check(&tr) {
+    let (params, raw_ids, key) = match form.check(&tr) {
         Ok(ok) => ok,
         Err(problems) => {
             let panel = ProblemPanel { tr: tr.clone(), problems };
@@ -167,14 +167,14 @@ async fn create(
         return Err(AppError::NotFound);
     }
 
-    if power.needs_confirmation() && !form.confirmed {
-        let (message, confirm_label) = confirm_message(&tr, power, found);
+    if params.needs_confirmation() && !form.confirmed {
+        let (message, confirm_label) = confirm_message(&tr, params, found);
         let panel = ConfirmPanel {
             tr: tr.clone(),
             team_id: team.to_string(),
             csrf,
-            action: power.kind().as_str().to_owned(),
-            kind: if power.is_hard() { "hard" } else { "soft" }.to_owned(),
+            action: params.kind().as_str().to_owned(),
+            kind: if params.is_hard() { "hard" } else { "soft" }.to_owned(),
             idempotency_key: key,
             message,
             confirm_label,
@@ -193,8 +193,7 @@ async fn create(
     // Step 4: the intent, committed before anything is sent.
     let new = NewBatch {
         team_id: team,
-        kind: power.kind(),
-        params: power.params(),
+        params,
         targets,
         context: RequestContext {
             actor_user_id: ctx.user.id(),
@@ -211,10 +210,9 @@ async fn create(
     // Step 5, in its own task: a person closing the tab must not leave the actions
     // `requested` with the calls half made.
     if !recorded.replayed {
-        let task_state = state.clone();
+        let workers = state.workers();
         let batch = recorded.clone();
-        let sent =
-            tokio::spawn(async move { pipeline::send_batch(&task_state, &batch).await }).await;
+        let sent = tokio::spawn(async move { pipeline::send_batch(&workers, &batch).await }).await;
         match sent {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {

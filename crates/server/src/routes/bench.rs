@@ -1,5 +1,5 @@
-//! Benchmark-only pages, mounted only with `serve --bench-routes` (a hidden flag; never in
-//! production). `/bench/fortunes` is TechEmpower's "Fortunes" test on this stack: one SELECT
+//! Benchmark-only pages, compiled only with the `bench` feature and mounted only with
+//! `serve --bench-routes` (a hidden flag of that build; never in production). `/bench/fortunes` is TechEmpower's "Fortunes" test on this stack: one SELECT
 //! of 12 rows, one row added in memory, a sort, an askama render. `scripts/bench-panel.sh`
 //! measures the instances page against it, so the figure says what the panel's own work
 //! costs beyond the framework, the pool and the template engine.

@@ -318,16 +318,20 @@ fn last_sync_text(tr: &Tr, s: &accounts::SyncStatus) -> String {
         Some(t) => tr.t1("accounts-last-sync", "time", when(t)),
         None => tr.t("accounts-never-synced"),
     };
-    let (Some(at), Some(error)) = (s.last_sync_error_at, s.last_sync_error.as_deref()) else {
+    let Some(failure) = &s.last_failure else {
         return read;
     };
-    let (code, status) = crate::workers::sync::failure_parts(error);
+    let code = match failure.http_status {
+        Some(status) => format!("{}, HTTP {status}", failure.code),
+        None => failure.code.clone(),
+    };
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("read", read);
-    args.set("time", when(at));
+    args.set("time", when(failure.at));
     args.set("failures", s.sync_failures);
-    args.set("reason", crate::explain::explain(tr, code, status, None));
-    args.set("code", error.to_owned());
+    let reason = crate::explain::explain(tr, Some(&failure.code), failure.http_status, None);
+    args.set("reason", reason);
+    args.set("code", code);
     tr.t_args("accounts-sync-failed", &args)
 }
 

@@ -23,6 +23,7 @@ pub mod actions;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod dashboard;
 pub mod health;

@@ -8,7 +8,7 @@ use lightdeck_huaweicloud::model::ecs::ServerDetail;
 use lightdeck_huaweicloud::{Account, Error as CloudErr, Region, Reply, ServerId};
 use uuid::Uuid;
 
-use crate::state::AppState;
+use super::Ctx;
 
 /// What a worker can fail with. Display texts never contain secrets (the client's errors
 /// promise the same).
@@ -40,10 +40,10 @@ pub mod codes {
 
 /// A client handle for one of the panel's accounts, with its account id and per-region
 /// project ids taken from the database.
-pub async fn account_handle(state: &AppState, account_id: Uuid) -> Result<Account, WorkerError> {
-    let credentials = accounts::credentials(&state.db, &state.keyring, account_id).await?;
-    let handle = state.cloud.account(credentials);
-    let stored = accounts::list_all(&state.db)
+pub async fn account_handle(ctx: &Ctx, account_id: Uuid) -> Result<Account, WorkerError> {
+    let credentials = accounts::credentials(&ctx.db, &ctx.keyring, account_id).await?;
+    let handle = ctx.cloud.account(credentials);
+    let stored = accounts::list_all(&ctx.db)
         .await?
         .into_iter()
         .find(|a| a.id == account_id)
@@ -51,7 +51,7 @@ pub async fn account_handle(state: &AppState, account_id: Uuid) -> Result<Accoun
     if let Some(domain) = stored.domain_id.as_deref().and_then(|d| d.parse().ok()) {
         handle.remember_domain_id(domain);
     }
-    for r in accounts::regions(&state.db, account_id).await? {
+    for r in accounts::regions(&ctx.db, account_id).await? {
         handle.remember_project_id(r.region, r.project_id);
     }
     Ok(handle)
@@ -119,7 +119,7 @@ const SHOW_EACH_MAX: usize = 20;
 /// Reads the current status of some servers of one (account, region) from ECS and writes
 /// it to the inventory. Returns how many inventory rows changed.
 pub async fn refresh_servers(
-    state: &AppState,
+    ctx: &Ctx,
     handle: &Account,
     account_id: Uuid,
     region: Region,
@@ -149,5 +149,5 @@ pub async fn refresh_servers(
             }
         }
     }
-    Ok(lightdeck_domain::inventory::update_status(&state.db, account_id, &statuses).await?)
+    Ok(lightdeck_domain::inventory::update_status(&ctx.db, account_id, &statuses).await?)
 }

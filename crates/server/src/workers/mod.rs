@@ -1,8 +1,12 @@
 //! Background work of `lightdeck serve`: the job poller (follows accepted actions to their
 //! end) and the periodic inventory sync per account. The first cloud call of an action is
 //! made by the request that records it ([`pipeline::send_batch`]), right after its intent
-//! is committed. [`spawn`] starts the loops; `serve` calls it once. They stop when
-//! `state.shutdown` is triggered.
+//! is committed. [`spawn`] starts the loops; `serve` calls it once. They stop when the
+//! shutdown signal is triggered.
+//!
+//! Everything here runs on a [`Ctx`], not on the web app's state: the database, the cloud
+//! client, the keyring and the clock are all the orchestration may touch, so it can be
+//! read, tested and moved without the pages, sessions or translations.
 //!
 //! Tests and other code call the single steps instead of waiting for the loops:
 //! [`poll_once`] and [`sync_account`].
@@ -13,8 +17,13 @@ pub mod poller;
 pub mod sync;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
+use lightdeck_domain::crypto::Keyring;
+use lightdeck_huaweicloud::HuaweiCloud;
+use sqlx::PgPool;
+use time::OffsetDateTime;
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -22,43 +31,77 @@ pub use cloud::WorkerError;
 pub use poller::poll_once;
 pub use sync::{SyncSummary, sync_account};
 
-use crate::state::AppState;
+use crate::state::{Clock, Shutdown};
+
+/// What the workers work with. Cheap to clone; clones share the in-process sync guard.
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: PgPool,
+    pub cloud: HuaweiCloud,
+    pub keyring: Arc<Keyring>,
+    pub clock: Clock,
+    syncing: sync::Syncing,
+}
+
+impl Ctx {
+    /// Give every context of one process the same `syncing`: it is what refuses a second
+    /// sync of an account before that takes a pooled connection to ask the database.
+    pub fn new(
+        db: PgPool,
+        cloud: HuaweiCloud,
+        keyring: Arc<Keyring>,
+        clock: Clock,
+        syncing: sync::Syncing,
+    ) -> Ctx {
+        Ctx { db, cloud, keyring, clock, syncing }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("workers::Ctx").finish_non_exhaustive()
+    }
+}
 
 /// How often the sync loop looks for accounts that are due.
 const SYNC_TICK: Duration = Duration::from_secs(15);
 
-/// Starts the job poller and the inventory sync loop.
-pub fn spawn(state: AppState) {
-    tokio::spawn(poll_loop(state.clone()));
-    tokio::spawn(sync_loop(state));
+/// Starts the job poller and the inventory sync loop (every account at most once per
+/// `sync_interval`, and never more often than every 10 s).
+pub fn spawn(ctx: Ctx, shutdown: Shutdown, sync_interval: Duration) {
+    tokio::spawn(poll_loop(ctx.clone(), shutdown.clone()));
+    tokio::spawn(sync_loop(ctx, shutdown, sync_interval.max(Duration::from_secs(10))));
 }
 
-async fn poll_loop(state: AppState) {
+async fn poll_loop(ctx: Ctx, shutdown: Shutdown) {
     loop {
-        if let Err(e) = poll_once(&state).await {
+        if let Err(e) = poll_once(&ctx).await {
             tracing::error!(error = %e, "job poller pass failed");
         }
         tokio::select! {
-            () = state.shutdown.wait() => return,
+            () = shutdown.wait() => return,
             () = tokio::time::sleep(poller::TICK) => {}
         }
     }
 }
 
-async fn sync_loop(state: AppState) {
-    let interval = state.config.sync_interval.max(Duration::from_secs(10));
+async fn sync_loop(ctx: Ctx, shutdown: Shutdown, interval: Duration) {
     let mut due: HashMap<Uuid, Instant> = HashMap::new();
     loop {
-        match lightdeck_domain::accounts::list_all(&state.db).await {
+        match lightdeck_domain::accounts::list_all(&ctx.db).await {
             Ok(accounts) => {
                 let now = Instant::now();
                 due.retain(|id, _| accounts.iter().any(|a| a.id == *id));
                 for account in accounts {
-                    if state.shutdown.is_triggered() {
+                    if shutdown.is_triggered() {
                         return;
                     }
                     if !due.contains_key(&account.id)
-                        && let Some(wait) = first_wait(&state, &account, interval)
+                        && let Some(wait) = first_wait(&ctx, &account, interval)
                     {
                         due.insert(account.id, now + wait);
                         continue;
@@ -66,7 +109,7 @@ async fn sync_loop(state: AppState) {
                     if due.get(&account.id).is_some_and(|at| *at > now) {
                         continue;
                     }
-                    let failures = match sync_account(&state, account.id).await {
+                    let failures = match sync_account(&ctx, account.id).await {
                         Ok(summary) => {
                             tracing::info!(account = %account.id, added = summary.added, changed = summary.changed, gone = summary.gone, "inventory synced");
                             0
@@ -74,7 +117,7 @@ async fn sync_loop(state: AppState) {
                         // Someone else is on it; look again at the next interval.
                         Err(WorkerError::SyncRunning) => 0,
                         Err(e) => {
-                            let failures = sync::status(account.id).map_or(1, |s| s.failures);
+                            let failures = sync::failures_in_a_row(&ctx, &account).await;
                             tracing::warn!(account = %account.id, error = %e, failures, "inventory sync failed");
                             failures
                         }
@@ -85,7 +128,7 @@ async fn sync_loop(state: AppState) {
             Err(e) => tracing::error!(error = %e, "could not list cloud accounts to sync"),
         }
         tokio::select! {
-            () = state.shutdown.wait() => return,
+            () = shutdown.wait() => return,
             () = tokio::time::sleep(SYNC_TICK.min(interval)) => {}
         }
     }
@@ -96,7 +139,7 @@ async fn sync_loop(state: AppState) {
 /// since the last successful sync. Without this every start (the demo syncs during set-up) and
 /// every additional panel process would read the whole inventory again at once.
 fn first_wait(
-    state: &AppState,
+    ctx: &Ctx,
     account: &lightdeck_domain::accounts::Account,
     interval: Duration,
 ) -> Option<Duration> {
@@ -104,6 +147,6 @@ fn first_wait(
     if account.sync.sync_failures > 0 {
         return None;
     }
-    let age = Duration::try_from(state.now() - last).ok()?;
+    let age = Duration::try_from(ctx.now() - last).ok()?;
     interval.checked_sub(age)
 }

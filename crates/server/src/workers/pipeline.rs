@@ -5,70 +5,19 @@
 
 use std::time::Duration;
 
-use lightdeck_domain::actions::{
-    self, Action, ActionKind, ActionState, Batch, CloudReply, Tracking,
-};
+use lightdeck_domain::actions::{self, Action, ActionState, Batch, CloudReply, Params, Tracking};
 use lightdeck_huaweicloud::model::ecs::{BatchActionResponse, RebootType};
 use lightdeck_huaweicloud::{ChunkResult, Error as CloudErr, JobId, ServerId};
-use serde_json::{Value, json};
 
+use super::Ctx;
 use super::cloud::{self, WorkerError, account_handle, codes};
-use crate::state::AppState;
 
-/// A power action as the panel offers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Power {
-    Start,
-    Stop { hard: bool },
-    Reboot { hard: bool },
-}
-
-impl Power {
-    pub fn kind(self) -> ActionKind {
-        match self {
-            Power::Start => ActionKind::Start,
-            Power::Stop { .. } => ActionKind::Stop,
-            Power::Reboot { .. } => ActionKind::Reboot,
-        }
-    }
-
-    /// Stored with the action (and in its audit events): `{"type": "SOFT" | "HARD"}`.
-    pub fn params(self) -> Value {
-        match self {
-            Power::Start => json!({}),
-            Power::Stop { hard } | Power::Reboot { hard } => {
-                json!({"type": if hard { "HARD" } else { "SOFT" }})
-            }
-        }
-    }
-
-    /// Whether the person must confirm first (it interrupts what runs on the server).
-    pub fn needs_confirmation(self) -> bool {
-        matches!(self, Power::Stop { .. } | Power::Reboot { hard: true })
-    }
-
-    pub fn is_hard(self) -> bool {
-        matches!(self, Power::Stop { hard: true } | Power::Reboot { hard: true })
-    }
-
-    /// The power action a stored action row asks for.
-    pub fn of(action: &Action) -> Option<Power> {
-        let hard = action.params.get("type").and_then(Value::as_str) == Some("HARD");
-        match action.kind {
-            ActionKind::Start => Some(Power::Start),
-            ActionKind::Stop => Some(Power::Stop { hard }),
-            ActionKind::Reboot => Some(Power::Reboot { hard }),
-            _ => None,
-        }
-    }
-
-    /// Huawei's operation name (as metrics and cloudsim's request log call it).
-    pub fn operation(self) -> &'static str {
-        match self {
-            Power::Start => "BatchStartServers",
-            Power::Stop { .. } => "BatchStopServers",
-            Power::Reboot { .. } => "BatchRebootServers",
-        }
+/// Huawei's operation name (as metrics and cloudsim's request log call it).
+pub fn operation(params: Params) -> &'static str {
+    match params {
+        Params::Start => "BatchStartServers",
+        Params::Stop { .. } => "BatchStopServers",
+        Params::Reboot { .. } => "BatchRebootServers",
     }
 }
 
@@ -76,27 +25,24 @@ fn reboot_type(hard: bool) -> RebootType {
     if hard { RebootType::Hard } else { RebootType::Soft }
 }
 
-/// Sends every still-`requested` power action of a freshly recorded batch to the cloud and
+/// Sends every still-`requested` action of a freshly recorded batch to the cloud and
 /// records the answers, then refreshes the touched servers so their rows show them moving.
 /// Call only with a batch `record_intent` returned with `replayed: false`.
-pub async fn send_batch(state: &AppState, batch: &Batch) -> Result<(), WorkerError> {
+pub async fn send_batch(ctx: &Ctx, batch: &Batch) -> Result<(), WorkerError> {
     let mut accepted: Vec<Action> = Vec::new();
     for action in &batch.actions {
         if action.state != ActionState::Requested {
             continue;
         }
-        let Some(power) = Power::of(action) else {
-            continue;
-        };
-        if let Some(a) = send_one(state, action, power).await? {
+        if let Some(a) = send_one(ctx, action).await? {
             accepted.push(a);
         }
     }
     for action in &accepted {
-        let refreshed = match account_handle(state, action.account_id).await {
+        let refreshed = match account_handle(ctx, action.account_id).await {
             Ok(handle) => {
                 cloud::refresh_servers(
-                    state,
+                    ctx,
                     &handle,
                     action.account_id,
                     action.region,
@@ -115,13 +61,9 @@ pub async fn send_batch(state: &AppState, batch: &Batch) -> Result<(), WorkerErr
 }
 
 /// One cloud call for one action row. `Some(action)` when the cloud accepted it.
-async fn send_one(
-    state: &AppState,
-    action: &Action,
-    power: Power,
-) -> Result<Option<Action>, WorkerError> {
-    let pool = &state.db;
-    let handle = match account_handle(state, action.account_id).await {
+async fn send_one(ctx: &Ctx, action: &Action) -> Result<Option<Action>, WorkerError> {
+    let pool = &ctx.db;
+    let handle = match account_handle(ctx, action.account_id).await {
         Ok(h) => h,
         Err(e) => {
             tracing::error!(action = %action.id, error = %e, "could not load the account's credentials");
@@ -135,12 +77,12 @@ async fn send_one(
         }
     };
     let servers: &[ServerId] = &action.server_ids;
-    let sent = match power {
-        Power::Start => handle.start_servers(action.region, servers).await,
-        Power::Stop { hard } => {
+    let sent = match action.params {
+        Params::Start => handle.start_servers(action.region, servers).await,
+        Params::Stop { hard } => {
             handle.stop_servers(action.region, servers, reboot_type(hard)).await
         }
-        Power::Reboot { hard } => {
+        Params::Reboot { hard } => {
             handle.reboot_servers(action.region, servers, reboot_type(hard)).await
         }
     };
@@ -148,7 +90,7 @@ async fn send_one(
         Ok(chunks) => first_chunk(chunks),
         Err(e) => Err(e),
     };
-    cloud::count(power.operation(), &result);
+    cloud::count(operation(action.params), &result);
     match result {
         Ok(reply) => {
             let answer = CloudReply {

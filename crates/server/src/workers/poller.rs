@@ -8,14 +8,16 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use lightdeck_domain::actions::{self, Action, Finish, Poll, ServerResult, Terminal};
+use lightdeck_domain::actions::{
+    self, Action, Finish, Poll, ServerResult, Terminal, Tracking, TrackingKind,
+};
 use lightdeck_huaweicloud::model::bss::OrderStatus;
 use lightdeck_huaweicloud::model::ecs::{JobStatus, ShowJobResponse};
 use lightdeck_huaweicloud::{Account, OrderId};
 use uuid::Uuid;
 
+use super::Ctx;
 use super::cloud::{self, WorkerError, account_handle};
-use crate::state::AppState;
 
 /// How long one pass may hold an action before another process may take it over.
 const LEASE: Duration = Duration::from_secs(120);
@@ -66,22 +68,22 @@ enum Seen {
 /// One poller pass: claims the due actions, looks at each job or order once, records what
 /// it saw. Returns how many actions it looked at. A failure to record one action is logged
 /// and does not stop the others (its lease runs out and a later pass retries it).
-pub async fn poll_once(state: &AppState) -> Result<usize, WorkerError> {
+pub async fn poll_once(ctx: &Ctx) -> Result<usize, WorkerError> {
     let worker = worker_id();
-    let expired = actions::expire_requested(&state.db, STALE_REQUESTED, CLAIM_LIMIT).await?;
+    let expired = actions::expire_requested(&ctx.db, STALE_REQUESTED, CLAIM_LIMIT).await?;
     if !expired.is_empty() {
         tracing::warn!(
             count = expired.len(),
             "actions left requested by a stopped process are now unknown"
         );
     }
-    let claimed = actions::claim_due(&state.db, &worker, LEASE, CLAIM_LIMIT).await?;
+    let claimed = actions::claim_due(&ctx.db, &worker, LEASE, CLAIM_LIMIT).await?;
     let mut handles: HashMap<Uuid, Account> = HashMap::new();
     let mut still_running = 0usize;
     for action in &claimed {
         let handle = match handles.get(&action.account_id) {
             Some(h) => Some(h.clone()),
-            None => match account_handle(state, action.account_id).await {
+            None => match account_handle(ctx, action.account_id).await {
                 Ok(h) => {
                     handles.insert(action.account_id, h.clone());
                     Some(h)
@@ -92,7 +94,7 @@ pub async fn poll_once(state: &AppState) -> Result<usize, WorkerError> {
                 }
             },
         };
-        match follow(state, &worker, handle.as_ref(), action).await {
+        match follow(ctx, &worker, handle.as_ref(), action).await {
             Ok(true) => still_running += 1,
             Ok(false) => {}
             Err(e) => tracing::error!(action = %action.id, error = %e, "could not record a poll"),
@@ -104,7 +106,7 @@ pub async fn poll_once(state: &AppState) -> Result<usize, WorkerError> {
 
 /// Looks at one claimed action and records it. `Ok(true)` while it is still running.
 async fn follow(
-    state: &AppState,
+    ctx: &Ctx,
     worker: &str,
     handle: Option<&Account>,
     action: &Action,
@@ -117,18 +119,17 @@ async fn follow(
     let mut missing_since = None;
     let (status, results) = match seen {
         Some(Seen::Done(done)) => {
-            finish_and_refresh(state, worker, handle, action, &done).await?;
+            finish_and_refresh(ctx, worker, handle, action, &done).await?;
             return Ok(false);
         }
         Some(Seen::Running { status, results }) => (status, results),
         Some(Seen::Missing { code, http_status }) => {
-            let now = state.now();
+            let now = ctx.now();
             let since = action.missing_since.unwrap_or(now);
             if now - since >= MISSING_FOR {
-                let gone = if action.job_id.is_some() {
-                    cloud::codes::JOB_GONE
-                } else {
-                    cloud::codes::ORDER_GONE
+                let (gone, what) = match action.kind().tracking() {
+                    TrackingKind::Job => (cloud::codes::JOB_GONE, "job"),
+                    TrackingKind::Order => (cloud::codes::ORDER_GONE, "order"),
                 };
                 let done = Finish {
                     outcome: Terminal::Unknown,
@@ -136,14 +137,14 @@ async fn follow(
                     error_code: Some(gone.to_owned()),
                     error_message: Some(format!(
                         "the cloud kept answering that it does not know this {} ({}, HTTP {})",
-                        if action.job_id.is_some() { "job" } else { "order" },
+                        what,
                         code.as_deref().unwrap_or("no code"),
                         http_status.map_or_else(|| "?".to_owned(), |s| s.to_string()),
                     )),
                     results: Vec::new(),
                 };
                 tracing::warn!(action = %action.id, "the cloud no longer knows the job or order; the outcome is unknown");
-                finish_and_refresh(state, worker, handle, action, &done).await?;
+                finish_and_refresh(ctx, worker, handle, action, &done).await?;
                 return Ok(false);
             }
             missing_since = Some(since);
@@ -163,7 +164,7 @@ async fn follow(
             error_message: Some("the job did not finish in time; check the server".to_owned()),
             results,
         };
-        actions::finish(&state.db, action.id, worker, &done).await?;
+        actions::finish(&ctx.db, action.id, worker, &done).await?;
         return Ok(false);
     }
     let poll = Poll {
@@ -172,22 +173,22 @@ async fn follow(
         next_poll_in: next_poll_in(action.attempts),
         missing_since,
     };
-    actions::record_poll(&state.db, action.id, worker, &poll).await?;
+    actions::record_poll(&ctx.db, action.id, worker, &poll).await?;
     Ok(true)
 }
 
 /// Records the verdict, then reads the servers again so the table shows what they are now.
 async fn finish_and_refresh(
-    state: &AppState,
+    ctx: &Ctx,
     worker: &str,
     handle: Option<&Account>,
     action: &Action,
     done: &Finish,
 ) -> Result<(), WorkerError> {
-    let finished = actions::finish(&state.db, action.id, worker, done).await?;
+    let finished = actions::finish(&ctx.db, action.id, worker, done).await?;
     if let Some(h) = handle
         && let Err(e) = cloud::refresh_servers(
-            state,
+            ctx,
             h,
             finished.account_id,
             finished.region,
@@ -213,27 +214,27 @@ fn says_missing(e: &lightdeck_huaweicloud::Error, order: bool) -> Option<Seen> {
 
 /// Asks the cloud once. `None` when the cloud could not be asked or did not answer.
 async fn look(handle: &Account, action: &Action) -> Option<Seen> {
-    if let Some(job) = &action.job_id {
-        let result = handle.show_job(action.region, job).await;
-        cloud::count("ShowJob", &result);
-        match result {
-            Ok(reply) => Some(job_seen(&reply.body)),
-            Err(e) => {
-                tracing::warn!(action = %action.id, error = %e, "ShowJob failed; will retry");
-                says_missing(&e, false)
+    match action.tracking() {
+        Some(Tracking::Job(job)) => {
+            let result = handle.show_job(action.region, &job).await;
+            cloud::count("ShowJob", &result);
+            match result {
+                Ok(reply) => Some(job_seen(&reply.body)),
+                Err(e) => {
+                    tracing::warn!(action = %action.id, error = %e, "ShowJob failed; will retry");
+                    says_missing(&e, false)
+                }
             }
         }
-    } else if let Some(order) = &action.order_id {
-        order_seen(handle, action, order).await
-    } else {
+        Some(Tracking::Order(order)) => order_seen(handle, action, &order).await,
         // Accepted without anything to follow: nothing will ever tell us more.
-        Some(Seen::Done(Finish {
+        None => Some(Seen::Done(Finish {
             outcome: Terminal::Unknown,
             job_status: None,
             error_code: None,
             error_message: Some("accepted without a job or order to follow".to_owned()),
             results: Vec::new(),
-        }))
+        })),
     }
 }
 

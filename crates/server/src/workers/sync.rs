@@ -2,15 +2,16 @@
 //! adds live statuses and addresses, BSS the remaining traffic and the expiry; the domain
 //! applies the listing ([`inventory::upsert_from_sync`]) and says what changed.
 //!
-//! Never two syncs of one account at once: an in-process set of running accounts, plus the
-//! domain's sync lease ([`accounts::try_begin_sync`], a database lock held for the whole
-//! sync), so two `lightdeck serve` processes on one database do not overlap either. The
-//! outcome is recorded on the account ([`accounts::SyncStatus`]) for every process to show.
+//! Never two syncs of one account at once: the context's set of accounts being synced in
+//! this process, plus the domain's sync lease ([`accounts::try_begin_sync`], a database
+//! lock held for the whole sync), so two `lightdeck serve` processes on one database do not
+//! overlap either. The outcome is recorded on the account ([`accounts::SyncStatus`]) for
+//! every process to show and to back off on.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use lightdeck_domain::accounts;
+use lightdeck_domain::accounts::{self, Account as StoredAccount, SyncFailure};
 use lightdeck_domain::inventory::{self, SyncReport, SyncedInstance};
 use lightdeck_huaweicloud::model::ecs::ServerDetail;
 use lightdeck_huaweicloud::model::rms::ResourceEntity;
@@ -19,8 +20,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use super::Ctx;
 use super::cloud::{self, WorkerError, account_handle};
-use crate::state::AppState;
 
 /// What one sync of an account changed, over all its regions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,122 +46,92 @@ impl SyncSummary {
     }
 }
 
-/// The sync loop's backoff memory of this process. The facts pages show (last success,
-/// last failure, failures in a row) are in the database: [`accounts::SyncStatus`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    /// Failures in a row since the last success, as last recorded.
-    pub failures: u32,
-}
-
 /// The panel's own code for a failure that is neither Huawei's nor a lost call.
 const INTERNAL: &str = "lightdeck.internal";
 
-fn running() -> &'static Mutex<HashSet<Uuid>> {
-    static RUNNING: OnceLock<Mutex<HashSet<Uuid>>> = OnceLock::new();
-    RUNNING.get_or_init(Default::default)
-}
-
-fn backoffs() -> &'static Mutex<HashMap<Uuid, Backoff>> {
-    static BACKOFF: OnceLock<Mutex<HashMap<Uuid, Backoff>>> = OnceLock::new();
-    BACKOFF.get_or_init(Default::default)
-}
-
-/// The backoff state of `account_id` after its last sync in this process (None: no sync
-/// here since start, or the last one succeeded).
-pub fn status(account_id: Uuid) -> Option<Backoff> {
-    backoffs().lock().unwrap_or_else(PoisonError::into_inner).get(&account_id).copied()
-}
-
-/// `failures`: the count the database returned, or None when it could not be written.
-fn note(account_id: Uuid, failures: Option<u32>) {
-    let mut map = backoffs().lock().unwrap_or_else(PoisonError::into_inner);
-    match failures {
-        Some(0) => {
-            map.remove(&account_id);
-        }
-        Some(n) => {
-            map.insert(account_id, Backoff { failures: n });
-        }
-        None => {
-            let entry = map.entry(account_id).or_insert(Backoff { failures: 0 });
-            entry.failures = entry.failures.saturating_add(1);
-        }
-    }
-}
-
-/// What is stored about a failed sync: Huawei's code (or one of [`cloud::codes`]) and the
-/// HTTP status, e.g. `APIG.0308, HTTP 429`. Never the message: it is the cloud's words,
-/// not ours, and the page explains the code in the reader's language instead.
-pub fn failure_text(e: &WorkerError) -> String {
-    match e {
+/// What is stored about a failed sync: Huawei's code (or one of [`cloud::codes`]), the HTTP
+/// status and the message. Pages explain the code in the reader's language; the message
+/// is the cloud's words, kept for whoever reads the database or the logs.
+pub fn failure(e: &WorkerError, at: OffsetDateTime) -> SyncFailure {
+    let (code, http_status, message) = match e {
         WorkerError::Cloud(e) => {
-            let code = cloud::cloud_error(e).code.unwrap_or_else(|| INTERNAL.to_owned());
-            match e.status() {
-                Some(status) => format!("{code}, HTTP {status}"),
-                None => code,
-            }
+            let described = cloud::cloud_error(e);
+            let code = described.code.unwrap_or_else(|| INTERNAL.to_owned());
+            (code, e.status(), Some(described.message))
         }
+        // Their texts name key ids and SQL; the code says enough.
         WorkerError::Domain(
             lightdeck_domain::Error::Crypto(_) | lightdeck_domain::Error::Invalid(_),
-        ) => cloud::codes::CREDENTIALS.to_owned(),
-        WorkerError::Domain(_) | WorkerError::SyncRunning => INTERNAL.to_owned(),
-    }
+        ) => (cloud::codes::CREDENTIALS.to_owned(), None, None),
+        WorkerError::Domain(_) | WorkerError::SyncRunning => (INTERNAL.to_owned(), None, None),
+    };
+    SyncFailure { at, code, http_status, message }
 }
 
-/// The code and HTTP status back out of a [`failure_text`], for [`crate::explain`].
-pub fn failure_parts(text: &str) -> (Option<&str>, Option<u16>) {
-    let (code, status) = match text.split_once(", HTTP ") {
-        Some((code, status)) => (code, status.parse().ok()),
-        None => (text, None),
-    };
-    (Some(code).filter(|c| !c.is_empty()), status)
+/// Failures in a row of `account` after a sync of it just failed, as every process reads
+/// them (the count the loop backs off on). `account` is the listing from before the sync,
+/// which counts when the database cannot be read now.
+pub async fn failures_in_a_row(ctx: &Ctx, account: &StoredAccount) -> u32 {
+    let recorded = accounts::sync_status(&ctx.db, account.id).await.ok();
+    after_failure(recorded.map(|s| s.sync_failures), account.sync.sync_failures)
+}
+
+fn after_failure(recorded: Option<u32>, listed_before: u32) -> u32 {
+    recorded.unwrap_or_else(|| listed_before.saturating_add(1))
+}
+
+/// The accounts this process is syncing now. The database lease alone would also keep two
+/// syncs apart, but this refuses the second before it takes a pooled connection.
+#[derive(Debug, Clone, Default)]
+pub struct Syncing(Arc<Mutex<HashSet<Uuid>>>);
+
+impl Syncing {
+    fn start(&self, account_id: Uuid) -> Result<Running, WorkerError> {
+        let mut set = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if set.insert(account_id) {
+            Ok(Running(self.clone(), account_id))
+        } else {
+            Err(WorkerError::SyncRunning)
+        }
+    }
 }
 
 /// Removes the account from the running set however the sync ends (even if cancelled).
-struct Running(Uuid);
-
-impl Running {
-    fn start(account_id: Uuid) -> Result<Running, WorkerError> {
-        let mut set = running().lock().unwrap_or_else(PoisonError::into_inner);
-        if set.insert(account_id) { Ok(Running(account_id)) } else { Err(WorkerError::SyncRunning) }
-    }
-}
+struct Running(Syncing, Uuid);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        running().lock().unwrap_or_else(PoisonError::into_inner).remove(&self.0);
+        self.0.0.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.1);
     }
 }
 
 /// Syncs every enabled region of one account. `WorkerError::SyncRunning` when a sync of it
 /// is already under way here or in another process.
-pub async fn sync_account(state: &AppState, account_id: Uuid) -> Result<SyncSummary, WorkerError> {
-    let _running = Running::start(account_id)?;
-    let Some(lease) = accounts::try_begin_sync(&state.db, account_id).await? else {
+pub async fn sync_account(ctx: &Ctx, account_id: Uuid) -> Result<SyncSummary, WorkerError> {
+    let _running = ctx.syncing.start(account_id)?;
+    let Some(lease) = accounts::try_begin_sync(&ctx.db, account_id).await? else {
         return Err(WorkerError::SyncRunning);
     };
-    let result = sync_regions(state, account_id).await;
+    let result = sync_regions(ctx, account_id).await;
     // Written while the lease is held, so outcomes of one account are never interleaved.
     let recorded = match &result {
-        Ok(_) => lease.record_success(&state.db, state.now()).await.map(|()| 0),
-        Err(e) => lease.record_failure(&state.db, state.now(), &failure_text(e)).await,
+        Ok(_) => lease.record_success(&ctx.db, ctx.now()).await,
+        Err(e) => lease.record_failure(&ctx.db, &failure(e, ctx.now())).await.map(|_| ()),
     };
     if let Err(e) = &recorded {
         tracing::warn!(account = %account_id, error = %e, "the sync outcome could not be recorded");
     }
-    note(account_id, recorded.ok());
     // Explicitly and awaited: see `SyncLease` for why dropping it is not enough.
     lease.release().await?;
     result
 }
 
-async fn sync_regions(state: &AppState, account_id: Uuid) -> Result<SyncSummary, WorkerError> {
-    let handle = account_handle(state, account_id).await?;
+async fn sync_regions(ctx: &Ctx, account_id: Uuid) -> Result<SyncSummary, WorkerError> {
+    let handle = account_handle(ctx, account_id).await?;
     let mut summary = SyncSummary::default();
-    for r in accounts::regions(&state.db, account_id).await? {
+    for r in accounts::regions(&ctx.db, account_id).await? {
         let items = read_region(&handle, r.region, &mut summary.partial).await?;
-        let report = inventory::upsert_from_sync(&state.db, account_id, r.region, &items).await?;
+        let report = inventory::upsert_from_sync(&ctx.db, account_id, r.region, &items).await?;
         summary.add(report);
     }
     Ok(summary)
@@ -307,34 +278,38 @@ mod tests {
     }
 
     #[test]
-    fn failure_texts_give_back_their_code_and_status() {
-        assert_eq!(failure_parts("APIG.0308, HTTP 429"), (Some("APIG.0308"), Some(429)));
-        assert_eq!(failure_parts("lightdeck.unreachable"), (Some("lightdeck.unreachable"), None));
-        assert_eq!(failure_parts("x, HTTP nope"), (Some("x"), None));
-        assert_eq!(failure_parts(""), (None, None));
+    fn failures_keep_their_code_status_and_no_secret_words() {
+        let at = OffsetDateTime::UNIX_EPOCH;
         let secret = lightdeck_domain::Error::Crypto("key k1 refused".into());
-        assert_eq!(failure_text(&WorkerError::Domain(secret)), cloud::codes::CREDENTIALS);
+        let f = failure(&WorkerError::Domain(secret), at);
+        assert_eq!(
+            (f.code.as_str(), f.http_status, f.message),
+            (cloud::codes::CREDENTIALS, None, None)
+        );
         let db = lightdeck_domain::Error::Database(sqlx::Error::PoolTimedOut);
-        assert_eq!(failure_text(&WorkerError::Domain(db)), INTERNAL);
+        assert_eq!(failure(&WorkerError::Domain(db), at).code, INTERNAL);
+        let config = lightdeck_huaweicloud::Error::Config("no endpoint for cn-north-4".into());
+        let f = failure(&WorkerError::Cloud(config), at);
+        assert_eq!((f.code.as_str(), f.http_status, f.at), (cloud::codes::CONFIG, None, at));
+        assert!(f.message.is_some_and(|m| m.contains("no endpoint")));
     }
 
     #[test]
-    fn backoff_memory_follows_the_recorded_count() {
-        let id = Uuid::new_v4();
-        note(id, Some(3));
-        assert_eq!(status(id), Some(Backoff { failures: 3 }));
-        note(id, None);
-        assert_eq!(status(id), Some(Backoff { failures: 4 }), "counted here when not stored");
-        note(id, Some(0));
-        assert_eq!(status(id), None);
+    fn the_backoff_follows_the_recorded_count() {
+        assert_eq!(after_failure(Some(3), 7), 3, "the database's count wins");
+        assert_eq!(after_failure(None, 3), 4, "counted from the listing when it cannot be read");
+        assert_eq!(after_failure(None, u32::MAX), u32::MAX);
     }
 
     #[test]
     fn one_sync_per_account_in_process() {
+        let syncing = Syncing::default();
         let id = Uuid::new_v4();
-        let first = Running::start(id).unwrap();
-        assert!(matches!(Running::start(id), Err(WorkerError::SyncRunning)));
+        let first = syncing.start(id).unwrap();
+        assert!(matches!(syncing.start(id), Err(WorkerError::SyncRunning)));
+        assert!(matches!(syncing.clone().start(id), Err(WorkerError::SyncRunning)), "shared");
+        assert!(Syncing::default().start(id).is_ok(), "another process's set is its own");
         drop(first);
-        assert!(Running::start(id).is_ok());
+        assert!(syncing.start(id).is_ok());
     }
 }

@@ -88,7 +88,7 @@ impl Env {
             )
             .await
             .unwrap();
-            lightdeck::workers::sync_account(&state, account.id).await.unwrap();
+            lightdeck::workers::sync_account(&state.workers(), account.id).await.unwrap();
             ids.push(account.id);
         }
         let router = lightdeck::app::build(state.clone());

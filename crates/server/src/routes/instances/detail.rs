@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use lightdeck_domain::accounts;
-use lightdeck_domain::actions::{self, Action, ActionKind, ActionState};
+use lightdeck_domain::actions::{self, Action, ActionKind, ActionState, Params};
 use lightdeck_domain::audit::{self, AuditEvent, AuditFilter, Outcome};
 use lightdeck_domain::inventory::{self, InstanceRow, PageRequest};
 use lightdeck_domain::policy::Permission;
@@ -127,25 +127,30 @@ fn facts(tr: &Tr, row: &InstanceRow, account: &str, now: OffsetDateTime) -> Vec<
 }
 
 pub(crate) fn kind_word(tr: &Tr, action: &Action) -> String {
-    kind_text(tr, action.kind, &action.params)
+    kind_text(tr, action.params)
 }
 
-fn kind_text(tr: &Tr, kind: ActionKind, params: &serde_json::Value) -> String {
-    let hard = params.get("type").and_then(serde_json::Value::as_str) == Some("HARD");
-    let key = format!(
-        "actions-kind-{}{}",
-        kind.as_str().replace('_', "-"),
-        if hard && matches!(kind, ActionKind::Stop | ActionKind::Reboot) { "-hard" } else { "" }
-    );
-    tr.t(&key)
+fn kind_text(tr: &Tr, params: Params) -> String {
+    tr.t(match params {
+        Params::Start => "actions-kind-start",
+        Params::Stop { hard: false } => "actions-kind-stop",
+        Params::Stop { hard: true } => "actions-kind-stop-hard",
+        Params::Reboot { hard: false } => "actions-kind-reboot",
+        Params::Reboot { hard: true } => "actions-kind-reboot-hard",
+    })
 }
 
-/// "Restart" for `instance.reboot.succeeded`; other events keep their dotted name.
+/// "Restart" for `instance.reboot.succeeded`; other events (and any whose parameters do not
+/// read as their kind's) keep their dotted name.
 fn event_text(tr: &Tr, e: &AuditEvent) -> String {
     let mut parts = e.action.split('.');
-    match (parts.next(), parts.next().map(str::parse::<ActionKind>)) {
-        (Some("instance"), Some(Ok(kind))) => kind_text(tr, kind, &e.params),
-        _ => e.action.clone(),
+    let kind = match (parts.next(), parts.next().map(str::parse::<ActionKind>)) {
+        (Some("instance"), Some(Ok(kind))) => kind,
+        _ => return e.action.clone(),
+    };
+    match Params::from_stored(kind, &e.params) {
+        Ok(params) => kind_text(tr, params),
+        Err(_) => e.action.clone(),
     }
 }
 

@@ -1,0 +1,186 @@
+//! What an action asks the cloud to do, typed: one variant per kind the panel sends.
+//!
+//! The kind is stored in its own column and the rest as JSON in `params` (and in the
+//! audit events, whose hash chain covers it), so the JSON keeps the shape the rows and
+//! chains already have: `{"type": "SOFT" | "HARD"}` for stop and reboot, `{}` for start.
+//! It is read back once, here, into [`Params`]; nothing else looks at the JSON by key.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::ActionKind;
+use crate::inventory::undecodable;
+use crate::{Error, Result};
+
+/// One action's request. Holds no secrets: a later variant that needs one (a new
+/// password) passes it to the cloud call beside this value, never inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "Value")]
+pub enum Params {
+    Start,
+    /// `hard`: cut the power instead of asking the operating system to shut down.
+    Stop {
+        hard: bool,
+    },
+    Reboot {
+        hard: bool,
+    },
+}
+
+/// How the outcome of an accepted action is learned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrackingKind {
+    /// An ECS job (`GET /v1/{project_id}/jobs/{job_id}`).
+    Job,
+    /// A BSS order (order status, reference §5.11).
+    Order,
+}
+
+impl TrackingKind {
+    /// For messages: "a job", "an order".
+    pub fn described(self) -> &'static str {
+        match self {
+            TrackingKind::Job => "a job",
+            TrackingKind::Order => "an order",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+enum PowerType {
+    Soft,
+    Hard,
+}
+
+/// The stored JSON of stop and reboot; Huawei's own name for the field.
+#[derive(Serialize, Deserialize)]
+struct Power {
+    #[serde(rename = "type")]
+    kind: PowerType,
+}
+
+/// The stored JSON of an action without parameters. Unknown keys are ignored so that an
+/// older row with extra (non-secret) keys still reads.
+#[derive(Serialize, Deserialize)]
+struct Nothing {}
+
+fn power(hard: bool) -> Power {
+    Power { kind: if hard { PowerType::Hard } else { PowerType::Soft } }
+}
+
+impl Params {
+    pub fn kind(self) -> ActionKind {
+        match self {
+            Params::Start => ActionKind::Start,
+            Params::Stop { .. } => ActionKind::Stop,
+            Params::Reboot { .. } => ActionKind::Reboot,
+        }
+    }
+
+    pub fn tracking(self) -> TrackingKind {
+        self.kind().tracking()
+    }
+
+    /// Whether it interrupts what runs on the server, so the person confirms it first.
+    pub fn needs_confirmation(self) -> bool {
+        matches!(self, Params::Stop { .. } | Params::Reboot { hard: true })
+    }
+
+    pub fn is_hard(self) -> bool {
+        matches!(self, Params::Stop { hard: true } | Params::Reboot { hard: true })
+    }
+
+    /// The JSON stored in the `params` column and the audit events.
+    pub fn to_json(self) -> Value {
+        let json = match self {
+            Params::Start => serde_json::to_value(Nothing {}),
+            Params::Stop { hard } | Params::Reboot { hard } => serde_json::to_value(power(hard)),
+        };
+        // Plain structs of enums and no maps with non-string keys: serializing cannot fail.
+        json.unwrap_or_else(|_| Value::Object(Default::default()))
+    }
+
+    /// The parameters of a stored action of `kind`; an `Err` names the column when the
+    /// JSON does not fit the kind.
+    pub fn from_stored(kind: ActionKind, json: &Value) -> Result<Params> {
+        let hard = |json: &Value| Power::deserialize(json).map(|p| p.kind == PowerType::Hard);
+        let parsed = match kind {
+            ActionKind::Start => Nothing::deserialize(json).map(|Nothing {}| Params::Start),
+            ActionKind::Stop => hard(json).map(|hard| Params::Stop { hard }),
+            ActionKind::Reboot => hard(json).map(|hard| Params::Reboot { hard }),
+        };
+        parsed.map_err(|_| Error::Database(undecodable("params", &json.to_string())))
+    }
+}
+
+impl From<Params> for Value {
+    fn from(params: Params) -> Value {
+        params.to_json()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const ALL: [Params; 5] = [
+        Params::Start,
+        Params::Stop { hard: false },
+        Params::Stop { hard: true },
+        Params::Reboot { hard: false },
+        Params::Reboot { hard: true },
+    ];
+
+    #[test]
+    fn stored_json_keeps_the_shape_of_existing_rows_and_audit_chains() {
+        assert_eq!(Params::Start.to_json(), json!({}));
+        assert_eq!(Params::Stop { hard: false }.to_json(), json!({"type": "SOFT"}));
+        assert_eq!(Params::Reboot { hard: true }.to_json(), json!({"type": "HARD"}));
+        assert_eq!(
+            serde_json::to_value(Params::Stop { hard: true }).unwrap(),
+            json!({"type": "HARD"})
+        );
+    }
+
+    #[test]
+    fn every_variant_reads_back_as_written() {
+        for p in ALL {
+            assert_eq!(Params::from_stored(p.kind(), &p.to_json()).unwrap(), p, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn json_that_does_not_fit_the_kind_is_a_decode_error() {
+        for (kind, json) in [
+            (ActionKind::Stop, json!({})),
+            (ActionKind::Reboot, json!({"type": "hard"})),
+            (ActionKind::Reboot, json!({"type": "MEDIUM"})),
+            (ActionKind::Start, json!("SOFT")),
+        ] {
+            let err = Params::from_stored(kind, &json).unwrap_err();
+            assert!(matches!(err, Error::Database(sqlx::Error::ColumnDecode { .. })), "{json}");
+        }
+        // Keys no variant knows are not an error: older rows may carry some.
+        assert_eq!(
+            Params::from_stored(ActionKind::Start, &json!({"note": "x"})).unwrap(),
+            Params::Start
+        );
+    }
+
+    #[test]
+    fn power_actions_are_followed_through_jobs_and_hard_ones_are_confirmed() {
+        assert!(ALL.iter().all(|p| p.tracking() == TrackingKind::Job));
+        let confirmed: Vec<Params> = ALL.into_iter().filter(|p| p.needs_confirmation()).collect();
+        assert_eq!(
+            confirmed,
+            [
+                Params::Stop { hard: false },
+                Params::Stop { hard: true },
+                Params::Reboot { hard: true }
+            ]
+        );
+    }
+}
