@@ -77,7 +77,8 @@ async fn missing_binaries_give_one_message_saying_how_to_get_postgres() {
 /// the postgres process and the folder disappear.
 #[tokio::test]
 async fn a_throwaway_cluster_disappears_when_its_process_exits() {
-    const NAME: &str = "a_throwaway_cluster_disappears_when_its_process_exits";
+    // The test's path within the one test binary.
+    const NAME: &str = "pg::a_throwaway_cluster_disappears_when_its_process_exits";
     if std::env::var_os("LIGHTDECK_PG_EXIT_CHILD").is_some() {
         let cluster = PgCluster::start_throwaway(PgBinaries::find().unwrap()).await.unwrap();
         let root = cluster.throwaway_root().unwrap().to_path_buf();
