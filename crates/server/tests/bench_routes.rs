@@ -1,8 +1,6 @@
-//! The benchmark-only Fortunes page. The default build has none at all; a build with the
-//! `bench` feature (`cargo test -p lightdeck --features bench --test demo_bench_routes`,
-//! which `.ci/run` runs) mounts it only with `serve --bench-routes`, creates its table on
-//! first use and renders TechEmpower's fortunes plus the one added per request, sorted and
-//! escaped.
+//! The benchmark-only Fortunes page, in a build with the `bench` feature (this test binary
+//! exists only then): mounted only with `serve --bench-routes`, its table created on first
+//! use, TechEmpower's fortunes plus the one added per request, sorted and escaped.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -40,23 +38,6 @@ fn cli_takes_bench_routes() -> bool {
     Cli::try_parse_from(["lightdeck", "serve", "--bench-routes"]).is_ok()
 }
 
-#[cfg(not(feature = "bench"))]
-#[tokio::test]
-async fn the_default_build_has_no_bench_page_and_no_flag_for_it() {
-    let db = TestDb::new().await;
-    let (status, _) = get(&app(&db, AppConfig::default()), FORTUNES).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(!lightdeck::route_table().iter().any(|r| r.path.starts_with("/bench")));
-    assert!(!cli_takes_bench_routes(), "serve --bench-routes is refused");
-    let tables: i64 =
-        sqlx::query_scalar("select count(*) from pg_tables where tablename ~ 'fortune'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-    assert_eq!(tables, 0);
-}
-
-#[cfg(feature = "bench")]
 fn rows(html: &str) -> Vec<(String, String)> {
     use scraper::{Html, Selector};
     let doc = Html::parse_document(html);
@@ -71,7 +52,6 @@ fn rows(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-#[cfg(feature = "bench")]
 #[tokio::test]
 async fn fortunes_only_with_bench_routes() {
     assert_eq!(lightdeck::routes::bench::FORTUNES_PATH, FORTUNES);

@@ -2,7 +2,7 @@
 //! call, one batch call per (account, region), answers recorded with their audit events,
 //! the poller following jobs to their end (also after a restart), failures explained.
 
-mod instances_support;
+use crate::instances_support;
 
 use axum::http::StatusCode;
 use instances_support::{Env, Resp};

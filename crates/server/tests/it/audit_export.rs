@@ -1,8 +1,8 @@
 //! The CSV and JSON Lines exports: headers, content, filters, the `audit.exported` event
 //! they leave behind, a log bigger than the pipe, and no secrets.
 
-mod audit_support;
-mod core_support;
+use crate::audit_support;
+use crate::core_support;
 
 use audit_support::{Fixture, action_event, append, fixture, iid};
 use axum::http::StatusCode;

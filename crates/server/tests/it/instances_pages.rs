@@ -1,7 +1,7 @@
 //! The instances table, its filters, pagination, row self-refresh, the detail page and
 //! "Refresh now", against cloudsim and a test database, asserted through CSS selectors.
 
-mod instances_support;
+use crate::instances_support;
 
 use axum::http::StatusCode;
 use instances_support::Env;

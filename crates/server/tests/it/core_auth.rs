@@ -1,6 +1,6 @@
 //! Sign in, sign out, session lifetime, CSRF and sign-in throttling.
 
-mod core_support;
+use crate::core_support;
 
 use axum::http::StatusCode;
 use core_support::{PASSWORD, TestApp, cookie_value};

@@ -2,7 +2,7 @@
 //! anonymous visitors are sent to sign in, other teams' ids are 404, a role without the
 //! permission is 403 and logged.
 
-mod core_support;
+use crate::core_support;
 
 use axum::http::StatusCode;
 use core_support::{PASSWORD, TestApp};

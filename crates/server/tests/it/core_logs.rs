@@ -1,7 +1,7 @@
 //! One log line per request with method, route, status, latency and request id — and no
 //! passwords, cookies, CSRF tokens or bodies.
 
-mod core_support;
+use crate::core_support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,8 +1,8 @@
 //! The audit log page: events as sentences in both languages, details on expand, filters,
 //! keyset pagination, htmx partials, who may read it, and that no secret shows.
 
-mod audit_support;
-mod core_support;
+use crate::audit_support;
+use crate::core_support;
 
 use audit_support::{Fixture, action_event, append, backdate, fixture, iid, instance, sync};
 use axum::http::StatusCode;

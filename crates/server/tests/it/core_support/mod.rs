@@ -1,8 +1,6 @@
 //! Shared by the core_* tests: the app on a fresh test database, driven through
 //! `tower::ServiceExt::oneshot`, with a manual clock and a one-cookie jar per client.
 
-#![allow(dead_code)]
-
 use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
@@ -170,8 +168,7 @@ impl Client<'_> {
     }
 }
 
-#[path = "../html_resp/mod.rs"]
-pub mod html_resp;
+pub(crate) use crate::html_resp;
 pub use html_resp::Resp;
 
 /// The value of the session cookie in a jar entry `name=value`.

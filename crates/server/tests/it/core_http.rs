@@ -1,7 +1,7 @@
 //! Layers every response goes through: security headers, request ids, error pages, static
 //! files, compression, limits; `/healthz`, `/metrics`, the language switch, the route table.
 
-mod core_support;
+use crate::core_support;
 
 use axum::body::Body;
 use axum::http::StatusCode;

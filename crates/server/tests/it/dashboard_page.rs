@@ -1,8 +1,8 @@
 //! The dashboard: per-team counts from a seeded inventory, recent activity by role, the
 //! no-teams explanation and the site administrator's note, in both languages.
 
-mod audit_support;
-mod core_support;
+use crate::audit_support;
+use crate::core_support;
 
 use audit_support::{Fixture, action_event, append, fixture, iid, instance, sync};
 use axum::http::StatusCode;

@@ -1,7 +1,7 @@
 //! The inventory sync of one account (RMS → ECS → BSS → domain), its report, its guard
 //! against overlapping runs, and how it behaves when parts of the cloud fail.
 
-mod instances_support;
+use crate::instances_support;
 
 use instances_support::{Browser, Env};
 use lightdeck::workers::{WorkerError, sync, sync_account};

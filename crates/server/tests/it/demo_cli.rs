@@ -148,13 +148,10 @@ fn postgres_pid(dir: &Path) -> u32 {
     text.lines().next().unwrap().trim().parse().unwrap()
 }
 
+/// Running, not a zombie: a postmaster orphaned by a killed demo is reaped by whatever
+/// adopted it, which in a container may be never.
 fn alive(pid: u32) -> bool {
-    Command::new("kill")
-        .args(["-0", &pid.to_string()])
-        .stderr(Stdio::null())
-        .status()
-        .unwrap()
-        .success()
+    lightdeck_domain::pg::process_alive(pid)
 }
 
 fn client() -> reqwest::Client {

@@ -2,8 +2,6 @@
 //! cloud account, inventory rows written through the domain's sync, and audit events
 //! appended through the domain (their times moved afterwards where a test needs it).
 
-#![allow(dead_code)]
-
 use lightdeck_domain::accounts::{self, NewAccount, NewAkSk};
 use lightdeck_domain::audit::{self, AuditEvent, AuditEventDraft, Outcome};
 use lightdeck_domain::inventory::{self, SyncedInstance};
@@ -31,8 +29,7 @@ pub struct Fixture {
     pub adam: User,
     /// operator
     pub bob: User,
-    /// viewer
-    pub carol: User,
+    // carol, the viewer, is a member too; tests only sign in as her.
 }
 
 pub async fn user(app: &TestApp, login: &str, display: &str, lang: Language, admin: bool) -> User {
@@ -98,7 +95,7 @@ pub async fn fixture() -> Fixture {
     ] {
         teams::add_member(app.db.pool(), team, u.id, role).await.unwrap();
     }
-    Fixture { app, team, account, alice, adam, bob, carol }
+    Fixture { app, team, account, alice, adam, bob }
 }
 
 pub fn iid(n: u32) -> InstanceId {

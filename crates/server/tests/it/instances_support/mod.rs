@@ -2,8 +2,6 @@
 //! database with a team (owner, operator, viewer) whose accounts are cloudsim's, synced
 //! once, and the app driven through `tower::ServiceExt::oneshot` with a cookie jar.
 
-#![allow(dead_code)]
-
 use std::sync::Arc;
 
 use axum::Router;
@@ -259,6 +257,5 @@ impl<'a> Browser<'a> {
     }
 }
 
-#[path = "../html_resp/mod.rs"]
-mod html_resp;
+pub(crate) use crate::html_resp;
 pub use html_resp::Resp;

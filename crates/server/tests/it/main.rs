@@ -1,0 +1,24 @@
+//! The lightdeck crate's integration tests, one binary (one link on a two-core machine):
+//! the HTTP layer, sign-in, access, logs and the command line (core_*), the instances pages
+//! and the action pipeline against cloudsim, the audit log and its export, the dashboard,
+//! and the built binary's demo and sim commands.
+
+mod actions_pipeline;
+mod audit_export;
+mod audit_page;
+mod core_access;
+mod core_auth;
+mod core_cli;
+mod core_http;
+mod core_logs;
+mod dashboard_page;
+mod demo_bench_routes;
+mod demo_cli;
+mod instances_pages;
+mod instances_sync;
+mod sim_cli;
+
+mod audit_support;
+mod core_support;
+mod html_resp;
+mod instances_support;
