@@ -18,6 +18,7 @@ pub use sync::{
 
 use crate::crypto::{Keyring, Sealed, binding};
 use crate::db::violated_unique;
+use crate::rows::corrupt_in;
 use crate::values::{self, AccessKeyId, AccountName, DomainName, IamUserName, SecretAccessKey};
 use crate::{Error, Result};
 
@@ -239,25 +240,15 @@ pub async fn delete(pool: &PgPool, team: Uuid, id: Uuid) -> Result<()> {
 
 /// The enabled regions of an account, in region order.
 pub async fn regions(pool: &PgPool, account: Uuid) -> Result<Vec<AccountRegion>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows: Vec<(Region, ProjectId)> = sqlx::query_as(
         "select region, project_id from cloud_account_regions where account_id = $1",
     )
     .bind(account)
     .fetch_all(pool)
-    .await?;
-    let mut regions = rows
-        .into_iter()
-        .map(|(region, project)| {
-            Ok(AccountRegion {
-                region: region.parse().map_err(|_| {
-                    Error::Rule(format!("unknown region {region:?} in the database"))
-                })?,
-                project_id: project.parse().map_err(|_| {
-                    Error::Rule(format!("bad project id {project:?} in the database"))
-                })?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    .await
+    .map_err(corrupt_in("cloud_account_regions", account))?;
+    let mut regions: Vec<AccountRegion> =
+        rows.into_iter().map(|(region, project_id)| AccountRegion { region, project_id }).collect();
     regions.sort_by_key(|r| r.region);
     Ok(regions)
 }

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::audit::{AuditEventDraft, Outcome};
-use crate::inventory::{stored, stored_opt};
+use crate::rows::{Checked, Stored, StoredStatus, unchecked};
 use crate::{Error, Result};
 
 pub use intent::{Batch, MAX_SERVERS_PER_CALL, NewBatch, RequestContext, record_intent};
@@ -123,8 +123,10 @@ impl FromStr for ActionState {
     }
 }
 
+crate::rows::text_column!(ActionKind, ActionState);
+
 /// One cloud call and what became of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Action {
     pub id: Uuid,
     pub batch_id: Uuid,
@@ -132,6 +134,7 @@ pub struct Action {
     pub actor_user_id: Option<Uuid>,
     pub actor_name: Option<String>,
     /// What was asked, typed; its kind is [`Action::kind`]. Never holds a secret.
+    #[sqlx(flatten)]
     pub params: Params,
     pub state: ActionState,
     pub account_id: Uuid,
@@ -142,6 +145,7 @@ pub struct Action {
     pub request_id: Option<String>,
     pub job_id: Option<JobId>,
     pub order_id: Option<OrderId>,
+    #[sqlx(try_from = "StoredStatus")]
     pub http_status: Option<u16>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
@@ -213,83 +217,10 @@ pub(crate) fn columns_of(alias: &str) -> String {
     COLUMNS.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct ActionRecord {
-    id: Uuid,
-    batch_id: Uuid,
-    team_id: Uuid,
-    actor_user_id: Option<Uuid>,
-    actor_name: Option<String>,
-    kind: String,
-    state: String,
-    account_id: Uuid,
-    region: String,
-    instance_ids: Vec<String>,
-    server_ids: Vec<String>,
-    params: serde_json::Value,
-    request_id: Option<String>,
-    job_id: Option<String>,
-    order_id: Option<String>,
-    http_status: Option<i32>,
-    error_code: Option<String>,
-    error_message: Option<String>,
-    job_status: Option<String>,
-    attempts: i32,
-    next_poll_at: Option<OffsetDateTime>,
-    claimed_by: Option<String>,
-    claimed_until: Option<OffsetDateTime>,
-    panel_request_id: Option<String>,
-    created_at: OffsetDateTime,
-    updated_at: OffsetDateTime,
-    finished_at: Option<OffsetDateTime>,
-    missing_since: Option<OffsetDateTime>,
+impl Stored for Action {
+    const TABLE: &'static str = "actions";
 }
 
-impl TryFrom<ActionRecord> for Action {
-    type Error = Error;
-
-    fn try_from(r: ActionRecord) -> Result<Self> {
-        let kind: ActionKind = stored("kind", r.kind)?;
-        Ok(Action {
-            id: r.id,
-            batch_id: r.batch_id,
-            team_id: r.team_id,
-            actor_user_id: r.actor_user_id,
-            actor_name: r.actor_name,
-            params: Params::from_stored(kind, &r.params)?,
-            state: stored("state", r.state)?,
-            account_id: r.account_id,
-            region: stored("region", r.region)?,
-            instance_ids: r
-                .instance_ids
-                .into_iter()
-                .map(|i| stored("instance_ids", i))
-                .collect::<Result<_>>()?,
-            server_ids: r
-                .server_ids
-                .into_iter()
-                .map(|s| stored("server_ids", s))
-                .collect::<Result<_>>()?,
-            request_id: r.request_id,
-            job_id: stored_opt("job_id", r.job_id)?,
-            order_id: stored_opt("order_id", r.order_id)?,
-            http_status: stored_opt("http_status", r.http_status.map(|s| s.to_string()))?,
-            error_code: r.error_code,
-            error_message: r.error_message,
-            job_status: r.job_status,
-            attempts: r.attempts,
-            next_poll_at: r.next_poll_at,
-            claimed_by: r.claimed_by,
-            claimed_until: r.claimed_until,
-            panel_request_id: r.panel_request_id,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            finished_at: r.finished_at,
-            missing_since: r.missing_since,
-        })
-    }
-}
-
-pub(crate) fn into_actions(records: Vec<ActionRecord>) -> Result<Vec<Action>> {
-    records.into_iter().map(Action::try_from).collect()
+pub(crate) fn into_actions(rows: Vec<Checked<Action>>) -> Vec<Action> {
+    unchecked(rows)
 }

@@ -86,6 +86,8 @@ impl fmt::Display for Outcome {
     }
 }
 
+crate::rows::text_column!(Outcome);
+
 /// The SHA-256 (lowercase hex) of a session id: enough to tell sessions apart in the log,
 /// useless for taking one over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -225,6 +227,9 @@ pub(crate) const COLUMNS: &str = "id, team_id, seq, occurred_at, actor_user_id, 
     account_id, region, params, request_id, job_id, order_id, http_status, error_code, \
     error_message, outcome, panel_request_id, prev_hash, hash";
 
+/// An event as stored, before [`AuditRecord::split`]. Not the event itself: verification
+/// needs the params text exactly as stored (the chain hashes it), and a tampered address
+/// or status is refused or shown leniently depending on the reader.
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRecord {
     id: i64,
@@ -248,6 +253,7 @@ pub(crate) struct AuditRecord {
     http_status: Option<i32>,
     error_code: Option<String>,
     error_message: Option<String>,
+    /// Text, not [`Outcome`]: verify reports an unknown one as an edit of that event.
     outcome: String,
     panel_request_id: Option<String>,
     prev_hash: String,
@@ -262,18 +268,21 @@ impl TryFrom<AuditRecord> for AuditEvent {
     }
 }
 
-fn bad(column: &str) -> Error {
-    let source = "value this crate never writes".into();
-    Error::Database(sqlx::Error::ColumnDecode { index: column.to_owned(), source })
+fn bad(id: i64, column: &str) -> Error {
+    Error::Corrupt {
+        table: "audit_events",
+        id: id.to_string(),
+        detail: format!("{column}: a value this crate never writes"),
+    }
 }
 
 /// Only a tampered row holds an address that does not read back exactly as written.
-fn ip(stored: Option<String>, strict: bool) -> Result<Option<IpAddr>> {
+fn ip(id: i64, stored: Option<String>, strict: bool) -> Result<Option<IpAddr>> {
     let Some(text) = stored else { return Ok(None) };
     match text.parse::<IpAddr>() {
         Ok(ip) if ip.to_string() == text => Ok(Some(ip)),
         Ok(ip) if !strict => Ok(Some(ip)),
-        _ if strict => Err(bad("source_ip")),
+        _ if strict => Err(bad(id, "source_ip")),
         _ => Ok(None),
     }
 }
@@ -283,7 +292,6 @@ impl AuditRecord {
     /// (for verify) refuses values that could only come from tampering, so they cannot
     /// hash like the original; otherwise they are shown as best they can be.
     pub(crate) fn split(self, strict: bool) -> Result<(AuditEvent, String)> {
-        use crate::inventory::stored;
         let r = self;
         let params = r.params;
         let event = AuditEvent {
@@ -293,7 +301,7 @@ impl AuditRecord {
             occurred_at: r.occurred_at,
             actor_user_id: r.actor_user_id,
             actor_name: r.actor_name,
-            source_ip: ip(r.source_ip, strict)?,
+            source_ip: ip(r.id, r.source_ip, strict)?,
             user_agent: r.user_agent,
             session_hash: r.session_hash,
             action: r.action,
@@ -311,12 +319,12 @@ impl AuditRecord {
             http_status: match r.http_status.map(u16::try_from) {
                 None => None,
                 Some(Ok(s)) => Some(s),
-                Some(Err(_)) if strict => return Err(bad("http_status")),
+                Some(Err(_)) if strict => return Err(bad(r.id, "http_status")),
                 Some(Err(_)) => None,
             },
             error_code: r.error_code,
             error_message: r.error_message,
-            outcome: stored("outcome", r.outcome)?,
+            outcome: r.outcome.parse().map_err(|_| bad(r.id, "outcome"))?,
             panel_request_id: r.panel_request_id,
             prev_hash: r.prev_hash,
             hash: r.hash,

@@ -21,7 +21,11 @@ pub enum Error {
     #[error("postgres: {0}")]
     Postgres(String),
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
+    /// A stored row that does not parse as its type: something other than this crate wrote
+    /// it (a manual edit, a newer version's value). Never the user's to fix.
+    #[error("corrupt {table} row {id}: {detail}")]
+    Corrupt { table: &'static str, id: String, detail: String },
     #[error("database migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Writing an audit export to its destination failed (e.g. the client went away).
@@ -36,6 +40,32 @@ impl Error {
         errors.push(field, message);
         Error::Invalid(errors)
     }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        // A row decoder names the row by smuggling it through sqlx's own error type (the
+        // only one `FromRow` may return); unwrap it here so every `?` sees `Corrupt`.
+        match e {
+            sqlx::Error::Decode(source) => match source.downcast::<CorruptRow>() {
+                Ok(row) => {
+                    let CorruptRow { table, id, detail } = *row;
+                    Error::Corrupt { table, id, detail }
+                }
+                Err(source) => Error::Database(sqlx::Error::Decode(source)),
+            },
+            e => Error::Database(e),
+        }
+    }
+}
+
+/// [`Error::Corrupt`] on its way through sqlx.
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt {table} row {id}: {detail}")]
+pub(crate) struct CorruptRow {
+    pub(crate) table: &'static str,
+    pub(crate) id: String,
+    pub(crate) detail: String,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

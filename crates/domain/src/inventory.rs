@@ -18,6 +18,7 @@ use sqlx::{PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::rows::{Checked, Stored};
 use crate::{Error, Result};
 
 pub use list::{
@@ -74,6 +75,8 @@ impl FromStr for InstanceState {
     }
 }
 
+crate::rows::text_column!(InstanceState);
+
 /// One instance as the inventory knows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstanceRow {
@@ -122,7 +125,7 @@ fn traffic_left_pct(remaining_gb: Option<f64>, total_gb: Option<f64>) -> Option<
     }
 }
 
-/// The columns every instance query selects, in the order [`InstanceRecord`] decodes them
+/// The columns every instance query selects, in the order [`InstanceRow`] decodes them
 /// (by position: a page decodes 50 rows × 23 columns, and looking each column up by name
 /// was a tenth of the instances page's CPU). `raw` is a placeholder so list queries can
 /// skip the (large) JSON. Extra columns may follow; they are not read here.
@@ -139,35 +142,10 @@ pub(crate) fn select_columns(with_raw: bool) -> String {
 /// How many columns [`select_columns`] yields.
 pub(crate) const RECORD_COLUMNS: usize = 23;
 
-pub(crate) struct InstanceRecord {
-    id: i64,
-    team_id: Uuid,
-    account_id: Uuid,
-    region: String,
-    instance_id: String,
-    server_id: Option<String>,
-    traffic_package_id: Option<String>,
-    name: String,
-    spec_code: Option<String>,
-    image_name: Option<String>,
-    image_version: Option<String>,
-    status: String,
-    state: String,
-    private_ips: Vec<String>,
-    public_ips: Vec<String>,
-    expires_at: Option<OffsetDateTime>,
-    auto_renew: bool,
-    traffic_remaining_gb: Option<f64>,
-    traffic_total_gb: Option<f64>,
-    order_id: Option<String>,
-    raw: Option<serde_json::Value>,
-    last_synced_at: OffsetDateTime,
-    gone_at: Option<OffsetDateTime>,
-}
-
-impl<'r> sqlx::FromRow<'r, PgRow> for InstanceRecord {
+/// By position, see [`select_columns`]; each typed column parses as it decodes.
+impl<'r> sqlx::FromRow<'r, PgRow> for InstanceRow {
     fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
-        Ok(InstanceRecord {
+        Ok(InstanceRow {
             id: row.try_get(0)?,
             team_id: row.try_get(1)?,
             account_id: row.try_get(2)?,
@@ -195,59 +173,8 @@ impl<'r> sqlx::FromRow<'r, PgRow> for InstanceRecord {
     }
 }
 
-impl TryFrom<InstanceRecord> for InstanceRow {
-    type Error = Error;
-
-    fn try_from(r: InstanceRecord) -> Result<Self> {
-        Ok(InstanceRow {
-            id: r.id,
-            team_id: r.team_id,
-            account_id: r.account_id,
-            region: stored("region", r.region)?,
-            instance_id: stored("instance_id", r.instance_id)?,
-            server_id: stored_opt("server_id", r.server_id)?,
-            traffic_package_id: stored_opt("traffic_package_id", r.traffic_package_id)?,
-            name: r.name,
-            spec_code: r.spec_code,
-            image_name: r.image_name,
-            image_version: r.image_version,
-            status: r.status,
-            state: r.state.parse().map_err(|_| corrupt("state", &r.state))?,
-            private_ips: r.private_ips,
-            public_ips: r.public_ips,
-            expires_at: r.expires_at,
-            auto_renew: r.auto_renew,
-            traffic_remaining_gb: r.traffic_remaining_gb,
-            traffic_total_gb: r.traffic_total_gb,
-            order_id: stored_opt("order_id", r.order_id)?,
-            raw: r.raw,
-            last_synced_at: r.last_synced_at,
-            gone_at: r.gone_at,
-        })
-    }
-}
-
-fn corrupt(column: &str, value: &str) -> Error {
-    Error::Database(undecodable(column, value))
-}
-
-/// A stored value that does not parse as its type.
-pub(crate) fn undecodable(column: &str, value: &str) -> sqlx::Error {
-    let message = format!("stored value {value:?} does not parse");
-    sqlx::Error::ColumnDecode { index: column.to_owned(), source: message.into() }
-}
-
-/// Parses a typed value the database handed back (a failure means the row was written
-/// by something other than this crate).
-pub(crate) fn stored<T>(column: &str, value: String) -> Result<T>
-where
-    T: FromStr,
-{
-    value.parse().map_err(|_| corrupt(column, &value))
-}
-
-pub(crate) fn stored_opt<T: FromStr>(column: &str, value: Option<String>) -> Result<Option<T>> {
-    value.map(|v| stored(column, v)).transpose()
+impl Stored for InstanceRow {
+    const TABLE: &'static str = "instances";
 }
 
 /// One instance of the team, by its 24-hex instance id. Another team's instance is
@@ -259,13 +186,13 @@ pub async fn get(pool: &PgPool, team_id: Uuid, instance_id: &InstanceId) -> Resu
          ORDER BY gone_at IS NOT NULL, last_synced_at DESC LIMIT 1",
         select_columns(true)
     );
-    let record: Option<InstanceRecord> =
-        sqlx::query_as(&sql).bind(team_id).bind(instance_id.as_str()).fetch_optional(pool).await?;
-    record.ok_or(Error::NotFound)?.try_into()
+    let row: Option<Checked<InstanceRow>> =
+        sqlx::query_as(&sql).bind(team_id).bind(instance_id).fetch_optional(pool).await?;
+    Ok(row.ok_or(Error::NotFound)?.0)
 }
 
 /// One instance an action will address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct TargetInstance {
     pub instance_id: InstanceId,
     pub server_id: Option<ServerId>,
@@ -282,51 +209,43 @@ pub struct Target {
     pub instances: Vec<TargetInstance>,
 }
 
+/// A [`TargetInstance`] with the (account, region) it is grouped by.
 #[derive(sqlx::FromRow)]
-struct TargetRecord {
+struct Located {
     account_id: Uuid,
-    region: String,
-    instance_id: String,
-    server_id: Option<String>,
-    traffic_package_id: Option<String>,
-    order_id: Option<String>,
-    name: String,
+    region: Region,
+    #[sqlx(flatten)]
+    instance: TargetInstance,
+}
+
+impl Stored for Located {
+    const TABLE: &'static str = "instances";
 }
 
 /// The given instance ids that belong to the team and still exist, grouped by
 /// (account, region) in a stable order. Ids of other teams, unknown or gone instances are
 /// simply absent: the caller compares and answers 404.
 pub async fn resolve(pool: &PgPool, team_id: Uuid, ids: &[InstanceId]) -> Result<Vec<Target>> {
-    let ids: Vec<&str> = ids.iter().map(InstanceId::as_str).collect();
-    let records: Vec<TargetRecord> = sqlx::query_as(
-        "SELECT account_id, region, instance_id, server_id, traffic_package_id, order_id, name \
+    let rows: Vec<Checked<Located>> = sqlx::query_as(
+        // `id` only names the row if one does not parse.
+        "SELECT id, account_id, region, instance_id, server_id, traffic_package_id, order_id, name \
          FROM instances \
          WHERE team_id = $1 AND instance_id = ANY($2) AND gone_at IS NULL \
          ORDER BY account_id, region, instance_id",
     )
     .bind(team_id)
-    .bind(&ids)
+    .bind(ids)
     .fetch_all(pool)
     .await?;
 
     let mut targets: Vec<Target> = Vec::new();
-    for r in records {
-        let region: Region = stored("region", r.region)?;
-        let instance = TargetInstance {
-            instance_id: stored("instance_id", r.instance_id)?,
-            server_id: stored_opt("server_id", r.server_id)?,
-            traffic_package_id: stored_opt("traffic_package_id", r.traffic_package_id)?,
-            order_id: stored_opt("order_id", r.order_id)?,
-            name: r.name,
-        };
+    for Checked(Located { account_id, region, instance }) in rows {
         match targets.last_mut() {
-            Some(t) if t.account_id == r.account_id && t.region == region => {
+            Some(t) if t.account_id == account_id && t.region == region => {
                 // The same instance id under the same account twice is impossible (unique key).
                 t.instances.push(instance);
             }
-            _ => {
-                targets.push(Target { account_id: r.account_id, region, instances: vec![instance] })
-            }
+            _ => targets.push(Target { account_id, region, instances: vec![instance] }),
         }
     }
     Ok(targets)
@@ -336,7 +255,7 @@ pub async fn resolve(pool: &PgPool, team_id: Uuid, ids: &[InstanceId]) -> Result
 mod tests {
     use super::*;
 
-    /// [`InstanceRecord`] decodes by position: the select list must name its fields in
+    /// [`InstanceRow`] decodes by position: the select list must name its fields in
     /// exactly the struct's order.
     #[test]
     fn select_columns_match_the_positional_decoder() {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod inventory;
 pub mod pg;
 pub mod policy;
+mod rows;
 pub mod security_log;
 pub mod teams;
 pub mod testing;

@@ -79,6 +79,8 @@ impl fmt::Display for Role {
     }
 }
 
+crate::rows::text_column!(Role);
+
 /// Not one of viewer, operator, admin, owner.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("role must be one of viewer, operator, admin, owner")]

@@ -3,11 +3,13 @@
 //! be able to grow a team's audit chain.
 
 use std::net::IpAddr;
+use std::str::FromStr;
 
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::rows::{Checked, Stored, unchecked};
 use crate::{Error, Result};
 
 /// Sign-in attempts allowed per login and per source address within [`WINDOW`].
@@ -34,17 +36,17 @@ impl Kind {
     }
 }
 
-impl TryFrom<String> for Kind {
-    type Error = Error;
-    fn try_from(s: String) -> Result<Self> {
+impl FromStr for Kind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
         [Kind::SignInFailed, Kind::SignInThrottled, Kind::RequestDenied]
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                Error::Rule(format!("unknown security event kind {s:?} in the database"))
-            })
+            .ok_or_else(|| Error::field("kind", "unknown security event kind"))
     }
 }
+
+crate::rows::text_column!(Kind);
 
 /// One event to record. Text fields come from strangers, so they are cut to a sane length.
 #[derive(Debug, Clone)]
@@ -64,7 +66,6 @@ pub struct NewEvent<'a> {
 pub struct Event {
     pub id: i64,
     pub at: OffsetDateTime,
-    #[sqlx(try_from = "String")]
     pub kind: Kind,
     pub login: Option<String>,
     pub user_id: Option<Uuid>,
@@ -72,6 +73,10 @@ pub struct Event {
     pub user_agent: Option<String>,
     pub route: Option<String>,
     pub reason: String,
+}
+
+impl Stored for Event {
+    const TABLE: &'static str = "security_log";
 }
 
 fn cut(s: &str, max: usize) -> String {
@@ -84,7 +89,7 @@ pub async fn record(pool: &PgPool, event: &NewEvent<'_>) -> Result<i64> {
          values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
     )
     .bind(event.at)
-    .bind(event.kind.as_str())
+    .bind(event.kind)
     .bind(event.login.map(|s| cut(s.trim(), 128)))
     .bind(event.user_id)
     .bind(event.source_ip.map(|ip| ip.to_string()))
@@ -141,7 +146,7 @@ pub async fn sign_in_throttled(
 
 /// Newest first; pass the last id of a page as `before` for the next page.
 pub async fn list(pool: &PgPool, before: Option<i64>, limit: i64) -> Result<Vec<Event>> {
-    Ok(sqlx::query_as(
+    let rows: Vec<Checked<Event>> = sqlx::query_as(
         "select id, at, kind, login, user_id, source_ip, user_agent, route, reason
          from security_log where $1::bigint is null or id < $1
          order by id desc limit $2",
@@ -149,7 +154,8 @@ pub async fn list(pool: &PgPool, before: Option<i64>, limit: i64) -> Result<Vec<
     .bind(before)
     .bind(limit.clamp(1, 500))
     .fetch_all(pool)
-    .await?)
+    .await?;
+    Ok(unchecked(rows))
 }
 
 /// Deletes entries older than `cutoff`; returns how many.

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::violated_unique;
 use crate::policy::Role;
+use crate::rows::corrupt_in;
 use crate::values::TeamName;
 use crate::{Error, Result};
 
@@ -24,7 +25,6 @@ pub struct Member {
     pub login: String,
     pub display_name: String,
     pub disabled: bool,
-    #[sqlx(try_from = "String")]
     pub role: Role,
 }
 
@@ -33,15 +33,7 @@ pub struct Member {
 pub struct Membership {
     pub team_id: Uuid,
     pub team_name: String,
-    #[sqlx(try_from = "String")]
     pub role: Role,
-}
-
-impl TryFrom<String> for Role {
-    type Error = crate::policy::UnknownRole;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
 }
 
 const LAST_OWNER: &str = "a team needs at least one owner: make someone else owner first";
@@ -105,7 +97,7 @@ async fn insert_member(
     sqlx::query("insert into memberships (team_id, user_id, role) values ($1, $2, $3)")
         .bind(team)
         .bind(user)
-        .bind(role.as_str())
+        .bind(role)
         .execute(&mut **tx)
         .await
         .map_err(|e| match &e {
@@ -128,7 +120,7 @@ pub async fn change_role(pool: &PgPool, team: Uuid, user: Uuid, role: Role) -> R
     sqlx::query("update memberships set role = $3 where team_id = $1 and user_id = $2")
         .bind(team)
         .bind(user)
-        .bind(role.as_str())
+        .bind(role)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -163,14 +155,14 @@ async fn lock_team_and_role(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(Error::NotFound)?;
-    let role: Option<(String,)> =
-        sqlx::query_as("select role from memberships where team_id = $1 and user_id = $2")
+    let role: Option<Role> =
+        sqlx::query_scalar("select role from memberships where team_id = $1 and user_id = $2")
             .bind(team)
             .bind(user)
             .fetch_optional(&mut **tx)
-            .await?;
-    let (role,) = role.ok_or(Error::NotFound)?;
-    role.parse().map_err(|_| Error::Rule(format!("unknown role {role:?} in the database")))
+            .await
+            .map_err(corrupt_in("memberships", format!("{team}/{user}")))?;
+    role.ok_or(Error::NotFound)
 }
 
 async fn ensure_another_owner(
@@ -190,16 +182,12 @@ async fn ensure_another_owner(
 
 /// The user's role in the team, or `None` when not a member.
 pub async fn role_of(pool: &PgPool, team: Uuid, user: Uuid) -> Result<Option<Role>> {
-    let role: Option<(String,)> =
-        sqlx::query_as("select role from memberships where team_id = $1 and user_id = $2")
-            .bind(team)
-            .bind(user)
-            .fetch_optional(pool)
-            .await?;
-    role.map(|(r,)| {
-        r.parse().map_err(|_| Error::Rule(format!("unknown role {r:?} in the database")))
-    })
-    .transpose()
+    sqlx::query_scalar("select role from memberships where team_id = $1 and user_id = $2")
+        .bind(team)
+        .bind(user)
+        .fetch_optional(pool)
+        .await
+        .map_err(corrupt_in("memberships", format!("{team}/{user}")))
 }
 
 /// The teams a user belongs to, by name.

@@ -20,17 +20,9 @@ pub struct User {
     pub display_name: String,
     pub site_admin: bool,
     pub disabled: bool,
-    #[sqlx(try_from = "String")]
     pub language: Language,
     pub created_at: OffsetDateTime,
     pub password_changed_at: OffsetDateTime,
-}
-
-impl TryFrom<String> for Language {
-    type Error = Error;
-    fn try_from(s: String) -> Result<Self> {
-        Language::parse(&s)
-    }
 }
 
 const COLUMNS: &str =

@@ -268,6 +268,15 @@ impl Language {
     }
 }
 
+impl std::str::FromStr for Language {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+crate::rows::text_column!(Language);
+
 impl TryFrom<&str> for Language {
     type Error = Error;
     fn try_from(s: &str) -> Result<Self> {

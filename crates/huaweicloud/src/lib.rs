@@ -15,6 +15,8 @@ pub mod ids;
 pub mod model;
 pub mod region;
 pub mod signing;
+#[cfg(feature = "sqlx")]
+mod sql;
 pub mod validate;
 
 pub use credentials::{AkSk, Credentials, IamPassword};

@@ -79,6 +79,7 @@ impl From<lightdeck_domain::Error> for AppError {
             E::NotFound => AppError::NotFound,
             E::Invalid(errors) => AppError::Invalid(errors),
             E::Rule(message) => AppError::Conflict(message),
+            corrupt @ E::Corrupt { .. } => AppError::internal(corrupt),
             other => AppError::internal(other),
         }
     }
@@ -246,15 +247,12 @@ fn is_html(response: &Response) -> bool {
 fn unauthenticated(htmx: bool, is_get: bool, path_and_query: &str, request_id: &str) -> Response {
     // htmx asked for a fragment: coming back to it after signing in would show a bare
     // fragment, so it goes to the start page instead.
-    let target = if !htmx
-        && is_get
-        && path_and_query != "/"
-        && crate::routes::auth::is_safe_next(path_and_query)
-    {
-        format!("/login?next={}", crate::routes::auth::encode_component(path_and_query))
-    } else {
-        "/login".to_owned()
-    };
+    let target =
+        if !htmx && is_get && path_and_query != "/" && crate::urls::is_safe_next(path_and_query) {
+            format!("/login?next={}", crate::urls::encode_component(path_and_query))
+        } else {
+            "/login".to_owned()
+        };
     let mut response = if htmx {
         let mut r = StatusCode::UNAUTHORIZED.into_response();
         if let Ok(v) = HeaderValue::from_str(&target) {

@@ -6,9 +6,10 @@ use lightdeck_huaweicloud::{InstanceId, Region, ServerId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Action, ActionRecord, COLUMNS, Params};
+use super::{Action, COLUMNS, Params};
 use crate::audit::{self, AuditEventDraft, Outcome, SessionHash};
 use crate::inventory::Target;
+use crate::rows::Checked;
 use crate::{Error, Result};
 
 /// Huawei's batch ECS calls take at most 1000 servers; bigger groups become several actions.
@@ -128,7 +129,7 @@ pub async fn record_intent(pool: &PgPool, batch: &NewBatch) -> Result<Batch> {
     for p in planned {
         // The account must belong to the team: targets normally come from `resolve`, but
         // this keeps a forged target from touching another team's account.
-        let record: Option<ActionRecord> = sqlx::query_as(&format!(
+        let record: Option<Checked<Action>> = sqlx::query_as(&format!(
             "INSERT INTO actions (id, batch_id, team_id, actor_user_id, actor_name, kind, account_id, \
                  region, instance_ids, server_ids, params, panel_request_id) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
@@ -149,7 +150,7 @@ pub async fn record_intent(pool: &PgPool, batch: &NewBatch) -> Result<Batch> {
         .bind(&ctx.panel_request_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let action = Action::try_from(record.ok_or(Error::NotFound)?)?;
+        let Checked(action) = record.ok_or(Error::NotFound)?;
 
         let draft = AuditEventDraft {
             source_ip: ctx.source_ip,

@@ -7,9 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
 
 use super::ActionKind;
-use crate::inventory::undecodable;
+use crate::rows::undecodable;
 use crate::{Error, Result};
 
 /// One action's request. Holds no secrets: a later variant that needs one (a new
@@ -104,13 +106,27 @@ impl Params {
     /// The parameters of a stored action of `kind`; an `Err` names the column when the
     /// JSON does not fit the kind.
     pub fn from_stored(kind: ActionKind, json: &Value) -> Result<Params> {
+        Params::decode(kind, json).map_err(Error::Database)
+    }
+
+    fn decode(kind: ActionKind, json: &Value) -> sqlx::Result<Params> {
         let hard = |json: &Value| Power::deserialize(json).map(|p| p.kind == PowerType::Hard);
         let parsed = match kind {
             ActionKind::Start => Nothing::deserialize(json).map(|Nothing {}| Params::Start),
             ActionKind::Stop => hard(json).map(|hard| Params::Stop { hard }),
             ActionKind::Reboot => hard(json).map(|hard| Params::Reboot { hard }),
         };
-        parsed.map_err(|_| Error::Database(undecodable("params", &json.to_string())))
+        parsed.map_err(|_| undecodable("params", &json.to_string()))
+    }
+}
+
+/// From the `kind` and `params` columns, so that an [`Action`](super::Action) row decodes
+/// with `#[sqlx(flatten)]`.
+impl<'r> sqlx::FromRow<'r, PgRow> for Params {
+    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
+        let kind: ActionKind = row.try_get("kind")?;
+        let json: Value = row.try_get("params")?;
+        Params::decode(kind, &json)
     }
 }
 

@@ -5,8 +5,8 @@ use serde::Serialize;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Action, ActionRecord, ActionState, COLUMNS, ServerResult, into_actions};
-use crate::inventory::stored;
+use super::{Action, ActionState, COLUMNS, ServerResult, into_actions};
+use crate::rows::{Checked, Stored};
 use crate::{Error, Result};
 
 /// An action with its per-server results so far.
@@ -33,13 +33,13 @@ pub struct BatchProgress {
 
 /// One of the team's actions.
 pub async fn get(pool: &PgPool, team_id: Uuid, action_id: Uuid) -> Result<Action> {
-    let record: Option<ActionRecord> =
+    let record: Option<Checked<Action>> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM actions WHERE id = $1 AND team_id = $2"))
             .bind(action_id)
             .bind(team_id)
             .fetch_optional(pool)
             .await?;
-    record.ok_or(Error::NotFound)?.try_into()
+    Ok(record.ok_or(Error::NotFound)?.0)
 }
 
 pub(super) async fn batch_actions(
@@ -47,23 +47,27 @@ pub(super) async fn batch_actions(
     team_id: Uuid,
     batch_id: Uuid,
 ) -> Result<Vec<Action>> {
-    let records: Vec<ActionRecord> = sqlx::query_as(&format!(
+    let records: Vec<Checked<Action>> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM actions WHERE batch_id = $1 AND team_id = $2 ORDER BY created_at, id"
     ))
     .bind(batch_id)
     .bind(team_id)
     .fetch_all(pool)
     .await?;
-    into_actions(records)
+    Ok(into_actions(records))
 }
 
+/// A server's result with the action it belongs to.
 #[derive(sqlx::FromRow)]
-struct ResultRecord {
+struct ActionResult {
     action_id: Uuid,
-    server_id: String,
-    status: String,
-    error_code: Option<String>,
-    error_message: Option<String>,
+    #[sqlx(flatten)]
+    result: ServerResult,
+}
+
+impl Stored for ActionResult {
+    const TABLE: &'static str = "action_results";
+    const KEY: &'static str = "action_id";
 }
 
 /// The batch's actions and counts; another team's batch is [`Error::NotFound`].
@@ -73,7 +77,7 @@ pub async fn batch_progress(pool: &PgPool, team_id: Uuid, batch_id: Uuid) -> Res
         return Err(Error::NotFound);
     }
     let ids: Vec<Uuid> = actions.iter().map(|a| a.id).collect();
-    let results: Vec<ResultRecord> = sqlx::query_as(
+    let results: Vec<Checked<ActionResult>> = sqlx::query_as(
         "SELECT action_id, server_id, status, error_code, error_message FROM action_results \
          WHERE action_id = ANY($1) ORDER BY action_id, server_id",
     )
@@ -96,16 +100,9 @@ pub async fn batch_progress(pool: &PgPool, team_id: Uuid, batch_id: Uuid) -> Res
     for action in actions {
         let mine = results
             .iter()
-            .filter(|r| r.action_id == action.id)
-            .map(|r| {
-                Ok(ServerResult {
-                    server_id: stored("server_id", r.server_id.clone())?,
-                    status: r.status.clone(),
-                    error_code: r.error_code.clone(),
-                    error_message: r.error_message.clone(),
-                })
-            })
-            .collect::<Result<_>>()?;
+            .filter(|Checked(r)| r.action_id == action.id)
+            .map(|Checked(r)| r.result.clone())
+            .collect();
         progress.actions.push(ActionDetail { action, results: mine });
     }
     Ok(progress)
@@ -121,7 +118,7 @@ pub async fn list_for_instance(
     if limit == 0 || limit > 500 {
         return Err(Error::field("limit", "must be between 1 and 500"));
     }
-    let records: Vec<ActionRecord> = sqlx::query_as(&format!(
+    let records: Vec<Checked<Action>> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM actions WHERE team_id = $1 AND instance_ids @> ARRAY[$2]::text[] \
          ORDER BY created_at DESC, id DESC LIMIT $3"
     ))
@@ -130,5 +127,5 @@ pub async fn list_for_instance(
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
-    into_actions(records)
+    Ok(into_actions(records))
 }

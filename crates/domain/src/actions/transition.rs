@@ -7,9 +7,9 @@ use lightdeck_huaweicloud::{JobId, OrderId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Action, ActionKind, ActionRecord, COLUMNS, TrackingKind};
+use super::{Action, ActionKind, COLUMNS, TrackingKind};
 use crate::audit::{self, Outcome};
-use crate::inventory::stored;
+use crate::rows::{Checked, corrupt_in};
 use crate::{Error, Result};
 
 /// The envelope of a successful cloud response.
@@ -49,7 +49,7 @@ impl Tracking {
 /// Runs `UPDATE actions SET <set> WHERE id = $1 AND state = 'requested'` (extra binds from
 /// $2 on), then appends the event for `outcome`.
 type Query<'q> =
-    sqlx::query::QueryAs<'q, sqlx::Postgres, ActionRecord, sqlx::postgres::PgArguments>;
+    sqlx::query::QueryAs<'q, sqlx::Postgres, Checked<Action>, sqlx::postgres::PgArguments>;
 
 async fn transition(
     pool: &PgPool,
@@ -73,7 +73,7 @@ async fn transition(
             Some(s) => Error::Rule(format!("this action is already {s}")),
         });
     };
-    let action = Action::try_from(record)?;
+    let Checked(action) = record;
     audit::append_in(&mut tx, action.audit_draft(outcome)).await?;
     tx.commit().await?;
     Ok(action)
@@ -90,11 +90,12 @@ pub async fn mark_accepted(
     first_poll_in: Duration,
 ) -> Result<Action> {
     // The kind never changes after the insert, so reading it first leaves no race.
-    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM actions WHERE id = $1")
+    let kind: Option<ActionKind> = sqlx::query_scalar("SELECT kind FROM actions WHERE id = $1")
         .bind(action_id)
         .fetch_optional(pool)
-        .await?;
-    let kind: ActionKind = stored("kind", kind.ok_or(Error::NotFound)?)?;
+        .await
+        .map_err(corrupt_in("actions", action_id))?;
+    let kind = kind.ok_or(Error::NotFound)?;
     if kind.tracking() != tracking.kind() {
         return Err(Error::Rule(format!(
             "a {} action is followed through {}, not {}",

@@ -12,12 +12,13 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::{Action, ActionRecord, COLUMNS, columns_of, into_actions};
+use super::{Action, COLUMNS, columns_of, into_actions};
 use crate::audit::{self, Outcome};
+use crate::rows::Checked;
 use crate::{Error, Result};
 
 /// One server's part of a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ServerResult {
     pub server_id: ServerId,
     /// The sub-job status: `SUCCESS`, `FAIL`, `RUNNING`, `INIT`.
@@ -72,7 +73,7 @@ pub async fn claim_due(
     limit: u32,
 ) -> Result<Vec<Action>> {
     check_worker(worker_id)?;
-    let records: Vec<ActionRecord> = sqlx::query_as(&format!(
+    let records: Vec<Checked<Action>> = sqlx::query_as(&format!(
         "WITH due AS ( \
              SELECT id FROM actions \
              WHERE state = 'accepted' AND next_poll_at <= now() \
@@ -91,7 +92,7 @@ pub async fn claim_due(
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
-    into_actions(records)
+    Ok(into_actions(records))
 }
 
 async fn save_results(
@@ -156,7 +157,7 @@ pub async fn record_poll(
     poll: &Poll<'_>,
 ) -> Result<Action> {
     let mut tx = pool.begin().await?;
-    let record: Option<ActionRecord> = sqlx::query_as(&format!(
+    let record: Option<Checked<Action>> = sqlx::query_as(&format!(
         "UPDATE actions SET job_status = $3, next_poll_at = now() + make_interval(secs => $4), \
              claimed_by = NULL, claimed_until = NULL, updated_at = now(), missing_since = $5 \
          WHERE id = $1 AND state = 'accepted' AND claimed_by = $2 RETURNING {COLUMNS}"
@@ -173,7 +174,7 @@ pub async fn record_poll(
     };
     save_results(&mut tx, action_id, poll.results).await?;
     tx.commit().await?;
-    Action::try_from(record)
+    Ok(record.0)
 }
 
 /// Writes the terminal state, the per-server results and the outcome audit event
@@ -185,7 +186,7 @@ pub async fn finish(
     done: &Finish,
 ) -> Result<Action> {
     let mut tx = pool.begin().await?;
-    let record: Option<ActionRecord> = sqlx::query_as(&format!(
+    let record: Option<Checked<Action>> = sqlx::query_as(&format!(
         "UPDATE actions SET state = $3, job_status = coalesce($4, job_status), \
              error_code = coalesce($5, error_code), error_message = coalesce($6, error_message), \
              claimed_by = NULL, claimed_until = NULL, next_poll_at = NULL, finished_at = now(), \
@@ -204,7 +205,7 @@ pub async fn finish(
         return Err(refusal(&mut tx, action_id).await?);
     };
     save_results(&mut tx, action_id, &done.results).await?;
-    let action = Action::try_from(record)?;
+    let Checked(action) = record;
     audit::append_in(&mut tx, action.audit_draft(done.outcome.outcome())).await?;
     tx.commit().await?;
     Ok(action)
@@ -221,7 +222,7 @@ pub async fn expire_requested(
     limit: u32,
 ) -> Result<Vec<Action>> {
     let mut tx = pool.begin().await?;
-    let records: Vec<ActionRecord> = sqlx::query_as(&format!(
+    let records: Vec<Checked<Action>> = sqlx::query_as(&format!(
         "WITH stale AS ( \
              SELECT id FROM actions \
              WHERE state = 'requested' AND created_at < now() - make_interval(secs => $1) \
@@ -236,7 +237,7 @@ pub async fn expire_requested(
     .bind(i64::from(limit))
     .fetch_all(&mut *tx)
     .await?;
-    let actions = into_actions(records)?;
+    let actions = into_actions(records);
     for action in &actions {
         audit::append_in(&mut tx, action.audit_draft(Outcome::Unknown)).await?;
     }

@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use super::summary::{self, InstanceSummary};
 use super::{
-    InstanceRecord, InstanceRow, InstanceState, Page, PageRequest, RECORD_COLUMNS, decode_cursor,
-    encode_cursor, like_pattern, select_columns,
+    InstanceRow, InstanceState, Page, PageRequest, RECORD_COLUMNS, decode_cursor, encode_cursor,
+    like_pattern, select_columns,
 };
+use crate::rows::corrupt_row;
 use crate::{Error, Result};
 
 /// Which instances to list. Empty filter = every live instance of the team.
@@ -103,11 +104,11 @@ pub(super) trait Listable: Sized + Send + Unpin {
     fn row_id(&self) -> i64;
 }
 
-impl Listable for InstanceRecord {
+impl Listable for InstanceRow {
     const WIDTH: usize = RECORD_COLUMNS;
 
     fn decode(row: &PgRow) -> sqlx::Result<Self> {
-        <InstanceRecord as sqlx::FromRow<PgRow>>::from_row(row)
+        <InstanceRow as sqlx::FromRow<PgRow>>::from_row(row)
     }
 
     fn row_id(&self) -> i64 {
@@ -151,9 +152,8 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<InstanceRow>> {
     let columns = select_columns(false);
-    let (records, next_cursor) =
-        fetch_page::<InstanceRecord>(db, &columns, team_id, filter, sort, page).await?;
-    let items = records.into_iter().map(TryInto::try_into).collect::<Result<_>>()?;
+    let (items, next_cursor) =
+        fetch_page::<InstanceRow>(db, &columns, team_id, filter, sort, page).await?;
     Ok(Page { items, next_cursor })
 }
 
@@ -212,7 +212,10 @@ async fn fetch_page<R: Listable>(
     let mut rows: Vec<PgRow> = qb.build().fetch_all(db).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let records = rows.iter().map(R::decode).collect::<sqlx::Result<Vec<R>>>()?;
+    let records = rows
+        .iter()
+        .map(|row| R::decode(row).map_err(|e| corrupt_row("instances", "id", row, e)))
+        .collect::<sqlx::Result<Vec<R>>>()?;
     // Only the last row's sort value is needed (for the cursor).
     let next_cursor = match (rows.last(), records.last()) {
         (Some(row), Some(last)) if more => Some(encode_cursor(&Cursor {

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::list::Listable;
-use super::{InstanceRow, InstanceState, undecodable};
+use super::{InstanceRow, InstanceState};
 
 /// One row of the instances table.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,12 +62,6 @@ pub(super) const COLUMNS: &str = "id, account_id, region, instance_id, name, spe
      traffic_remaining_gb::float8 AS traffic_remaining_gb, \
      traffic_total_gb::float8 AS traffic_total_gb";
 
-/// A stored text column parsed into its type, without an owned copy of the text.
-fn parsed<T: std::str::FromStr>(row: &PgRow, index: usize, column: &str) -> sqlx::Result<T> {
-    let text: &str = row.try_get(index)?;
-    text.parse().map_err(|_| undecodable(column, text))
-}
-
 impl Listable for InstanceSummary {
     const WIDTH: usize = 12;
 
@@ -75,12 +69,12 @@ impl Listable for InstanceSummary {
         Ok(InstanceSummary {
             id: row.try_get(0)?,
             account_id: row.try_get(1)?,
-            region: parsed(row, 2, "region")?,
-            instance_id: parsed(row, 3, "instance_id")?,
+            region: row.try_get(2)?,
+            instance_id: row.try_get(3)?,
             name: row.try_get(4)?,
             spec_code: row.try_get(5)?,
             status: row.try_get(6)?,
-            state: parsed(row, 7, "state")?,
+            state: row.try_get(7)?,
             public_ip: row.try_get(8)?,
             expires_at: row.try_get(9)?,
             traffic_remaining_gb: row.try_get(10)?,

@@ -462,7 +462,46 @@ async fn parameters_are_stored_as_json_and_read_back_typed() {
         .await
         .unwrap();
     let err = actions::get(pool, f.team, id).await.unwrap_err();
-    assert!(matches!(err, Error::Database(sqlx::Error::ColumnDecode { .. })), "{err}");
+    assert!(
+        matches!(&err, Error::Corrupt { table: "actions", id: row, detail }
+            if *row == id.to_string() && detail.starts_with("params")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let f = fixture(pool).await;
+    let ids = instances(pool, &f, 1).await;
+    let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
+    let b = actions::record_intent(pool, &batch(&f, Params::Start, targets)).await.unwrap();
+    let id = b.actions[0].id;
+
+    // The schema allows kinds that later versions send; this one must not guess at them.
+    sqlx::query("UPDATE actions SET kind = 'update' WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let corrupt = |err: Error| match err {
+        Error::Corrupt { table, id: row, detail } => {
+            assert_eq!((table, row), ("actions", id.to_string()));
+            assert!(detail.contains("update"), "{detail}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    };
+    corrupt(actions::get(pool, f.team, id).await.unwrap_err());
+    corrupt(actions::batch_progress(pool, f.team, b.id).await.unwrap_err());
+    corrupt(actions::list_for_instance(pool, f.team, &ids[0], 10).await.unwrap_err());
+    let reply = CloudReply::default();
+    let job: JobId = "ff80808290c6b7b60191ef4d78411d8d".parse().unwrap();
+    corrupt(
+        actions::mark_accepted(pool, id, &reply, &Tracking::Job(job), Duration::from_secs(1))
+            .await
+            .unwrap_err(),
+    );
 }
 
 #[tokio::test]

@@ -249,6 +249,42 @@ async fn another_teams_instance_is_not_found_and_not_resolved() {
     );
 }
 
+#[tokio::test]
+async fn a_row_that_does_not_parse_is_corrupt_and_named_by_every_reader() {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let t = team(pool).await;
+    let a = account(pool, t).await;
+    inventory::upsert_from_sync(pool, a, Region::CnNorth4, &[synced(1, "web", "ACTIVE")])
+        .await
+        .unwrap();
+    let row: i64 = sqlx::query_scalar(
+        "UPDATE instances SET region = 'mars-1', server_id = 'not-a-uuid' RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+
+    let corrupt = |err: Error, column: &str| match err {
+        Error::Corrupt { table, id, detail } => {
+            assert_eq!((table, id), ("instances", row.to_string()));
+            assert!(detail.starts_with(column), "{detail}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    };
+    corrupt(inventory::get(pool, t, &iid(1)).await.unwrap_err(), "region");
+    let all = InstanceFilter::default();
+    let first = PageRequest::first(10);
+    let sort = InstanceSort::default();
+    corrupt(inventory::list(pool, t, &all, sort, &first).await.unwrap_err(), "region");
+    corrupt(inventory::list_summaries(pool, t, &all, sort, &first).await.unwrap_err(), "region");
+    corrupt(inventory::resolve(pool, t, &[iid(1)]).await.unwrap_err(), "region");
+
+    // The server id alone: the message names that column.
+    sqlx::query("UPDATE instances SET region = 'cn-north-4'").execute(pool).await.unwrap();
+    corrupt(inventory::get(pool, t, &iid(1)).await.unwrap_err(), "server_id");
+}
+
 /// Walks every page and returns the names in order.
 async fn all_pages(
     pool: &PgPool,
