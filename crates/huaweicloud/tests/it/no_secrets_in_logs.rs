@@ -152,6 +152,9 @@ fn routes(stub: &Stub) {
 
 #[tokio::test]
 async fn no_secret_appears_in_logs_or_errors() {
+    if !support::alone_in_a_child("no_secrets_in_logs::no_secret_appears_in_logs_or_errors") {
+        return;
+    }
     let stub = Stub::start_on_own_thread();
     routes(&stub);
     let buffer = Buffer::default();

@@ -240,3 +240,25 @@ impl Stub {
         self.sleeps.lock().unwrap().clone()
     }
 }
+
+/// Runs the calling test again, alone, in a child process of this test binary; `true` in
+/// that child (go on with the test), `false` in the parent once the child passed. For tests
+/// that capture logs: tracing caches per call site whether any subscriber listens, and a
+/// call site first reached by another test's thread while this one installs its
+/// subscriber can stay muted for it, which made the log checks fail now and then.
+pub fn alone_in_a_child(test_path: &str) -> bool {
+    const CHILD: &str = "LIGHTDECK_TEST_ALONE";
+    if std::env::var_os(CHILD).is_some() {
+        return true;
+    }
+    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", test_path, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{test_path} failed in its own process:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed"), "{test_path} did not run in the child:\n{stdout}");
+    false
+}
