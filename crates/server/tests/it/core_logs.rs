@@ -6,7 +6,7 @@ use crate::core_support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use core_support::{PASSWORD, TestApp, cookie_value};
+use core_support::{PASSWORD, TestApp};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -21,8 +21,32 @@ impl Write for Buffer {
     }
 }
 
+/// Runs the calling test again, alone, in a child process of this test binary; `true` in
+/// that child (go on with the test), `false` in the parent once the child passed. tracing
+/// caches per call site whether any subscriber listens, and a call site first reached by
+/// another test's thread while this one installs its subscriber can stay muted for it.
+fn alone_in_a_child(test_path: &str) -> bool {
+    const CHILD: &str = "LIGHTDECK_TEST_ALONE";
+    if std::env::var_os(CHILD).is_some() {
+        return true;
+    }
+    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", test_path, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{test_path} failed in its own process:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed"), "{test_path} did not run in the child:\n{stdout}");
+    false
+}
+
 #[tokio::test]
 async fn requests_are_logged_without_secrets() {
+    if !alone_in_a_child("core_logs::requests_are_logged_without_secrets") {
+        return;
+    }
     let buffer = Buffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -35,11 +59,11 @@ async fn requests_are_logged_without_secrets() {
     let app = TestApp::new().await;
     app.user("alice").await;
     let mut c = app.client();
-    let csrf = c.csrf().await;
+    let csrf = c.refresh_csrf().await;
     let resp =
-        c.post_form("/login", &[("csrf", &csrf), ("login", "alice"), ("password", PASSWORD)]).await;
+        c.post_raw("/login", &[("csrf", &csrf), ("login", "alice"), ("password", PASSWORD)]).await;
     let request_id = resp.header("x-request-id").unwrap().to_owned();
-    let cookie = cookie_value(&c.cookie);
+    let cookie = c.session_cookie().unwrap_or_default();
     c.get("/nope").await;
 
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
@@ -69,6 +93,11 @@ async fn nul_to_postgres(
 
 #[tokio::test]
 async fn an_internal_error_logs_its_causes_once_and_shows_only_the_reference() {
+    if !alone_in_a_child(
+        "core_logs::an_internal_error_logs_its_causes_once_and_shows_only_the_reference",
+    ) {
+        return;
+    }
     let buffer = Buffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
