@@ -22,10 +22,11 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use crate::error::AppError;
-use crate::routes::{self, RouteInfo, RouteTable};
+use crate::extract::REQUEST_ID_HEADER;
+use crate::routes;
+use crate::routing::{RouteInfo, RouteTable};
 use crate::state::AppState;
 
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Larger request bodies are refused with 413.
 pub const BODY_LIMIT: usize = 256 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

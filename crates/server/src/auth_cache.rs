@@ -30,7 +30,7 @@ use tower_sessions::session_store;
 use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
-use crate::state::Shutdown;
+use crate::shutdown::Shutdown;
 
 /// The longest a copy is used, notifications or not.
 pub const TTL: Duration = Duration::from_secs(60);

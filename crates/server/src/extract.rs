@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, RawPathParams};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use lightdeck_domain::audit::SessionHash;
@@ -16,6 +16,9 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::i18n::{Language, Tr};
 use crate::state::AppState;
+
+mod ids;
+pub use ids::{PathAccount, PathBatch, PathInstance};
 
 /// What `session::load_context` found out about the request.
 #[derive(Clone, Debug)]
@@ -102,8 +105,7 @@ impl TeamCtx {
 
 /// The `{team}` path parameter, if the route has one.
 pub(crate) async fn team_param(parts: &mut Parts) -> Option<String> {
-    let params = RawPathParams::from_request_parts(parts, &()).await.ok()?;
-    params.iter().find(|(name, _)| *name == "team").map(|(_, value)| value.to_owned())
+    ids::path_param(parts, "team").await
 }
 
 pub(crate) fn team_ctx(user: CurrentUser, team: Option<&str>) -> Result<TeamCtx, AppError> {
@@ -178,16 +180,15 @@ impl<S: Send + Sync> FromRequestParts<S> for IsHtmx {
     }
 }
 
+/// The header that carries each request's id, set fresh by the outermost layer.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
 /// This request's id (also in the `X-Request-Id` response header and on error pages).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestId(pub String);
 
 pub fn request_id_of(headers: &HeaderMap) -> String {
-    headers
-        .get(crate::app::REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
+    headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestId {

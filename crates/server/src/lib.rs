@@ -4,6 +4,7 @@
 //! [`app::build`] and an [`state::AppState`].
 
 pub mod app;
+pub mod assets;
 pub mod auth_cache;
 pub mod cli;
 pub mod commands;
@@ -15,14 +16,18 @@ pub mod extract;
 pub mod i18n;
 pub mod input;
 pub mod metrics;
+pub mod policy;
 pub mod routes;
+pub mod routing;
 pub mod security;
 pub mod session;
+pub mod shutdown;
 pub mod state;
+pub mod urls;
 pub mod views;
 pub mod workers;
 
 pub use app::{build, route_table};
 pub use error::AppError;
-pub use routes::{Access, RouteInfo, RouteTable};
+pub use routing::{Access, RouteInfo, RouteTable};
 pub use state::AppState;

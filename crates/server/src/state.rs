@@ -8,11 +8,11 @@ use lightdeck_huaweicloud::HuaweiCloud;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sqlx::PgPool;
 use time::OffsetDateTime;
-use tokio::sync::watch;
 
 use crate::auth_cache::AuthCache;
 use crate::config::AppConfig;
 use crate::i18n::I18n;
+use crate::shutdown::Shutdown;
 
 /// The current time. Session expiry and sign-in throttling read it, so tests can move time
 /// forward instead of waiting.
@@ -63,35 +63,6 @@ impl ManualClock {
     pub fn clock(&self) -> Clock {
         let this = self.clone();
         Clock::from_fn(move || this.now())
-    }
-}
-
-/// Tells background work that the process is stopping. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Shutdown {
-    tx: Arc<watch::Sender<bool>>,
-}
-
-impl Default for Shutdown {
-    fn default() -> Self {
-        Shutdown { tx: Arc::new(watch::channel(false).0) }
-    }
-}
-
-impl Shutdown {
-    pub fn trigger(&self) {
-        self.tx.send_replace(true);
-    }
-
-    pub fn is_triggered(&self) -> bool {
-        *self.tx.borrow()
-    }
-
-    /// Resolves once [`Shutdown::trigger`] was called (at once if it already was).
-    pub async fn wait(&self) {
-        let mut rx = self.tx.subscribe();
-        // An error means the sender is gone, which cannot happen while `self` holds it.
-        let _ = rx.wait_for(|stopped| *stopped).await;
     }
 }
 
@@ -157,12 +128,12 @@ impl AppState {
 
     /// Starts following the database's change notifications, which turns the in-memory
     /// session and user cache on (until shutdown). `serve` calls it; tests may.
-    pub fn spawn_auth_cache(&self) {
+    pub fn spawn_auth_cache(&self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(crate::auth_cache::listen(
             self.db.clone(),
             self.auth_cache.clone(),
             self.shutdown.clone(),
-        ));
+        ))
     }
 }
 

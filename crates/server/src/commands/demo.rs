@@ -83,7 +83,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Once the panel serves, it handles Ctrl-C itself and returns.
     let ready = tokio::select! {
         r = set_up(&args, &database, keyring, listener.local_addr()?) => r.map(Some),
-        r = super::sim::wait_for_stop() => r.map(|()| None),
+        r = crate::shutdown::signal() => r.map(|()| None).map_err(anyhow::Error::from),
     };
     let outcome = match ready {
         Ok(Some(demo)) => match announce(&args, &url, &demo.prepared) {

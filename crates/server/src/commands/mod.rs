@@ -28,7 +28,7 @@ pub const EXIT_ERROR: u8 = 2;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // One TLS backend (ring) for sqlx and reqwest; Err means one is installed already.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    sim::listen_for_stop();
+    crate::shutdown::listen_for_signals();
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,

@@ -54,34 +54,34 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
 }
 
 /// Like [`serve`] on a listener already bound (the demo binds first to print the URL).
+/// Returns only when the background work has stopped too (or was given up on after
+/// 10 s), so the caller may close the database.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    crate::workers::spawn(state.workers(), state.shutdown.clone(), state.config.sync_interval);
+    let mut tasks =
+        crate::workers::spawn(state.workers(), state.shutdown.clone(), state.config.sync_interval);
     if state.config.memory_cache {
-        state.spawn_auth_cache();
+        tasks.push(state.spawn_auth_cache());
     }
-    tokio::spawn(housekeeping(state.clone()));
+    tasks.push(tokio::spawn(housekeeping(state.clone())));
     let shutdown = state.shutdown.clone();
     let stop = {
         let shutdown = shutdown.clone();
-        async move {
-            tokio::select! {
-                r = super::sim::wait_for_stop() => {
-                    if let Err(e) = r {
-                        tracing::warn!(error = %e, "signal handling failed; stopping");
-                    }
-                }
-                () = shutdown.wait() => {}
-            }
-            shutdown.trigger();
-        }
+        async move { shutdown.wait_or_signal().await }
     };
     let app = crate::app::build(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(stop)
         .await
-        .context("serving HTTP")?;
-    Ok(())
+        .context("serving HTTP");
+    // Also when serving failed: the workers must not outlive this call.
+    shutdown.trigger();
+    shutdown.join(tasks, STOP_WORKERS_WITHIN).await;
+    served
 }
+
+/// How long a worker pass (or a request's cloud calls) under way at shutdown may take to
+/// finish.
+const STOP_WORKERS_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Hourly: deletes expired sessions and security-log entries older than 90 days.
 async fn housekeeping(state: AppState) {

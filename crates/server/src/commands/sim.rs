@@ -70,7 +70,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     }
     out.flush()?;
     drop(out);
-    wait_for_stop().await?;
+    crate::shutdown::signal().await?;
     handle.shutdown().await;
     Ok(())
 }
@@ -98,54 +98,4 @@ fn print_text(out: &mut impl Write, h: &Handle) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "state: {}/_sim/state   requests: {}/_sim/requests", h.base_url(), h.base_url())?;
     writeln!(out, "Ctrl-C to stop.")
-}
-
-/// Starts listening for Ctrl-C and SIGTERM. Called first thing in the process: until a handler
-/// is registered, a Ctrl-C kills the process outright, and `sim`/`demo` print their URL (which
-/// scripts answer with a signal) before they get to waiting.
-pub fn listen_for_stop() {
-    let _ = stop_flag();
-}
-
-/// Resolves once Ctrl-C or SIGTERM has arrived, including one that arrived before the call.
-pub async fn wait_for_stop() -> anyhow::Result<()> {
-    let mut rx = stop_flag().clone();
-    rx.wait_for(|stopped| *stopped).await.context("waiting for Ctrl-C or SIGTERM")?;
-    Ok(())
-}
-
-/// A flag raised by the first Ctrl-C or SIGTERM. The handlers are registered synchronously
-/// here, so nothing between this call and a later `wait_for_stop` can miss a signal.
-fn stop_flag() -> &'static tokio::sync::watch::Receiver<bool> {
-    static FLAG: std::sync::OnceLock<tokio::sync::watch::Receiver<bool>> =
-        std::sync::OnceLock::new();
-    FLAG.get_or_init(|| {
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
-                (Ok(mut int), Ok(mut term)) => {
-                    tokio::spawn(async move {
-                        tokio::select! {
-                            _ = int.recv() => {}
-                            _ = term.recv() => {}
-                        }
-                        let _ = tx.send(true);
-                    });
-                }
-                (Err(e), _) | (_, Err(e)) => {
-                    tracing::warn!(error = %e, "cannot listen for Ctrl-C/SIGTERM; stop with SIGKILL");
-                    std::mem::forget(tx);
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = tx.send(true);
-            }
-        });
-        rx
-    })
 }

@@ -1,37 +1,23 @@
 //! "Refresh now" for one of a team's cloud accounts: a sync of its inventory right away.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use lightdeck_domain::accounts;
-use lightdeck_domain::policy::Permission;
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::explain;
-use crate::extract::{IsHtmx, TeamCtx};
+use crate::extract::{IsHtmx, PathAccount, TeamCtx};
 use crate::i18n::Tr;
-use crate::routes::{Access, RouteTable};
+use crate::policy::REFRESH;
+use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
-use crate::views::instances::RefreshedFragment;
+use crate::views::instances::{RefreshedFragment, summary_text};
+use crate::views::page_or_partial;
 use crate::workers::{WorkerError, sync_account};
-
-/// Who may press "Refresh now". The issue names no role; it makes cloud calls on the
-/// team's behalf (reads only), so it is offered to those who may already make the cloud
-/// act: operators and up, like start / stop / reboot.
-pub const REFRESH: Permission = Permission::PowerActions;
 
 pub fn routes(t: RouteTable) -> RouteTable {
     t.post("/teams/{team}/accounts/{account}/refresh", Access::Team(REFRESH), refresh)
-}
-
-/// "3 added, 1 changed, 0 gone", translated.
-pub fn summary_text(tr: &Tr, added: u64, changed: u64, gone: u64) -> String {
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("added", added);
-    args.set("changed", changed);
-    args.set("gone", gone);
-    tr.t_args("accounts-refreshed", &args)
 }
 
 async fn refresh(
@@ -39,20 +25,20 @@ async fn refresh(
     ctx: TeamCtx,
     tr: Tr,
     htmx: IsHtmx,
-    Path((_team, account)): Path<(String, String)>,
+    PathAccount(account): PathAccount,
 ) -> Result<Response, AppError> {
     let team = ctx.team.id;
-    let account: Uuid = account.parse().map_err(|_| AppError::NotFound)?;
     // Another team's account answers 404 like a missing one.
     let account = accounts::get(&state.db, team, account).await?;
-    // In its own task, so a closed tab does not cut the sync (and its lock) short.
+    // To its end, so a closed tab does not cut the sync (and its lock) short.
     let workers = state.workers();
     let id = account.id;
-    let result = match tokio::spawn(async move { sync_account(&workers, id).await }).await {
-        Ok(Err(WorkerError::Domain(e))) => return Err(e.into()),
-        Ok(other) => other,
-        Err(e) => return Err(AppError::internal(e)),
-    };
+    let result =
+        match state.shutdown.run_to_end(async move { sync_account(&workers, id).await }).await {
+            Ok(Err(WorkerError::Domain(e))) => return Err(e.into()),
+            Ok(other) => other,
+            Err(e) => return Err(AppError::internal(e)),
+        };
     let (status, message, ok) = match &result {
         Ok(s) => {
             let mut text = summary_text(&tr, s.added, s.changed, s.gone);
@@ -70,23 +56,18 @@ async fn refresh(
         }
         Err(_) => (StatusCode::CONFLICT, tr.t("accounts-refresh-running"), false),
     };
-    if htmx.0 {
-        let mut response = (status, RefreshedFragment { message, ok }).into_response();
-        if ok {
-            // The instances table listens for this and reloads itself.
-            response
-                .headers_mut()
-                .insert("HX-Trigger", HeaderValue::from_static("inventory-changed"));
-        }
-        return Ok(response);
+    let mut fragment = (status, RefreshedFragment { message: message.clone(), ok }).into_response();
+    if ok {
+        // The instances table listens for this and reloads itself.
+        fragment.headers_mut().insert("HX-Trigger", HeaderValue::from_static("inventory-changed"));
     }
-    match result {
+    // Without htmx there is no page of its own: back to the list, or the error page.
+    Ok(page_or_partial(htmx, fragment, |_| match result {
         Ok(s) => Ok(Redirect::to(&format!(
             "/teams/{team}/instances?synced={}.{}.{}",
             s.added, s.changed, s.gone
-        ))
-        .into_response()),
+        ))),
         // The full error page shows the message as is.
         Err(_) => Err(AppError::Conflict(message)),
-    }
+    }))
 }

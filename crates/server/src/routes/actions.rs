@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use lightdeck_domain::actions::{self, NewBatch, Params, RequestContext};
@@ -18,14 +18,15 @@ use uuid::Uuid;
 
 use crate::csrf::CsrfToken;
 use crate::error::AppError;
-use crate::extract::{ClientInfo, IsHtmx, RequestId, TeamCtx};
+use crate::extract::{ClientInfo, IsHtmx, PathBatch, RequestId, TeamCtx};
 use crate::i18n::Tr;
-use crate::routes::{Access, RouteTable};
+use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::actions::{
     ConfirmPage, ConfirmPanel, Named, ProblemPage, ProblemPanel, ProgressPage,
 };
 use crate::views::layout::Layout;
+use crate::views::page_or_partial;
 use crate::workers::pipeline;
 
 mod progress;
@@ -146,11 +147,12 @@ async fn create(
         Ok(ok) => ok,
         Err(problems) => {
             let panel = ProblemPanel { tr: tr.clone(), problems };
-            let response = if htmx.0 {
-                panel.into_response()
-            } else {
-                ProblemPage { tr, layout, team_id: team.to_string(), panel }.into_response()
-            };
+            let response = page_or_partial(htmx, panel, |panel| ProblemPage {
+                tr,
+                layout,
+                team_id: team.to_string(),
+                panel,
+            });
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, response).into_response());
         }
     };
@@ -184,10 +186,12 @@ async fn create(
                 .map(|i| Named { instance_id: i.instance_id.to_string(), name: i.name.clone() })
                 .collect(),
         };
-        if htmx.0 {
-            return Ok(panel.into_response());
-        }
-        return Ok(ConfirmPage { tr, layout, team_id: team.to_string(), panel }.into_response());
+        return Ok(page_or_partial(htmx, panel, |panel| ConfirmPage {
+            tr,
+            layout,
+            team_id: team.to_string(),
+            panel,
+        }));
     }
 
     // Step 4: the intent, committed before anything is sent.
@@ -207,12 +211,15 @@ async fn create(
     };
     let recorded = actions::record_intent(&state.db, &new).await?;
 
-    // Step 5, in its own task: a person closing the tab must not leave the actions
-    // `requested` with the calls half made.
+    // Step 5, to its end: a person closing the tab must not leave the actions `requested`
+    // with the calls half made.
     if !recorded.replayed {
         let workers = state.workers();
         let batch = recorded.clone();
-        let sent = tokio::spawn(async move { pipeline::send_batch(&workers, &batch).await }).await;
+        let sent = state
+            .shutdown
+            .run_to_end(async move { pipeline::send_batch(&workers, &batch).await })
+            .await;
         match sent {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
@@ -222,6 +229,8 @@ async fn create(
         }
     }
 
+    // Not [`page_or_partial`]: without htmx the browser is sent to the progress page, which
+    // builds the panel itself, so it is built here only for htmx.
     if !htmx.0 {
         return Ok(Redirect::to(&format!("/teams/{team}/batches/{}", recorded.id)).into_response());
     }
@@ -240,15 +249,16 @@ async fn batch(
     tr: Tr,
     layout: Layout,
     htmx: IsHtmx,
-    Path((_team, batch)): Path<(String, String)>,
+    PathBatch(batch): PathBatch,
 ) -> Result<Response, AppError> {
     let team = ctx.team.id;
-    let batch: Uuid = batch.parse().map_err(|_| AppError::NotFound)?;
     let panel = progress::panel(&state, &tr, team, batch).await?;
-    if htmx.0 {
-        return Ok(panel.into_response());
-    }
-    Ok(ProgressPage { tr, layout, team_id: team.to_string(), panel }.into_response())
+    Ok(page_or_partial(htmx, panel, |panel| ProgressPage {
+        tr,
+        layout,
+        team_id: team.to_string(),
+        panel,
+    }))
 }
 
 #[cfg(test)]

@@ -1,69 +1,18 @@
-//! Static files compiled into the binary, under `/static/…`. URLs carry a content hash
-//! (`?v=…`), so files can be cached for a year.
-
-use std::sync::LazyLock;
+//! Static files compiled into the binary ([`crate::assets`]), under `/static/…`.
 
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
-use crate::routes::RouteTable;
-
-struct Asset {
-    name: &'static str,
-    content_type: &'static str,
-    bytes: &'static [u8],
-}
-
-const ASSETS: [Asset; 2] = [
-    Asset {
-        name: "app.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../../../web/static/app.css"),
-    },
-    Asset {
-        name: "htmx.min.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../../../web/static/htmx.min.js"),
-    },
-];
+use crate::routing::RouteTable;
 
 pub fn routes(t: RouteTable) -> RouteTable {
     t.bare_get("/static/{*path}", serve)
 }
 
-/// FNV-1a: a stable fingerprint of the content for cache busting (not security).
-const fn fingerprint(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i] as u64;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-        i += 1;
-    }
-    hash
-}
-
-/// The URL of each asset, in `ASSETS` order. Every page links two assets, and hashing them
-/// (htmx alone is ~50 kB) on each render cost more than the rest of the layout.
-static URLS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    ASSETS
-        .iter()
-        .map(|a| format!("/static/{}?v={:012x}", a.name, fingerprint(a.bytes) >> 16))
-        .collect()
-});
-
-/// `/static/<name>?v=<hash>` for templates.
-pub fn url(name: &str) -> String {
-    match ASSETS.iter().position(|a| a.name == name) {
-        Some(i) => URLS[i].clone(),
-        None => format!("/static/{name}"),
-    }
-}
-
 async fn serve(Path(path): Path<String>) -> Result<Response, AppError> {
-    let asset = ASSETS.iter().find(|a| a.name == path).ok_or(AppError::NotFound)?;
+    let asset = crate::assets::find(&path).ok_or(AppError::NotFound)?;
     let mut response = (StatusCode::OK, asset.bytes).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));

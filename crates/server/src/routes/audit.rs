@@ -4,7 +4,6 @@
 //! of the page shown, `trail` the cursors of the newer pages already seen (`-` = the first
 //! page), so "newer" is one step back along the trail without OFFSET or a reverse query.
 
-mod enrich;
 mod export;
 mod filter;
 
@@ -19,14 +18,14 @@ use serde::Deserialize;
 use crate::error::AppError;
 use crate::extract::{IsHtmx, TeamCtx};
 use crate::i18n::Tr;
-use crate::routes::auth::encode_component;
-use crate::routes::{Access, RouteTable};
+use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
-use crate::views::audit::{AuditBody, AuditPage, AuditPartial, FilterForm, outcome_options};
+use crate::urls::encode_component;
+use crate::views::audit::{
+    AuditBody, AuditPage, AuditPartial, FilterForm, event_views, outcome_options,
+};
 use crate::views::layout::Layout;
 use crate::views::page_or_partial;
-
-pub(crate) use enrich::event_views;
 
 /// Events per page.
 pub const PAGE_SIZE: u32 = 50;
@@ -205,17 +204,18 @@ async fn page(
                     &[("cursor", next.clone()), ("trail", join_trail(&trail))],
                 ));
             }
-            body.events = event_views(&state, ctx.team.id, &tr, &page.items).await?;
+            body.events = event_views(&state.db, ctx.team.id, &tr, &page.items).await?;
             body.form = form;
             StatusCode::OK
         }
     };
     let team_name = ctx.team.name.clone();
-    let response = page_or_partial(
-        htmx,
-        || AuditPage { tr: tr.clone(), layout, team_name, body: body.clone() },
-        || AuditPartial { tr: tr.clone(), body: body.clone() },
-    );
+    let response = page_or_partial(htmx, AuditPartial { tr, body }, |partial| AuditPage {
+        tr: partial.tr,
+        layout,
+        team_name,
+        body: partial.body,
+    });
     Ok((status, response).into_response())
 }
 

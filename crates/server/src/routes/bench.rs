@@ -13,7 +13,7 @@ use axum::extract::State;
 use sqlx::PgPool;
 
 use crate::error::AppError;
-use crate::routes::{Access, RouteTable};
+use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 
 pub const FORTUNES_PATH: &str = "/bench/fortunes";

@@ -14,9 +14,9 @@ use lightdeck_domain::policy::Permission;
 use crate::error::AppError;
 use crate::extract::CurrentUser;
 use crate::i18n::Tr;
-use crate::routes::audit::event_views;
-use crate::routes::{Access, RouteTable};
+use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
+use crate::views::audit::event_views;
 use crate::views::dashboard::{ActivityScope, DashboardPage, StateCount, TeamCard};
 use crate::views::layout::Layout;
 
@@ -71,7 +71,7 @@ async fn dashboard(
             expiring_30: month.expiring,
             low_traffic: month.low_traffic,
             scope,
-            activity: event_views(&state, m.team_id, &tr, &recent.items).await?,
+            activity: event_views(&state.db, m.team_id, &tr, &recent.items).await?,
         });
     }
     Ok(DashboardPage { tr, layout, teams, site_admin: user.user.site_admin })

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::KeepBody;
-use crate::routes::RouteTable;
+use crate::routing::RouteTable;
 use crate::state::AppState;
 
 pub fn routes(t: RouteTable) -> RouteTable {

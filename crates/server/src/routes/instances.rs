@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lightdeck_domain::accounts::{self, Account};
@@ -12,20 +12,21 @@ use lightdeck_domain::inventory::{
     self, InstanceFilter, InstanceSort, InstanceState, PageRequest, SortKey,
 };
 use lightdeck_domain::policy::Permission;
-use lightdeck_huaweicloud::{InstanceId, Region};
+use lightdeck_huaweicloud::Region;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::extract::{IsHtmx, TeamCtx};
+use crate::extract::{IsHtmx, PathInstance, TeamCtx};
 use crate::i18n::Tr;
-use crate::routes::{Access, RouteTable};
+use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::instances::{
     AccountView, Choice, FilterView, InstanceListPage, InstanceRowPartial, InstanceTable,
     InstanceView, RowLabels, region_name, when,
 };
 use crate::views::layout::Layout;
+use crate::views::page_or_partial;
 
 pub(crate) mod detail;
 
@@ -191,13 +192,7 @@ async fn list(
         no_accounts: accounts.is_empty(),
         filtered: query.is_filtered(),
         self_url,
-        // The full page shows them beside the fields; a table swapped in by htmx has no
-        // form around it, so it says them itself (instead of "nothing matches").
-        errors: if htmx.0 {
-            parsed.errors.iter().map(|(_, message)| message.clone()).collect()
-        } else {
-            Vec::new()
-        },
+        errors: parsed.errors.iter().map(|(_, message)| message.clone()).collect(),
     };
     let status = if parsed.errors.is_empty() {
         let page = PageRequest {
@@ -237,30 +232,32 @@ async fn list(
         StatusCode::UNPROCESSABLE_ENTITY
     };
 
-    if htmx.0 {
-        return Ok((status, table).into_response());
-    }
-    let page = InstanceListPage {
-        filters: filter_view(&tr, &query, &accounts, parsed.errors),
-        accounts: account_views(&tr, &accounts),
-        can_refresh: ctx.can(crate::routes::accounts::REFRESH),
-        idempotency_key: Uuid::new_v4().to_string(),
-        notice: synced_notice(&tr, &query.synced),
-        team_id: team.to_string(),
-        team_name: ctx.team.name.clone(),
-        can_power,
-        table,
-        tr,
-        layout,
-    };
-    Ok((status, page).into_response())
+    let response = page_or_partial(htmx, table, |mut table| {
+        // The page says them beside the fields; only a table swapped in by htmx, which has
+        // no form around it, says them itself (instead of "nothing matches").
+        table.errors.clear();
+        InstanceListPage {
+            filters: filter_view(&tr, &query, &accounts, parsed.errors),
+            accounts: account_views(&tr, &accounts),
+            can_refresh: ctx.can(crate::policy::REFRESH),
+            idempotency_key: Uuid::new_v4().to_string(),
+            notice: synced_notice(&tr, &query.synced),
+            team_id: team.to_string(),
+            team_name: ctx.team.name.clone(),
+            can_power,
+            table,
+            tr,
+            layout,
+        }
+    });
+    Ok((status, response).into_response())
 }
 
 fn synced_notice(tr: &Tr, synced: &str) -> Option<String> {
     let parts: Vec<u64> = synced.split('.').filter_map(|p| p.parse().ok()).collect();
     match parts[..] {
         [added, changed, gone] => {
-            Some(crate::routes::accounts::summary_text(tr, added, changed, gone))
+            Some(crate::views::instances::summary_text(tr, added, changed, gone))
         }
         _ => None,
     }
@@ -335,18 +332,12 @@ fn last_sync_text(tr: &Tr, s: &accounts::SyncStatus) -> String {
     tr.t_args("accounts-sync-failed", &args)
 }
 
-/// An instance id from the path; anything malformed is simply not found.
-pub(crate) fn instance_param(raw: &str) -> Result<InstanceId, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn row(
     State(state): State<AppState>,
     ctx: TeamCtx,
     tr: Tr,
-    Path((_team, instance)): Path<(String, String)>,
+    PathInstance(id): PathInstance,
 ) -> Result<Response, AppError> {
-    let id = instance_param(&instance)?;
     let found = inventory::get(&state.db, ctx.team.id, &id).await?;
     let account = accounts::get(&state.db, ctx.team.id, found.account_id).await?;
     Ok(InstanceRowPartial {

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use lightdeck_domain::actions::{Action, ActionState, Params};
 
 use crate::i18n::Tr;
 use crate::views::instances::Fact;
@@ -108,4 +109,29 @@ pub struct ProblemPage {
     pub layout: Layout,
     pub team_id: String,
     pub panel: ProblemPanel,
+}
+
+/// What was done, e.g. "Reboot (forced)".
+pub fn kind_word(tr: &Tr, action: &Action) -> String {
+    kind_text(tr, action.params)
+}
+
+pub fn kind_text(tr: &Tr, params: Params) -> String {
+    tr.t(match params {
+        Params::Start => "actions-kind-start",
+        Params::Stop { hard: false } => "actions-kind-stop",
+        Params::Stop { hard: true } => "actions-kind-stop-hard",
+        Params::Reboot { hard: false } => "actions-kind-reboot",
+        Params::Reboot { hard: true } => "actions-kind-reboot-hard",
+    })
+}
+
+/// The status colour of an action in this state.
+pub fn action_state_class(state: ActionState) -> &'static str {
+    match state {
+        ActionState::Succeeded => "status-ok",
+        ActionState::Failed => "status-error",
+        ActionState::Requested | ActionState::Accepted => "status-busy",
+        ActionState::Unknown => "status-unknown",
+    }
 }

@@ -1,7 +1,10 @@
 //! Views of the audit log page (askama): the full page, the htmx partial with the filtered
 //! table, and [`EventView`], an event ready to show (also used by the dashboard).
 
+mod enrich;
 pub mod sentence;
+
+pub use enrich::event_views;
 
 use std::collections::HashMap;
 

@@ -275,3 +275,12 @@ pub fn when(t: OffsetDateTime) -> String {
         t.minute()
     )
 }
+
+/// "3 added, 1 changed, 0 gone", translated.
+pub fn summary_text(tr: &Tr, added: u64, changed: u64, gone: u64) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("added", added);
+    args.set("changed", changed);
+    args.set("gone", gone);
+    tr.t_args("accounts-refreshed", &args)
+}

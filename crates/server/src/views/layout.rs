@@ -9,7 +9,6 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::extract::{CurrentUser, RequestContext};
 use crate::i18n::Language;
-use crate::routes::assets;
 use crate::state::AppState;
 
 #[derive(Clone, Debug)]
@@ -52,8 +51,8 @@ impl Layout {
             teams: ctx.user.as_ref().map(nav_teams).unwrap_or_default(),
             current_team: None,
             here: safe_here(here),
-            css_url: assets::url("app.css"),
-            js_url: assets::url("htmx.min.js"),
+            css_url: crate::assets::url("app.css"),
+            js_url: crate::assets::url("htmx.min.js"),
         }
     }
 
@@ -101,7 +100,7 @@ fn nav_teams(user: &CurrentUser) -> Vec<NavTeam> {
 }
 
 fn safe_here(here: &str) -> String {
-    if crate::routes::auth::is_safe_next(here) { here.to_owned() } else { "/".to_owned() }
+    if crate::urls::is_safe_next(here) { here.to_owned() } else { "/".to_owned() }
 }
 
 /// Builds the layout for the current request, creating the CSRF token if needed. Sets

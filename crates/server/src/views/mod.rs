@@ -15,11 +15,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::extract::IsHtmx;
 
-/// The partial for htmx requests, the full page otherwise.
-pub fn page_or_partial<P: IntoResponse, Q: IntoResponse>(
+/// The partial for htmx requests; for any other, the full page that `page` builds around
+/// it (only then are the page's other parts made).
+pub fn page_or_partial<Q: IntoResponse, P: IntoResponse>(
     htmx: IsHtmx,
-    page: impl FnOnce() -> P,
-    partial: impl FnOnce() -> Q,
+    partial: Q,
+    page: impl FnOnce(Q) -> P,
 ) -> Response {
-    if htmx.0 { partial().into_response() } else { page().into_response() }
+    if htmx.0 { partial.into_response() } else { page(partial).into_response() }
 }

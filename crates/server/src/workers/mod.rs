@@ -24,6 +24,7 @@ use lightdeck_domain::crypto::Keyring;
 use lightdeck_huaweicloud::HuaweiCloud;
 use sqlx::PgPool;
 use time::OffsetDateTime;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -31,7 +32,8 @@ pub use cloud::WorkerError;
 pub use poller::poll_once;
 pub use sync::{SyncSummary, sync_account};
 
-use crate::state::{Clock, Shutdown};
+use crate::shutdown::Shutdown;
+use crate::state::Clock;
 
 /// What the workers work with. Cheap to clone; clones share the in-process sync guard.
 #[derive(Clone)]
@@ -71,10 +73,14 @@ impl std::fmt::Debug for Ctx {
 const SYNC_TICK: Duration = Duration::from_secs(15);
 
 /// Starts the job poller and the inventory sync loop (every account at most once per
-/// `sync_interval`, and never more often than every 10 s).
-pub fn spawn(ctx: Ctx, shutdown: Shutdown, sync_interval: Duration) {
-    tokio::spawn(poll_loop(ctx.clone(), shutdown.clone()));
-    tokio::spawn(sync_loop(ctx, shutdown, sync_interval.max(Duration::from_secs(10))));
+/// `sync_interval`, and never more often than every 10 s). Both end soon after `shutdown`
+/// is triggered, though a pass under way is finished first: await the handles before
+/// closing the database.
+pub fn spawn(ctx: Ctx, shutdown: Shutdown, sync_interval: Duration) -> Vec<JoinHandle<()>> {
+    vec![
+        tokio::spawn(poll_loop(ctx.clone(), shutdown.clone())),
+        tokio::spawn(sync_loop(ctx, shutdown, sync_interval.max(Duration::from_secs(10)))),
+    ]
 }
 
 async fn poll_loop(ctx: Ctx, shutdown: Shutdown) {

@@ -11,9 +11,8 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::explain;
 use crate::i18n::Tr;
-use crate::routes::instances::detail::kind_word;
 use crate::state::AppState;
-use crate::views::actions::{ProgressItem, ProgressPanel};
+use crate::views::actions::{ProgressItem, ProgressPanel, kind_word};
 use crate::views::instances::{Fact, state_class, state_word};
 
 /// Above this many instances the finished panel does not look up each one's state.

@@ -1,19 +1,19 @@
 //! One instance: everything the inventory knows, its actions, and (for roles that may read
 //! the audit log) its audit trail.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use lightdeck_domain::accounts;
-use lightdeck_domain::actions::{self, Action, ActionKind, ActionState, Params};
+use lightdeck_domain::actions::{self, Action, ActionKind, Params};
 use lightdeck_domain::audit::{self, AuditEvent, AuditFilter, Outcome};
 use lightdeck_domain::inventory::{self, InstanceRow, PageRequest};
 use lightdeck_domain::policy::Permission;
 
-use super::instance_param;
 use crate::error::AppError;
-use crate::extract::TeamCtx;
+use crate::extract::{PathInstance, TeamCtx};
 use crate::i18n::Tr;
 use crate::state::AppState;
+use crate::views::actions::{action_state_class, kind_text, kind_word};
 use crate::views::instances::{
     Fact, HistoryLine, InstanceDetailPage, InstanceView, days_left, expiry_text, gb, region_name,
     spec_text, when,
@@ -28,10 +28,9 @@ pub(super) async fn page(
     ctx: TeamCtx,
     tr: Tr,
     layout: Layout,
-    Path((_team, instance)): Path<(String, String)>,
+    PathInstance(id): PathInstance,
 ) -> Result<Response, AppError> {
     let team = ctx.team.id;
-    let id = instance_param(&instance)?;
     let row = inventory::get(&state.db, team, &id).await?;
     let account = accounts::get(&state.db, team, row.account_id).await?;
     let acts = actions::list_for_instance(&state.db, team, &id, HISTORY).await?;
@@ -126,20 +125,6 @@ fn facts(tr: &Tr, row: &InstanceRow, account: &str, now: OffsetDateTime) -> Vec<
     out
 }
 
-pub(crate) fn kind_word(tr: &Tr, action: &Action) -> String {
-    kind_text(tr, action.params)
-}
-
-fn kind_text(tr: &Tr, params: Params) -> String {
-    tr.t(match params {
-        Params::Start => "actions-kind-start",
-        Params::Stop { hard: false } => "actions-kind-stop",
-        Params::Stop { hard: true } => "actions-kind-stop-hard",
-        Params::Reboot { hard: false } => "actions-kind-reboot",
-        Params::Reboot { hard: true } => "actions-kind-reboot-hard",
-    })
-}
-
 /// "Restart" for `instance.reboot.succeeded`; other events (and any whose parameters do not
 /// read as their kind's) keep their dotted name.
 fn event_text(tr: &Tr, e: &AuditEvent) -> String {
@@ -151,15 +136,6 @@ fn event_text(tr: &Tr, e: &AuditEvent) -> String {
     match Params::from_stored(kind, &e.params) {
         Ok(params) => kind_text(tr, params),
         Err(_) => e.action.clone(),
-    }
-}
-
-pub(crate) fn action_state_class(state: ActionState) -> &'static str {
-    match state {
-        ActionState::Succeeded => "status-ok",
-        ActionState::Failed => "status-error",
-        ActionState::Requested | ActionState::Accepted => "status-busy",
-        ActionState::Unknown => "status-unknown",
     }
 }
 

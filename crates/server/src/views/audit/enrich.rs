@@ -4,15 +4,15 @@
 
 use std::collections::{HashMap, HashSet};
 
+use lightdeck_domain::Error;
 use lightdeck_domain::audit::{self, AuditEvent, AuditFilter, Outcome};
 use lightdeck_domain::inventory::{self, MAX_PAGE, PageRequest};
 use lightdeck_huaweicloud::InstanceId;
+use sqlx::PgPool;
 use time::Duration;
 use uuid::Uuid;
 
-use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::state::AppState;
 use crate::views::audit::EventView;
 use crate::views::audit::sentence::instance_kind;
 
@@ -22,24 +22,24 @@ const MAX_GONE_LOOKUPS: usize = 20;
 /// How far back an outcome's `requested` event is looked for outside the page.
 const PAIR_WINDOW: Duration = Duration::HOUR;
 
-/// The events as the page shows them.
-pub(crate) async fn event_views(
-    state: &AppState,
+/// The events as the audit page and the dashboard show them.
+pub async fn event_views(
+    db: &PgPool,
     team: Uuid,
     tr: &Tr,
     events: &[AuditEvent],
-) -> Result<Vec<EventView>, AppError> {
-    let names = instance_names(state, team, events).await?;
-    let seconds = durations(state, team, events).await?;
+) -> Result<Vec<EventView>, Error> {
+    let names = instance_names(db, team, events).await?;
+    let seconds = durations(db, team, events).await?;
     Ok(events.iter().map(|e| EventView::new(tr, e, &names, seconds.get(&e.seq).copied())).collect())
 }
 
 /// instance id → name for every instance the events name.
 async fn instance_names(
-    state: &AppState,
+    db: &PgPool,
     team: Uuid,
     events: &[AuditEvent],
-) -> Result<HashMap<String, String>, AppError> {
+) -> Result<HashMap<String, String>, Error> {
     let mut ids: Vec<InstanceId> = events
         .iter()
         .filter(|e| e.target_kind.as_deref() == Some("instance"))
@@ -52,7 +52,7 @@ async fn instance_names(
         return Ok(HashMap::new());
     }
     ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    let mut names: HashMap<String, String> = inventory::resolve(&state.db, team, &ids)
+    let mut names: HashMap<String, String> = inventory::resolve(db, team, &ids)
         .await?
         .into_iter()
         .flat_map(|t| t.instances)
@@ -60,12 +60,12 @@ async fn instance_names(
         .collect();
     let gone = ids.iter().filter(|id| !names.contains_key(id.as_str()));
     for id in gone.take(MAX_GONE_LOOKUPS).cloned().collect::<Vec<_>>() {
-        match inventory::get(&state.db, team, &id).await {
+        match inventory::get(db, team, &id).await {
             Ok(row) => {
                 names.insert(id.to_string(), row.name);
             }
-            Err(lightdeck_domain::Error::NotFound) => {}
-            Err(e) => return Err(e.into()),
+            Err(Error::NotFound) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(names)
@@ -96,10 +96,10 @@ fn find_requested<'a>(
 
 /// seq → whole seconds from the `requested` event, for outcome events of instance actions.
 async fn durations(
-    state: &AppState,
+    db: &PgPool,
     team: Uuid,
     events: &[AuditEvent],
-) -> Result<HashMap<i64, i64>, AppError> {
+) -> Result<HashMap<i64, i64>, Error> {
     let outcomes: Vec<&AuditEvent> = events
         .iter()
         .filter(|e| e.outcome != Outcome::Requested && instance_kind(&e.action).is_some())
@@ -129,7 +129,7 @@ async fn durations(
         to: Some(newest + Duration::microseconds(1)),
         ..AuditFilter::default()
     };
-    let requested = audit::list(&state.db, team, &filter, &PageRequest::first(MAX_PAGE)).await?;
+    let requested = audit::list(db, team, &filter, &PageRequest::first(MAX_PAGE)).await?;
     for e in unpaired {
         if let Some(r) = find_requested(requested.items.iter(), e) {
             found.insert(e.seq, (e.occurred_at - r.occurred_at).whole_seconds());
