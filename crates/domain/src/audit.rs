@@ -163,6 +163,24 @@ pub struct AuditEventDraft {
 }
 
 impl AuditEventDraft {
+    /// An event of `actor`'s doing: who, from where, in which session and request.
+    pub fn by(
+        actor: &crate::actions::RequestContext,
+        team_id: Uuid,
+        action: impl Into<String>,
+        outcome: Outcome,
+    ) -> Self {
+        AuditEventDraft {
+            actor_user_id: Some(actor.actor_user_id),
+            actor_name: Some(actor.actor_name.clone()),
+            source_ip: actor.source_ip,
+            user_agent: actor.user_agent.clone(),
+            session_hash: actor.session_hash.clone(),
+            panel_request_id: actor.panel_request_id.clone(),
+            ..AuditEventDraft::new(team_id, action, outcome)
+        }
+    }
+
     pub fn new(team_id: Uuid, action: impl Into<String>, outcome: Outcome) -> Self {
         AuditEventDraft {
             team_id,

@@ -17,7 +17,9 @@ use crate::error::AppError;
 use crate::i18n::{Language, Tr};
 use crate::state::AppState;
 
+mod actor;
 mod ids;
+pub use actor::Actor;
 pub use ids::{PathAccount, PathBatch, PathInstance};
 
 /// What `session::load_context` found out about the request.

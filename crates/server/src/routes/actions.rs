@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use lightdeck_domain::actions::{self, NewBatch, Params, RequestContext};
+use lightdeck_domain::actions::{self, NewBatch, Params};
 use lightdeck_domain::inventory;
 use lightdeck_domain::policy::Permission;
 use lightdeck_huaweicloud::InstanceId;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::csrf::CsrfToken;
 use crate::error::AppError;
-use crate::extract::{ClientInfo, IsHtmx, PathBatch, RequestId, TeamCtx};
+use crate::extract::{Actor, IsHtmx, PathBatch, TeamCtx};
 use crate::i18n::Tr;
 use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
@@ -132,12 +132,10 @@ fn confirm_message(tr: &Tr, params: Params, count: usize) -> (String, String) {
 #[allow(clippy::too_many_arguments)]
 async fn create(
     State(state): State<AppState>,
-    ctx: TeamCtx,
+    Actor { team: ctx, context }: Actor,
     tr: Tr,
     layout: Layout,
     htmx: IsHtmx,
-    client: ClientInfo,
-    RequestId(request_id): RequestId,
     CsrfToken(csrf): CsrfToken,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -199,14 +197,7 @@ async fn create(
         team_id: team,
         params,
         targets,
-        context: RequestContext {
-            actor_user_id: ctx.user.id(),
-            actor_name: ctx.user.user.display_name.clone(),
-            source_ip: client.ip,
-            user_agent: client.user_agent,
-            session_hash: Some(ctx.user.session_hash.clone()),
-            panel_request_id: Some(request_id),
-        },
+        context,
         idempotency_key: Some(key),
     };
     let recorded = actions::record_intent(&state.db, &new).await?;

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::AuditQuery;
 use super::filter::{check, field_errors};
 use crate::error::AppError;
-use crate::extract::{ClientInfo, RequestId, TeamCtx};
+use crate::extract::Actor;
 use crate::i18n::Tr;
 use crate::state::AppState;
 
@@ -53,24 +53,20 @@ impl Format {
 
 pub(super) async fn csv(
     state: State<AppState>,
-    ctx: TeamCtx,
+    actor: Actor,
     tr: Tr,
-    client: ClientInfo,
-    request_id: RequestId,
     q: Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    export(state, ctx, tr, client, request_id, q, Format::Csv).await
+    export(state, actor, tr, q, Format::Csv).await
 }
 
 pub(super) async fn jsonl(
     state: State<AppState>,
-    ctx: TeamCtx,
+    actor: Actor,
     tr: Tr,
-    client: ClientInfo,
-    request_id: RequestId,
     q: Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    export(state, ctx, tr, client, request_id, q, Format::JsonLines).await
+    export(state, actor, tr, q, Format::JsonLines).await
 }
 
 /// `lightdeck-audit-<team>-<UTC time>.<ext>`: ASCII only, so every browser keeps it.
@@ -93,13 +89,10 @@ fn filename(team_name: &str, now: time::OffsetDateTime, format: Format) -> Strin
     format!("lightdeck-audit-{slug}-{stamp}Z.{}", format.name())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn export(
     State(state): State<AppState>,
-    ctx: TeamCtx,
+    Actor { team: ctx, context: actor }: Actor,
     tr: Tr,
-    client: ClientInfo,
-    RequestId(request_id): RequestId,
     Query(q): Query<AuditQuery>,
     format: Format,
 ) -> Result<Response, AppError> {
@@ -110,11 +103,6 @@ async fn export(
 
     // Recorded before the first byte leaves: nobody takes the log away unrecorded.
     let draft = AuditEventDraft {
-        actor_user_id: Some(ctx.user.id()),
-        actor_name: Some(ctx.user.user.display_name.clone()),
-        source_ip: client.ip,
-        user_agent: client.user_agent,
-        session_hash: Some(ctx.user.session_hash.clone()),
         target_kind: Some("audit_log".to_owned()),
         params: json!({
             "format": format.name(),
@@ -127,11 +115,11 @@ async fn export(
                 "to": form.to,
             },
         }),
-        panel_request_id: Some(request_id.clone()),
-        ..AuditEventDraft::new(ctx.team.id, "audit.exported", Outcome::Succeeded)
+        ..AuditEventDraft::by(&actor, ctx.team.id, "audit.exported", Outcome::Succeeded)
     };
     audit::append(&state.db, draft).await?;
 
+    let request_id = actor.panel_request_id.clone().unwrap_or_default();
     let body = stream_export(state.clone(), ctx.team.id, filter, format, request_id);
     let disposition =
         format!("attachment; filename=\"{}\"", filename(&ctx.team.name, state.now(), format));
