@@ -8,7 +8,6 @@ use std::sync::Arc;
 use lightdeck::config::AppConfig;
 use lightdeck::state::{AppState, Clock};
 use lightdeck_cloudsim::{Config as SimConfig, FaultRule, Handle as Sim};
-use lightdeck_domain::accounts::{self, NewAccount, NewAkSk};
 use lightdeck_domain::crypto::{Keyring, MasterKey};
 use lightdeck_domain::inventory::{
     self, InstanceFilter, InstanceRow, InstanceSort, PageRequest, SortKey,
@@ -16,21 +15,18 @@ use lightdeck_domain::inventory::{
 use lightdeck_domain::policy::Role;
 use lightdeck_domain::teams;
 use lightdeck_domain::testing::TestDb;
-use lightdeck_domain::users::{self, NewUser, User};
-use lightdeck_domain::values::{
-    AccessKeyId, AccountName, DisplayName, DomainName, Language, LoginName, Password,
-    SecretAccessKey, TeamName,
-};
+use lightdeck_domain::users::User;
+use lightdeck_domain::values::Language;
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud, Region};
-use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::client::Client;
+use lightdeck_testkit::Client;
+use lightdeck_testkit::fixtures;
 
 /// Every user of the fixture shares this password.
-pub const PASSWORD: &str = "correct horse battery staple";
+pub use lightdeck_testkit::fixtures::PASSWORD;
 
 /// Who is asking: the columns of the role × route matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -291,7 +287,7 @@ impl TestApp {
 
     /// A client that is not signed in.
     pub fn anonymous(&self) -> Client {
-        Client::new(&self.base_url)
+        Client::socket(&self.base_url)
     }
 
     /// A client signed in as `persona` (anonymous: not signed in).
@@ -367,23 +363,9 @@ fn app_state(sim: &Sim, pool: PgPool, keyring: Keyring) -> AppState {
 
 async fn create_users(state: &AppState, language: Language) -> HashMap<Persona, User> {
     let make = |persona: Persona| {
-        let pool = state.db.clone();
-        async move {
-            let login = persona.login().expect("a signed-in persona");
-            let user = users::create(
-                &pool,
-                NewUser {
-                    login: LoginName::parse(login).unwrap(),
-                    display_name: DisplayName::parse(login).unwrap(),
-                    password: Password::parse(PASSWORD).unwrap(),
-                    site_admin: false,
-                    language,
-                },
-            )
-            .await
-            .expect("a fixture user");
-            (persona, user)
-        }
+        let login = persona.login().expect("a signed-in persona");
+        let user = fixtures::user(&state.db, login).language(language).create();
+        async move { (persona, user.await) }
     };
     let (a, b, c, d, e) = tokio::join!(
         make(Persona::Viewer),
@@ -395,8 +377,8 @@ async fn create_users(state: &AppState, language: Language) -> HashMap<Persona, 
     [a, b, c, d, e].into_iter().collect()
 }
 
-/// A team with `members` (the first must be the owner), cloudsim's `sim_account`-th account
-/// connected in `regions`, and its inventory synced once.
+/// A team with `members`, cloudsim's `sim_account`-th account connected in `regions`, and
+/// its inventory synced once.
 async fn create_team(
     state: &AppState,
     sim: &Sim,
@@ -405,37 +387,15 @@ async fn create_team(
     regions: &[Region],
     members: &[(Uuid, Role)],
 ) -> TeamFixture {
-    let team = teams::create(&state.db, &TeamName::parse(name).unwrap(), Some(members[0].0))
-        .await
-        .expect("a team");
-    for (user, role) in &members[1..] {
+    let team = fixtures::team(&state.db, name).await;
+    for (user, role) in members {
         teams::add_member(&state.db, team.id, *user, *role).await.expect("a member");
     }
     let cloud = &sim.accounts()[sim_account];
-    let account = accounts::create(
-        &state.db,
-        &state.keyring,
-        team.id,
-        NewAccount {
-            name: AccountName::parse(&cloud.name).unwrap(),
-            domain_name: DomainName::parse(&cloud.name).unwrap(),
-            domain_id: Some(cloud.domain_id.parse().expect("a 32-hex domain id")),
-            aksk: Some(NewAkSk {
-                access_key_id: AccessKeyId::parse(&cloud.ak).unwrap(),
-                secret_access_key: SecretAccessKey::parse(cloud.sk.expose_secret()).unwrap(),
-            }),
-            iam_user: None,
-            regions: regions
-                .iter()
-                .map(|r| {
-                    let project = cloud.project_id(*r).expect("cloudsim has a project per region");
-                    (*r, project.parse().expect("a 32-hex project id"))
-                })
-                .collect(),
-        },
-    )
-    .await
-    .expect("a cloud account");
+    let account = fixtures::cloud_account(&state.db, &state.keyring, team.id, &cloud.name)
+        .from_sim(cloud, regions)
+        .create()
+        .await;
     lightdeck::workers::sync::sync_account(&state.workers(), account.id)
         .await
         .expect("the initial inventory sync");

@@ -3,8 +3,9 @@
 //!
 //! [`TestApp::builder`] sets the world up: two teams, a user per role in the first (alice
 //! owner, bob operator, carol viewer, dave admin) and an owner of the second (oscar), one
-//! cloudsim account per team, and an initial inventory sync. [`TestApp::client`] gives a
-//! cookie-keeping HTTP client signed in as one of them; [`browser`] drives headless
+//! cloudsim account per team, and an initial inventory sync. [`TestApp::client`] gives the test
+//! kit's cookie-keeping HTTP client (`lightdeck_testkit`), on a real socket, signed in as one
+//! of them; [`browser`] drives headless
 //! Chromium through chromedriver.
 //!
 //! Time only moves when a test says so ([`TestApp::advance`]): cloudsim's jobs, the panel's
@@ -12,7 +13,6 @@
 
 pub mod app;
 pub mod browser;
-pub mod client;
 
 pub use app::{Persona, TeamFixture, TestApp, TestAppBuilder};
-pub use client::{Client, Page};
+pub use lightdeck_testkit::{Client, Page};

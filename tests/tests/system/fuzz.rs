@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lightdeck::Access;
 use lightdeck_domain::policy::Role;
-use lightdeck_tests::client::selector_of;
+use lightdeck_testkit::selector_of;
 use lightdeck_tests::{Client, Page, Persona, TestApp};
 use reqwest::Method;
 

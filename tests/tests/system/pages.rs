@@ -2,7 +2,7 @@
 //! for it, rendered for an owner in English and in Simplified Chinese. A missing catalog
 //! key shows as ⟦key⟧ and is recorded by `state.i18n`; either fails the test.
 
-use lightdeck::routes::Access;
+use lightdeck::routing::Access;
 use lightdeck_domain::values::Language;
 use lightdeck_tests::{Page, Persona, TestApp};
 

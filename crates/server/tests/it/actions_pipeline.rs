@@ -44,7 +44,7 @@ async fn reboot_two_instances_from_request_to_success() {
     let (ida, idb) = (a.instance_id.to_string(), b.instance_id.to_string());
     let mut bob = env.browser("bob", Role::Operator).await;
 
-    let panel = bob.act("reboot", "soft", &[&ida, &idb], "key-1", false).await;
+    let panel = env.act(&mut bob, "reboot", "soft", &[&ida, &idb], "key-1", false).await;
     assert_eq!(panel.status, StatusCode::OK, "{}", panel.body);
     assert_eq!(env.sim.count_requests("BatchRebootServers"), 2, "one call per account");
     assert_eq!(item_states(&panel), ["accepted", "accepted"]);
@@ -77,13 +77,13 @@ async fn reboot_two_instances_from_request_to_success() {
 
     // The job is still running: the poller records that and keeps the panel refreshing.
     assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 2);
-    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    let panel = bob.get_htmx(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["running", "running"]);
     assert!(panel.attr("section.progress-panel", "hx-trigger").is_some());
 
     env.advance(10);
     assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 2);
-    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    let panel = bob.get_htmx(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["succeeded", "succeeded"]);
     assert_eq!(panel.attr("section.progress-panel", "hx-trigger"), None, "done: no more polling");
     assert_eq!(
@@ -127,11 +127,11 @@ async fn a_failing_job_is_explained_in_plain_words() {
     let running = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     let id = running.instance_id.to_string();
     let mut bob = env.browser("bob", Role::Operator).await;
-    let panel = bob.act("start", "soft", &[&id], "key-start", false).await;
+    let panel = env.act(&mut bob, "start", "soft", &[&id], "key-start", false).await;
     assert_eq!(item_states(&panel), ["accepted"]);
     env.advance(10);
     poll_once(&env.state.workers()).await.unwrap();
-    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    let panel = bob.get_htmx(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["failed"]);
     assert_eq!(
         panel.text("tr.item p.explanation").as_deref(),
@@ -164,7 +164,7 @@ async fn throttling_is_retried_then_explained_and_the_intent_stays() {
     let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     let id = inst.instance_id.to_string();
     let mut bob = env.browser("bob", Role::Operator).await;
-    let panel = bob.act("reboot", "soft", &[&id], "key-429", false).await;
+    let panel = env.act(&mut bob, "reboot", "soft", &[&id], "key-429", false).await;
     assert_eq!(panel.status, StatusCode::OK);
     assert!(env.sim.count_requests("BatchRebootServers") > 1, "the client retried");
     assert_eq!(item_states(&panel), ["failed"]);
@@ -189,7 +189,6 @@ async fn nothing_reaches_the_cloud_when_the_intent_cannot_be_recorded() {
     let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     let id = inst.instance_id.to_string();
     let mut bob = env.browser("bob", Role::Operator).await;
-    let csrf = bob.csrf().await;
     // The audit append inside record_intent's transaction fails, as a full disk would.
     sqlx::raw_sql(
         "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS \
@@ -202,9 +201,8 @@ async fn nothing_reaches_the_cloud_when_the_intent_cannot_be_recorded() {
     .unwrap();
     let path = format!("/teams/{}/actions", env.team);
     let resp = bob
-        .htmx_post(
+        .post_htmx(
             &path,
-            &csrf,
             &[("action", "reboot"), ("type", "soft"), ("idempotency_key", "k"), ("instance", &id)],
         )
         .await;
@@ -222,8 +220,8 @@ async fn the_same_idempotency_key_acts_once() {
     let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     let id = inst.instance_id.to_string();
     let mut bob = env.browser("bob", Role::Operator).await;
-    let first = bob.act("reboot", "soft", &[&id], "same-key", false).await;
-    let second = bob.act("reboot", "soft", &[&id], "same-key", false).await;
+    let first = env.act(&mut bob, "reboot", "soft", &[&id], "same-key", false).await;
+    let second = env.act(&mut bob, "reboot", "soft", &[&id], "same-key", false).await;
     assert_eq!(second.status, StatusCode::OK);
     assert_eq!(batch_url(&first), batch_url(&second));
     assert_eq!(env.sim.count_requests("BatchRebootServers"), 1);
@@ -237,9 +235,9 @@ async fn foreign_or_unknown_ids_refuse_the_whole_request() {
     let id = inst.instance_id.to_string();
     let mut bob = env.browser("bob", Role::Operator).await;
     let unknown = "0123456789abcdef01234567";
-    let resp = bob.act("reboot", "soft", &[&id, unknown], "k-a", false).await;
+    let resp = env.act(&mut bob, "reboot", "soft", &[&id, unknown], "k-a", false).await;
     assert_eq!(resp.status, StatusCode::NOT_FOUND);
-    let resp = bob.act("reboot", "soft", &[&id, "../../etc"], "k-b", false).await;
+    let resp = env.act(&mut bob, "reboot", "soft", &[&id, "../../etc"], "k-b", false).await;
     assert_eq!(resp.status, StatusCode::NOT_FOUND);
     assert_eq!(env.sim.count_requests("BatchRebootServers"), 0);
     assert!(
@@ -250,7 +248,7 @@ async fn foreign_or_unknown_ids_refuse_the_whole_request() {
     );
 
     // Bad form values: 422 naming the field, nothing recorded.
-    let resp = bob.act("explode", "sideways", &[], "", false).await;
+    let resp = env.act(&mut bob, "explode", "sideways", &[], "", false).await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
     let problems = resp.texts("ul.details li");
     assert!(problems.iter().any(|p| p.starts_with("How:")), "{problems:?}");
@@ -263,7 +261,7 @@ async fn stopping_and_forced_restarts_ask_first() {
     let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     let id = inst.instance_id.to_string();
     let mut bob = env.browser("bob", Role::Operator).await;
-    let confirm = bob.act("reboot", "hard", &[&id], "k-hard", false).await;
+    let confirm = env.act(&mut bob, "reboot", "hard", &[&id], "k-hard", false).await;
     assert_eq!(confirm.status, StatusCode::OK);
     assert!(confirm.text("p.confirm-message").unwrap().contains("like pulling the power plug"));
     assert_eq!(confirm.texts("ul.confirm-instances li"), vec![inst.name.clone()]);
@@ -274,7 +272,7 @@ async fn stopping_and_forced_restarts_ask_first() {
     );
     assert_eq!(env.sim.count_requests("BatchRebootServers"), 0, "nothing before the confirmation");
 
-    let panel = bob.act("reboot", "hard", &[&id], "k-hard", true).await;
+    let panel = env.act(&mut bob, "reboot", "hard", &[&id], "k-hard", true).await;
     assert_eq!(item_states(&panel), ["accepted"]);
     let recorded =
         actions::list_for_instance(env.db.pool(), env.team, &inst.instance_id, 5).await.unwrap();
@@ -282,7 +280,7 @@ async fn stopping_and_forced_restarts_ask_first() {
 
     // A soft restart does not ask; a non-htmx request lands on the progress page.
     let other = env.instances().await.into_iter().find(|i| i.status == "SHUTOFF").unwrap();
-    let csrf = bob.csrf().await;
+    let csrf = bob.refresh_csrf().await;
     let other_id = other.instance_id.to_string();
     let resp = bob
         .post_form(
@@ -310,7 +308,7 @@ async fn a_restart_in_the_middle_of_a_job_resumes_it() {
     let id = inst.instance_id.to_string();
     let batch = {
         let mut bob = env.browser("bob", Role::Operator).await;
-        let panel = bob.act("reboot", "soft", &[&id], "k-restart", false).await;
+        let panel = env.act(&mut bob, "reboot", "soft", &[&id], "k-restart", false).await;
         assert_eq!(item_states(&panel), ["accepted"]);
         poll_once(&env.state.workers()).await.unwrap();
         batch_url(&panel)
@@ -323,7 +321,7 @@ async fn a_restart_in_the_middle_of_a_job_resumes_it() {
         actions::list_for_instance(env.db.pool(), env.team, &inst.instance_id, 5).await.unwrap();
     assert_eq!(recorded[0].state, ActionState::Succeeded);
     assert_eq!(events(&env, "instance.reboot.succeeded").await.len(), 1);
-    let mut bob = instances_support::Browser::signed_in(&env, "bob").await;
+    let mut bob = env.signed_in("bob").await;
     let panel = bob.get(&batch).await;
     assert_eq!(item_states(&panel), ["succeeded"]);
 }
@@ -346,7 +344,7 @@ async fn actions_left_requested_by_a_dead_process_become_unknown() {
     let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     let mut bob = env.browser("bob", Role::Operator).await;
     let id = inst.instance_id.to_string();
-    let panel = bob.act("reboot", "soft", &[&id], "k-stale", false).await;
+    let panel = env.act(&mut bob, "reboot", "soft", &[&id], "k-stale", false).await;
     assert_eq!(item_states(&panel), ["accepted"]);
     // Pretend a process recorded an intent an hour ago and died before calling the cloud.
     sqlx::query(
@@ -357,7 +355,7 @@ async fn actions_left_requested_by_a_dead_process_become_unknown() {
     .await
     .unwrap();
     poll_once(&env.state.workers()).await.unwrap();
-    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    let panel = bob.get_htmx(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["unknown"]);
     assert!(panel.text("tr.item p.explanation").unwrap().starts_with("Nobody can tell"));
     assert_eq!(events(&env, "instance.reboot.unknown").await.len(), 1);
@@ -372,7 +370,7 @@ async fn a_job_the_cloud_no_longer_knows_ends_unknown_after_a_minute() {
     let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     let id = inst.instance_id.to_string();
     let mut bob = env.browser("bob", Role::Operator).await;
-    let panel = bob.act("reboot", "soft", &[&id], "k-gone", false).await;
+    let panel = env.act(&mut bob, "reboot", "soft", &[&id], "k-gone", false).await;
     assert_eq!(item_states(&panel), ["accepted"]);
 
     // The cloud forgets the job (a restarted cloud does), and meanwhile somebody stops the
@@ -392,12 +390,12 @@ async fn a_job_the_cloud_no_longer_knows_ends_unknown_after_a_minute() {
     assert!(recorded[0].missing_since.is_some());
     clock.advance(time::Duration::seconds(30));
     poll_once(&env.state.workers()).await.unwrap();
-    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    let panel = bob.get_htmx(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["accepted"], "still followed after 30 s");
 
     clock.advance(time::Duration::seconds(31));
     assert_eq!(poll_once(&env.state.workers()).await.unwrap(), 1);
-    let panel = bob.htmx_get(&batch_url(&panel)).await;
+    let panel = bob.get_htmx(&batch_url(&panel)).await;
     assert_eq!(item_states(&panel), ["unknown"]);
     let explanation = panel.text("tr.item p.explanation").unwrap();
     assert!(explanation.starts_with("Huawei Cloud no longer knows the job"), "{explanation}");

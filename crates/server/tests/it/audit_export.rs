@@ -11,7 +11,7 @@ use lightdeck_domain::audit::{self, AuditFilter, Outcome};
 use lightdeck_domain::inventory::PageRequest;
 use serde_json::{Value, json};
 
-async fn signed_in<'a>(f: &'a Fixture, login: &str) -> Client<'a> {
+async fn signed_in(f: &Fixture, login: &str) -> Client {
     let mut c = f.app.client();
     let resp = c.sign_in(login, PASSWORD).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {login}");
@@ -101,7 +101,7 @@ async fn jsonl_export_applies_the_filters_and_is_recorded() {
     let url = format!("/teams/{}/audit/export.jsonl?who=bob&outcome=succeeded", f.team);
     let resp = c.get(&url).await;
     assert_eq!(resp.status, StatusCode::OK);
-    assert_eq!(resp.header(core_support::html_resp::SENT_ENCODING), Some("br"), "br is preferred");
+    assert_eq!(resp.header(core_support::SENT_ENCODING), Some("br"), "br is preferred");
     assert_eq!(resp.header("content-type"), Some("application/x-ndjson; charset=utf-8"));
     assert!(resp.header("content-disposition").unwrap().ends_with(".jsonl\""));
     let lines: Vec<Value> = resp.body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -151,9 +151,9 @@ async fn a_log_larger_than_the_pipe_streams_whole() {
     assert_eq!(resp.status, StatusCode::OK);
     // Compressed, as every browser asks: the stream once broke only then.
     assert!(
-        matches!(resp.header(core_support::html_resp::SENT_ENCODING), Some("gzip" | "br")),
+        matches!(resp.header(core_support::SENT_ENCODING), Some("gzip" | "br")),
         "{:?}",
-        resp.header(core_support::html_resp::SENT_ENCODING)
+        resp.header(core_support::SENT_ENCODING)
     );
     assert!(resp.body.len() > 4 * 64 * 1024, "{} bytes", resp.body.len());
     let rows = parse_csv(&resp.body);

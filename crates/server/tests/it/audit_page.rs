@@ -13,7 +13,7 @@ use lightdeck_domain::values::Language;
 use serde_json::json;
 use time::macros::datetime;
 
-async fn signed_in<'a>(f: &'a Fixture, login: &str) -> Client<'a> {
+async fn signed_in(f: &Fixture, login: &str) -> Client {
     let mut c = f.app.client();
     let resp = c.sign_in(login, PASSWORD).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {login}");

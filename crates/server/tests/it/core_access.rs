@@ -7,7 +7,7 @@ use crate::core_support;
 use axum::http::StatusCode;
 use core_support::{PASSWORD, TestApp};
 use lightdeck::extract::{CurrentUser, TeamCtx};
-use lightdeck::routes::{Access, RouteTable};
+use lightdeck::routing::{Access, RouteTable};
 use lightdeck_domain::policy::{Permission, Role};
 use lightdeck_domain::security_log::{self, Kind};
 use lightdeck_domain::teams;
@@ -114,7 +114,7 @@ async fn a_role_without_the_permission_is_forbidden_and_logged() {
 
     let mut viewer = w.app.client();
     viewer.sign_in("vera", PASSWORD).await;
-    let csrf = viewer.page_csrf().await;
+    let csrf = viewer.refresh_csrf().await;
     let resp = viewer.post_form(&power, &[("csrf", &csrf)]).await;
     assert_eq!(resp.status, StatusCode::FORBIDDEN);
     assert_eq!(resp.text("h1").as_deref(), Some("Not allowed"));
@@ -129,7 +129,7 @@ async fn a_role_without_the_permission_is_forbidden_and_logged() {
 
     let mut operator = w.app.client();
     operator.sign_in("otto", PASSWORD).await;
-    let csrf = operator.page_csrf().await;
+    let csrf = operator.refresh_csrf().await;
     let resp = operator.post_form(&power, &[("csrf", &csrf)]).await;
     assert_eq!(resp.status, StatusCode::OK);
     assert_eq!(resp.body, "powered by otto");
@@ -137,7 +137,7 @@ async fn a_role_without_the_permission_is_forbidden_and_logged() {
     // Not a member at all: 404, whatever the permission.
     let mut stranger = w.app.client();
     stranger.sign_in("sam", PASSWORD).await;
-    let csrf = stranger.page_csrf().await;
+    let csrf = stranger.refresh_csrf().await;
     assert_eq!(stranger.post_form(&power, &[("csrf", &csrf)]).await.status, StatusCode::NOT_FOUND);
 }
 

@@ -2,8 +2,8 @@
 
 use crate::core_support;
 
-use axum::http::StatusCode;
-use core_support::{PASSWORD, TestApp, cookie_value};
+use axum::http::{Method, StatusCode};
+use core_support::{PASSWORD, TestApp};
 use lightdeck_domain::security_log::{self, Kind};
 use time::Duration;
 
@@ -19,7 +19,7 @@ async fn sign_in_page_has_a_form_with_a_csrf_token_in_the_requested_language() {
     assert!(csrf.len() >= 40, "{csrf}");
     assert_eq!(page.count("form[action='/login'] input[name=password][type=password]"), 1);
     assert_eq!(page.count("form[action='/logout']"), 0, "no sign-out before sign-in");
-    assert!(c.cookie.is_some(), "the anonymous session holds the token");
+    assert!(c.session_cookie().is_some(), "the anonymous session holds the token");
 
     let mut zh = app.client().with_header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5");
     let page = zh.get("/login").await;
@@ -33,13 +33,13 @@ async fn good_sign_in_rotates_the_session_id_and_redirects_home() {
     let app = TestApp::new().await;
     app.user("alice").await;
     let mut c = app.client();
-    let csrf = c.csrf().await;
-    let before = cookie_value(&c.cookie);
+    let csrf = c.refresh_csrf().await;
+    let before = c.session_cookie().unwrap_or_default();
     let resp =
         c.post_form("/login", &[("csrf", &csrf), ("login", "alice"), ("password", PASSWORD)]).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER);
     assert_eq!(resp.header("location"), Some("/"));
-    let after = cookie_value(&c.cookie);
+    let after = c.session_cookie().unwrap_or_default();
     assert!(!after.is_empty());
     assert_ne!(before, after, "a new session id at sign-in");
     let cookie = resp.header("set-cookie").unwrap().to_ascii_lowercase();
@@ -51,11 +51,11 @@ async fn good_sign_in_rotates_the_session_id_and_redirects_home() {
     assert_eq!(page.text(".who").as_deref(), Some("Signed in as alice (display)"));
     assert_eq!(page.count("form[action='/logout'] input[name=csrf]"), 1);
     let mut old = app.client();
-    old.cookie = Some(format!("lightdeck_session={before}"));
+    old.set_session_cookie(&before);
     assert_eq!(old.get("/no-such-page").await.count(".who"), 0);
 
     // The CSRF token changed at sign-in too.
-    assert_ne!(c.page_csrf().await, csrf);
+    assert_ne!(c.refresh_csrf().await, csrf);
 }
 
 #[tokio::test]
@@ -69,7 +69,7 @@ async fn sign_in_goes_to_a_safe_next_path_only() {
         ("/\\evil.example", "/"),
     ] {
         let mut c = app.client();
-        let csrf = c.csrf().await;
+        let csrf = c.refresh_csrf().await;
         let resp = c
             .post_form(
                 "/login",
@@ -130,7 +130,7 @@ async fn control_characters_in_a_form_are_a_field_error_never_a_500() {
     app.user("alice").await;
     for (lang, says) in [("en", "contains a control character"), ("zh-CN", "包含控制字符")] {
         let mut c = app.client().with_header("accept-language", lang);
-        let csrf = c.csrf().await;
+        let csrf = c.refresh_csrf().await;
         let resp = c
             .post_form(
                 "/login",
@@ -205,22 +205,22 @@ async fn logout_ends_the_session_and_needs_the_csrf_token() {
     app.user("alice").await;
     let mut c = app.client();
     c.sign_in("alice", PASSWORD).await;
-    let signed_in_cookie = c.cookie.clone();
-    let csrf = c.page_csrf().await;
+    let signed_in_cookie = c.session_cookie().expect("a session");
+    let csrf = c.refresh_csrf().await;
 
-    let refused = c.post_form("/logout", &[]).await;
+    let refused = c.post_raw("/logout", &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(c.get("/no-such-page").await.count(".who"), 1, "still signed in");
 
     let resp = c.post_form("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER);
     assert_eq!(resp.header("location"), Some("/login?from=signed-out"));
-    assert!(c.cookie.is_none(), "the cookie is cleared");
+    assert!(c.session_cookie().is_none(), "the cookie is cleared");
     let page = c.get("/login?from=signed-out").await;
     assert_eq!(page.text(".notice").as_deref(), Some("You have signed out."));
 
     let mut replay = app.client();
-    replay.cookie = signed_in_cookie;
+    replay.set_session_cookie(&signed_in_cookie);
     assert_eq!(replay.get("/no-such-page").await.count(".who"), 0, "the old session is gone");
 }
 
@@ -230,9 +230,10 @@ async fn state_changing_requests_without_a_valid_token_or_from_another_site_are_
     let alice = app.user("alice").await;
     let mut c = app.client();
     c.sign_in("alice", PASSWORD).await;
-    let csrf = c.page_csrf().await;
+    let csrf = c.refresh_csrf().await;
+    let session = c.session_cookie().expect("a session");
 
-    let missing = c.post_form("/language", &[("lang", "zh-CN")]).await;
+    let missing = c.post_raw("/language", &[("lang", "zh-CN")]).await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     let wrong =
         c.post_form("/language", &[("lang", "zh-CN"), ("csrf", "x".repeat(43).as_str())]).await;
@@ -240,25 +241,20 @@ async fn state_changing_requests_without_a_valid_token_or_from_another_site_are_
     assert!(wrong.text(".reference").is_some(), "a 403 page with a reference");
 
     let mut cross = app.client().with_header("origin", "https://evil.example");
-    cross.cookie = c.cookie.clone();
+    cross.set_session_cookie(&session);
     let resp = cross.post_form("/language", &[("lang", "zh-CN"), ("csrf", &csrf)]).await;
     assert_eq!(resp.status, StatusCode::FORBIDDEN, "right token, wrong origin");
 
     let mut fetch = app.client().with_header("sec-fetch-site", "cross-site");
-    fetch.cookie = c.cookie.clone();
+    fetch.set_session_cookie(&session);
     let resp = fetch.post_form("/language", &[("lang", "zh-CN"), ("csrf", &csrf)]).await;
     assert_eq!(resp.status, StatusCode::FORBIDDEN, "right token, cross-site fetch");
 
     // The header works like the form field, and the same origin is fine.
     let mut same = app.client().with_header("origin", "http://localhost");
-    same.cookie = c.cookie.clone();
-    let req = same
-        .request("POST", "/language")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-csrf-token", &csrf)
-        .body(axum::body::Body::from("lang=zh-CN&next=/login"))
-        .unwrap();
-    let ok = same.send(req).await;
+    same.set_session_cookie(&session);
+    let body = Some("lang=zh-CN&next=/login".to_owned());
+    let ok = same.send(Method::POST, "/language", &[("x-csrf-token", &csrf)], body).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     let user = lightdeck_domain::users::get(app.db.pool(), alice.id).await.unwrap();
     assert_eq!(user.language.as_str(), "zh-CN");

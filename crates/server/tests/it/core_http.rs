@@ -3,10 +3,9 @@
 
 use crate::core_support;
 
-use axum::body::Body;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use core_support::{PASSWORD, Resp, TestApp};
-use lightdeck::routes::Access;
+use lightdeck::routing::Access;
 use lightdeck::security;
 
 fn assert_security_headers(resp: &Resp, what: &str) {
@@ -24,7 +23,7 @@ fn assert_security_headers(resp: &Resp, what: &str) {
 async fn every_response_carries_the_security_headers_and_a_request_id() {
     let app = TestApp::new().await;
     let mut c = app.client();
-    let css = lightdeck::routes::assets::url("app.css");
+    let css = lightdeck::assets::url("app.css");
     let responses = [
         ("sign-in page", c.get("/login").await),
         ("404", c.get("/nope").await),
@@ -32,7 +31,7 @@ async fn every_response_carries_the_security_headers_and_a_request_id() {
         ("missing static file", c.get("/static/nope.js").await),
         ("healthz", c.get("/healthz").await),
         ("metrics", c.get("/metrics").await),
-        ("csrf refusal", c.post_form("/logout", &[]).await),
+        ("csrf refusal", c.post_raw("/logout", &[]).await),
         ("method not allowed", c.get("/logout").await),
     ];
     for (what, resp) in &responses {
@@ -83,7 +82,7 @@ async fn htmx_requests_get_an_error_fragment_aimed_at_the_flash_area() {
 async fn rejected_input_never_shows_internal_text() {
     let app = TestApp::new().await;
     let mut c = app.client();
-    let csrf = c.csrf().await;
+    let csrf = c.refresh_csrf().await;
     // A query the sign-in page cannot parse (a repeated field) and an oversized body.
     let bad = c.get("/login?next=a&next=b").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -91,21 +90,11 @@ async fn rejected_input_never_shows_internal_text() {
     assert!(!bad.body.contains("deserialize"), "{}", bad.body);
 
     let big = format!("csrf={csrf}&login={}", "a".repeat(300 * 1024));
-    let req = c
-        .request("POST", "/login")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(big.clone()))
-        .unwrap();
-    let resp = c.send(req).await;
+    let resp = c.send(Method::POST, "/login", &[], Some(big.clone())).await;
     assert_eq!(resp.status, StatusCode::PAYLOAD_TOO_LARGE, "streamed body");
     assert_eq!(resp.text("h1").as_deref(), Some("Too large"));
-    let req = c
-        .request("POST", "/login")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("content-length", big.len())
-        .body(Body::from(big))
-        .unwrap();
-    let resp = c.send(req).await;
+    let length = big.len().to_string();
+    let resp = c.send(Method::POST, "/login", &[("content-length", &length)], Some(big)).await;
     assert_eq!(resp.status, StatusCode::PAYLOAD_TOO_LARGE, "declared length");
     assert_eq!(resp.text("h1").as_deref(), Some("Too large"));
 }
@@ -124,7 +113,7 @@ async fn static_files_are_cacheable_and_compressed() {
     assert_eq!(resp.status, StatusCode::OK);
     assert_eq!(resp.header("content-type"), Some("text/javascript; charset=utf-8"));
     assert_eq!(resp.header("cache-control"), Some("public, max-age=31536000, immutable"));
-    assert_eq!(resp.header(core_support::html_resp::SENT_ENCODING), Some("gzip"));
+    assert_eq!(resp.header(core_support::SENT_ENCODING), Some("gzip"));
     assert!(resp.body.contains("htmx"), "decoded, it is the script");
     assert!(resp.header("set-cookie").is_none(), "no session for static files");
 
@@ -170,7 +159,7 @@ async fn the_language_switch_is_remembered_for_visitors_and_users() {
     let app = TestApp::new().await;
     let alice = app.user("alice").await;
     let mut c = app.client();
-    let csrf = c.csrf().await;
+    let csrf = c.refresh_csrf().await;
     let resp =
         c.post_form("/language", &[("csrf", &csrf), ("lang", "zh-CN"), ("next", "/login")]).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER);
@@ -186,7 +175,7 @@ async fn the_language_switch_is_remembered_for_visitors_and_users() {
     // Signed in, the user's own setting wins, and the switch changes it.
     assert_eq!(c.sign_in("alice", PASSWORD).await.status, StatusCode::SEE_OTHER);
     assert_eq!(c.get("/nope").await.attr("html", "lang").as_deref(), Some("en"));
-    let csrf = c.page_csrf().await;
+    let csrf = c.refresh_csrf().await;
     let resp = c
         .post_form("/language", &[("csrf", &csrf), ("lang", "zh-CN"), ("next", "//evil.example")])
         .await;

@@ -61,7 +61,7 @@ async fn requests_are_logged_without_secrets() {
     let mut c = app.client();
     let csrf = c.refresh_csrf().await;
     let resp =
-        c.post_raw("/login", &[("csrf", &csrf), ("login", "alice"), ("password", PASSWORD)]).await;
+        c.post_form("/login", &[("csrf", &csrf), ("login", "alice"), ("password", PASSWORD)]).await;
     let request_id = resp.header("x-request-id").unwrap().to_owned();
     let cookie = c.session_cookie().unwrap_or_default();
     c.get("/nope").await;

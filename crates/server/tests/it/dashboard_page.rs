@@ -14,7 +14,7 @@ use lightdeck_domain::{teams, users};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
-async fn signed_in<'a>(f: &'a Fixture, login: &str) -> Client<'a> {
+async fn signed_in(f: &Fixture, login: &str) -> Client {
     let mut c = f.app.client();
     let resp = c.sign_in(login, PASSWORD).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {login}");

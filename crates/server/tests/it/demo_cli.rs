@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use lightdeck::routes::auth::encode_component;
+use lightdeck::urls::encode_component;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use scraper::{Html, Selector};
@@ -351,8 +351,9 @@ async fn demo_first_run_then_reuse() {
 
     let pg = postgres_pid(&dir.0);
     assert!(alive(pg));
-    first.interrupt();
+    let out = first.interrupt();
     assert!(!alive(pg), "Ctrl-C stops PostgreSQL");
+    nothing_failed_while_stopping(&out);
     assert!(!dir.0.join("postgres/postmaster.pid").exists());
 
     let second = Demo::start(&dir.0);
@@ -368,7 +369,14 @@ async fn demo_first_run_then_reuse() {
     let pg = postgres_pid(&dir.0);
     let out = second.interrupt();
     assert!(!alive(pg), "Ctrl-C stops PostgreSQL: {out}");
+    nothing_failed_while_stopping(&out);
     assert!(!out.contains("Updated the stored credentials"), "same seed, same keys: {out}");
+}
+
+/// The workers have stopped before PostgreSQL does, so none of their queries fails under it.
+fn nothing_failed_while_stopping(out: &str) {
+    let (_, stopping) = out.split_once("Stopping PostgreSQL").expect("the demo says it stops");
+    assert!(!stopping.contains("ERROR"), "an error while the demo stopped: {out}");
 }
 
 /// Where the demo's PostgreSQL data lives: the folder `postgres-location` records (a root run
@@ -473,8 +481,9 @@ async fn demo_runs_from_a_private_folder_in_home() {
     assert!(seen.len() >= 20, "alice sees the simulator's instances, got {seen:?}");
     let pg = postmaster_pid(&data).expect("postgres runs");
     assert!(alive(pg));
-    first.interrupt();
+    let out = first.interrupt();
     assert!(!alive(pg), "Ctrl-C stops PostgreSQL");
+    nothing_failed_while_stopping(&out);
 
     let mut second = Demo::start(&dir);
     leftovers.demos.push(second.child.id());

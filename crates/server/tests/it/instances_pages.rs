@@ -61,7 +61,7 @@ async fn viewers_see_no_action_buttons_and_cannot_act() {
     assert_eq!(page.count("input[name=instance]"), 0);
     assert_eq!(page.count("form.refresh"), 0, "refresh is a cloud call: operators and up");
     let id = env.instances().await[0].instance_id.to_string();
-    let resp = carol.act("reboot", "soft", &[&id], "k-1", false).await;
+    let resp = env.act(&mut carol, "reboot", "soft", &[&id], "k-1", false).await;
     assert_eq!(resp.status, StatusCode::FORBIDDEN);
     assert_eq!(env.sim.count_requests("BatchRebootServers"), 0);
 }
@@ -126,7 +126,7 @@ async fn filters_and_search_narrow_the_table() {
     // The same through htmx (a search typed too long): the table partial, which has no
     // fields, says what is wrong instead of "nothing matches".
     let long = "x".repeat(201);
-    let partial = bob.htmx_get(&format!("{base}?q={long}&sort=colour")).await;
+    let partial = bob.get_htmx(&format!("{base}?q={long}&sort=colour")).await;
     assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         partial.texts("#instance-table [role=alert] li"),
@@ -138,7 +138,7 @@ async fn filters_and_search_narrow_the_table() {
     assert_eq!(partial.count("p.empty"), 0);
 
     // htmx asks for the table only.
-    let partial = bob.htmx_get(&format!("{base}?account={}", env.accounts[0])).await;
+    let partial = bob.get_htmx(&format!("{base}?account={}", env.accounts[0])).await;
     assert_eq!(partial.count("header.topbar"), 0);
     assert_eq!(partial.count("div#instance-table"), 1);
     assert_eq!(partial.count(ROWS), 4);
@@ -192,14 +192,14 @@ async fn only_transitional_rows_refresh_themselves() {
     assert_eq!(page.attr(&row_sel, "hx-trigger").as_deref(), Some("every 2s"));
     assert_eq!(page.attr(&row_sel, "hx-swap").as_deref(), Some("outerHTML"));
 
-    let row = bob.htmx_get(&row_url).await;
+    let row = bob.get_htmx(&row_url).await;
     assert_eq!(row.status, StatusCode::OK);
     assert!(row.body.trim_start().starts_with("<tr"), "a bare row: {}", row.body);
     assert!(row.body.contains("hx-trigger=\"every 2s\""));
 
     env.sim.set_server_state(&server, "ACTIVE", None).unwrap();
     lightdeck::workers::sync_account(&env.state.workers(), moving.account_id).await.unwrap();
-    let row = bob.htmx_get(&row_url).await;
+    let row = bob.get_htmx(&row_url).await;
     assert!(!row.body.contains("hx-trigger"), "a stable row stops polling: {}", row.body);
     assert!(row.body.contains("Running"));
 }
@@ -236,7 +236,7 @@ async fn detail_page_shows_the_inventory_and_hides_other_teams() {
         teams::create(env.db.pool(), &TeamName::parse("Other").unwrap(), None).await.unwrap();
     let dave = env.member("dave", Role::Owner).await;
     teams::add_member(env.db.pool(), other.id, dave.id, Role::Owner).await.unwrap();
-    let mut dave_b = instances_support::Browser::signed_in(&env, "dave").await;
+    let mut dave_b = env.signed_in("dave").await;
     let foreign = dave_b.get(&format!("/teams/{}/instances/{}", other.id, inst.instance_id)).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
     assert_eq!(
@@ -247,6 +247,8 @@ async fn detail_page_shows_the_inventory_and_hides_other_teams() {
     assert_eq!(bob.get(&unknown).await.status, StatusCode::NOT_FOUND);
     let row = bob.get(&format!("/teams/{}/instances/{}/row", other.id, inst.instance_id)).await;
     assert_eq!(row.status, StatusCode::NOT_FOUND, "bob is not in the other team");
+    let row = bob.get(&format!("/teams/{}/instances/nothex/row", env.team)).await;
+    assert_eq!(row.status, StatusCode::NOT_FOUND, "a malformed id names nothing");
 }
 
 #[tokio::test]
@@ -254,16 +256,16 @@ async fn refresh_now_reports_what_changed() {
     let env = Env::new(2).await;
     let inst = env.instances().await.remove(0);
     let mut bob = env.browser("bob", Role::Operator).await;
-    let csrf = bob.csrf().await;
+    let csrf = bob.refresh_csrf().await;
     let url = format!("/teams/{}/accounts/{}/refresh", env.team, inst.account_id);
 
-    let resp = bob.htmx_post(&url, &csrf, &[]).await;
+    let resp = bob.post_htmx(&url, &[]).await;
     assert_eq!(resp.status, StatusCode::OK);
     assert_eq!(resp.text(".flash.ok").as_deref(), Some("0 added, 0 changed, 0 gone."));
     assert_eq!(resp.header("hx-trigger"), Some("inventory-changed"));
 
     env.sim.set_server_state(inst.server_id.as_ref().unwrap().as_str(), "SHUTOFF", None).unwrap();
-    let resp = bob.htmx_post(&url, &csrf, &[]).await;
+    let resp = bob.post_htmx(&url, &[]).await;
     assert_eq!(resp.text(".flash.ok").as_deref(), Some("0 added, 1 changed, 0 gone."));
 
     // Without htmx: back to the list, which says what changed.
@@ -276,10 +278,12 @@ async fn refresh_now_reports_what_changed() {
 
     // Viewers may not; another team's account is not found.
     let mut carol = env.browser("carol", Role::Viewer).await;
-    let carol_csrf = carol.csrf().await;
-    assert_eq!(carol.htmx_post(&url, &carol_csrf, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(carol.post_htmx(&url, &[]).await.status, StatusCode::FORBIDDEN);
     let bogus = format!("/teams/{}/accounts/{}/refresh", env.team, uuid::Uuid::new_v4());
-    assert_eq!(bob.htmx_post(&bogus, &csrf, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(bob.post_htmx(&bogus, &[]).await.status, StatusCode::NOT_FOUND);
+    // Nor is an id that is no id at all.
+    let malformed = format!("/teams/{}/accounts/not-a-uuid/refresh", env.team);
+    assert_eq!(bob.post_htmx(&malformed, &[]).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -289,7 +293,7 @@ async fn empty_team_says_what_to_do() {
         teams::create(env.db.pool(), &TeamName::parse("Empty").unwrap(), None).await.unwrap();
     let erin = env.member("erin", Role::Owner).await;
     teams::add_member(env.db.pool(), other.id, erin.id, Role::Owner).await.unwrap();
-    let mut b = instances_support::Browser::signed_in(&env, "erin").await;
+    let mut b = env.signed_in("erin").await;
     let page = b.get(&format!("/teams/{}/instances", other.id)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text("p.empty").unwrap().starts_with("No instances yet"));
@@ -304,7 +308,7 @@ async fn pages_render_completely_in_chinese() {
     let env = Env::new(2).await;
     let inst = env.instances().await.into_iter().find(|i| i.status == "ACTIVE").unwrap();
     env.member_speaking("lin", Role::Owner, lightdeck_domain::values::Language::ZhCn).await;
-    let mut lin = instances_support::Browser::signed_in(&env, "lin").await;
+    let mut lin = env.signed_in("lin").await;
     let page = lin.get(&format!("/teams/{}/instances", env.team)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.attr("html", "lang").as_deref(), Some("zh-CN"));
@@ -314,11 +318,11 @@ async fn pages_render_completely_in_chinese() {
     let detail = lin.get(&format!("/teams/{}/instances/{}", env.team, inst.instance_id)).await;
     assert_eq!(detail.status, StatusCode::OK);
     let id = inst.instance_id.to_string();
-    let confirm = lin.act("stop", "soft", &[&id], "zh-1", false).await;
+    let confirm = env.act(&mut lin, "stop", "soft", &[&id], "zh-1", false).await;
     assert!(confirm.text("p.confirm-message").unwrap().contains("将关闭"));
-    let panel = lin.act("stop", "soft", &[&id], "zh-1", true).await;
+    let panel = env.act(&mut lin, "stop", "soft", &[&id], "zh-1", true).await;
     assert_eq!(panel.attrs("tr.item", "data-state"), ["accepted"]);
-    let row = lin.htmx_get(&format!("/teams/{}/instances/{}/row", env.team, id)).await;
+    let row = lin.get_htmx(&format!("/teams/{}/instances/{}/row", env.team, id)).await;
     // A bare <tr> (an HTML parser would drop it outside a table, so look at the text).
     assert!(row.body.contains(">变更中</span>"), "{}", row.body);
     let missing = env.state.i18n.missing();

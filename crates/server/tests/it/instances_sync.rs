@@ -3,7 +3,7 @@
 
 use crate::instances_support;
 
-use instances_support::{Browser, Env};
+use instances_support::Env;
 use lightdeck::workers::{WorkerError, sync, sync_account};
 use lightdeck_domain::accounts;
 use lightdeck_domain::policy::Role;
@@ -95,7 +95,7 @@ async fn the_page_shows_the_recorded_sync_also_after_a_restart() {
     // Another process, or this one restarted: nothing in its memory.
     env.restart();
     env.member("ann", Role::Viewer).await;
-    let mut ann = Browser::signed_in(&env, "ann").await;
+    let mut ann = env.signed_in("ann").await;
     let page = ann.get(&format!("/teams/{}/instances", env.team)).await;
     let text = page.text(&format!("li.account[data-account='{account}'] .last-sync")).unwrap();
     assert!(text.starts_with("last read 20"), "{text}");

@@ -20,5 +20,4 @@ mod sim_cli;
 
 mod audit_support;
 mod core_support;
-mod html_resp;
 mod instances_support;

@@ -2,22 +2,18 @@
 //! cloud account, inventory rows written through the domain's sync, and audit events
 //! appended through the domain (their times moved afterwards where a test needs it).
 
-use lightdeck_domain::accounts::{self, NewAccount, NewAkSk};
 use lightdeck_domain::audit::{self, AuditEvent, AuditEventDraft, Outcome};
 use lightdeck_domain::inventory::{self, SyncedInstance};
 use lightdeck_domain::policy::Role;
-use lightdeck_domain::teams;
-use lightdeck_domain::users::{self, NewUser, User};
-use lightdeck_domain::values::{
-    AccessKeyId, AccountName, DisplayName, DomainName, Language, LoginName, Password,
-    SecretAccessKey, TeamName, parse_project_id,
-};
+use lightdeck_domain::users::User;
+use lightdeck_domain::values::Language;
 use lightdeck_huaweicloud::{InstanceId, Region, ServerId};
+use lightdeck_testkit::fixtures;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::core_support::{PASSWORD, TestApp};
+use crate::core_support::TestApp;
 
 pub struct Fixture {
     pub app: TestApp,
@@ -33,68 +29,34 @@ pub struct Fixture {
 }
 
 pub async fn user(app: &TestApp, login: &str, display: &str, lang: Language, admin: bool) -> User {
-    users::create(
-        app.db.pool(),
-        NewUser {
-            login: LoginName::parse(login).unwrap(),
-            display_name: DisplayName::parse(display).unwrap(),
-            password: Password::parse(PASSWORD).unwrap(),
-            site_admin: admin,
-            language: lang,
-        },
-    )
-    .await
-    .unwrap()
+    fixtures::user(app.db.pool(), login)
+        .display(display)
+        .language(lang)
+        .site_admin(admin)
+        .create()
+        .await
 }
 
 pub async fn team(app: &TestApp, name: &str) -> Uuid {
-    teams::create(app.db.pool(), &TeamName::parse(name).unwrap(), None).await.unwrap().id
+    fixtures::team(app.db.pool(), name).await.id
 }
 
+/// An account with made-up credentials: these pages never call the cloud.
 pub async fn account(app: &TestApp, team: Uuid, name: &str) -> Uuid {
-    accounts::create(
-        app.db.pool(),
-        &app.state.keyring,
-        team,
-        NewAccount {
-            name: AccountName::parse(name).unwrap(),
-            domain_name: DomainName::parse("acme").unwrap(),
-            domain_id: None,
-            aksk: Some(NewAkSk {
-                access_key_id: AccessKeyId::parse("HPUABCDEFGHIJKLMNOPQ").unwrap(),
-                secret_access_key: SecretAccessKey::parse(
-                    "Qm9vZ2llV29vZ2llQm9vZ2llV29vZ2llQm9vZ2ll",
-                )
-                .unwrap(),
-            }),
-            iam_user: None,
-            regions: vec![(
-                Region::CnNorth4,
-                parse_project_id("0123456789abcdef0123456789abcdef").unwrap(),
-            )],
-        },
-    )
-    .await
-    .unwrap()
-    .id
+    fixtures::cloud_account(app.db.pool(), &app.state.keyring, team, name).create().await.id
 }
 
 pub async fn fixture() -> Fixture {
     let app = TestApp::new().await;
     let team = team(&app, "Ops").await;
     let account = account(&app, team, "Production").await;
-    let alice = user(&app, "alice", "Alice", Language::En, false).await;
-    let adam = user(&app, "adam", "Adam", Language::En, false).await;
-    let bob = user(&app, "bob", "bob", Language::En, false).await;
-    let carol = user(&app, "carol", "Carol", Language::En, false).await;
-    for (u, role) in [
-        (&alice, Role::Owner),
-        (&adam, Role::Admin),
-        (&bob, Role::Operator),
-        (&carol, Role::Viewer),
-    ] {
-        teams::add_member(app.db.pool(), team, u.id, role).await.unwrap();
-    }
+    let member = |login: &'static str, display: &'static str, role| {
+        fixtures::user(app.db.pool(), login).display(display).member_of(team, role).create()
+    };
+    let alice = member("alice", "Alice", Role::Owner).await;
+    let adam = member("adam", "Adam", Role::Admin).await;
+    let bob = member("bob", "bob", Role::Operator).await;
+    member("carol", "Carol", Role::Viewer).await;
     Fixture { app, team, account, alice, adam, bob }
 }
 

@@ -1,24 +1,19 @@
-//! Shared by the core_* tests: the app on a fresh test database, driven through
-//! `tower::ServiceExt::oneshot`, with a manual clock and a one-cookie jar per client.
-
-use std::net::{IpAddr, SocketAddr};
+//! Shared by the core_* tests: the app on a fresh test database with a manual clock, driven
+//! in-process by the test kit's clients.
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, header};
 use lightdeck::config::AppConfig;
-use lightdeck::routes::RouteTable;
-use lightdeck::routes::auth::encode_component;
+use lightdeck::routing::RouteTable;
 use lightdeck::state::{AppState, ManualClock};
 use lightdeck_domain::crypto::{Keyring, MasterKey};
 use lightdeck_domain::testing::TestDb;
-use lightdeck_domain::users::{self, NewUser, User};
-use lightdeck_domain::values::{DisplayName, Language, LoginName, Password};
+use lightdeck_domain::users::User;
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud};
+use lightdeck_testkit::fixtures;
 use time::OffsetDateTime;
 
-pub const PASSWORD: &str = "correct horse battery";
+pub use lightdeck_testkit::fixtures::PASSWORD;
+pub use lightdeck_testkit::{Client, Page as Resp, SENT_ENCODING};
 
 pub struct TestApp {
     pub db: TestDb,
@@ -59,119 +54,13 @@ impl TestApp {
         TestApp { db, state, clock, router }
     }
 
+    /// A user in no team, shown as "`login` (display)".
     pub async fn user(&self, login: &str) -> User {
-        users::create(
-            self.db.pool(),
-            NewUser {
-                login: LoginName::parse(login).unwrap(),
-                display_name: DisplayName::parse(&format!("{login} (display)")).unwrap(),
-                password: Password::parse(PASSWORD).unwrap(),
-                site_admin: false,
-                language: Language::En,
-            },
-        )
-        .await
-        .unwrap()
+        fixtures::user(self.db.pool(), login).display(&format!("{login} (display)")).create().await
     }
 
-    pub fn client(&self) -> Client<'_> {
-        Client { app: self, cookie: None, ip: None, headers: Vec::new() }
+    /// A browser that is not signed in.
+    pub fn client(&self) -> Client {
+        Client::in_process(self.router.clone())
     }
-
-    /// As a browser sends it: see [`html_resp::send_as_browser`].
-    pub async fn send(&self, req: Request<Body>) -> Resp {
-        html_resp::send_as_browser(self.router.clone(), req).await
-    }
-}
-
-/// A browser: keeps the session cookie, optionally comes from a fixed address.
-pub struct Client<'a> {
-    app: &'a TestApp,
-    pub cookie: Option<String>,
-    pub ip: Option<IpAddr>,
-    pub headers: Vec<(&'static str, String)>,
-}
-
-impl Client<'_> {
-    pub fn with_ip(mut self, ip: &str) -> Self {
-        self.ip = Some(ip.parse().unwrap());
-        self
-    }
-
-    pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
-        self.headers.push((name, value.to_owned()));
-        self
-    }
-
-    pub fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
-        let mut b = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
-        if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        for (k, v) in &self.headers {
-            b = b.header(*k, v);
-        }
-        b
-    }
-
-    pub async fn send(&mut self, req: Request<Body>) -> Resp {
-        let mut req = req;
-        if let Some(ip) = self.ip {
-            req.extensions_mut().insert(ConnectInfo(SocketAddr::new(ip, 40000)));
-        }
-        let resp = self.app.send(req).await;
-        for value in resp.headers.get_all(header::SET_COOKIE) {
-            let value = value.to_str().unwrap();
-            let pair = value.split(';').next().unwrap().trim().to_owned();
-            let removed = value.to_ascii_lowercase().contains("max-age=0");
-            self.cookie = if removed { None } else { Some(pair) };
-        }
-        resp
-    }
-
-    pub async fn get(&mut self, path: &str) -> Resp {
-        let req = self.request("GET", path).body(Body::empty()).unwrap();
-        self.send(req).await
-    }
-
-    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let req = self
-            .request("POST", path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-
-    /// The CSRF token of the current session, read from the sign-in form.
-    pub async fn csrf(&mut self) -> String {
-        let page = self.get("/login").await;
-        page.attr("form[action='/login'] input[name=csrf]", "value")
-            .expect("the sign-in form has a csrf field")
-    }
-
-    pub async fn sign_in(&mut self, login: &str, password: &str) -> Resp {
-        let csrf = self.csrf().await;
-        self.post_form("/login", &[("csrf", &csrf), ("login", login), ("password", password)]).await
-    }
-
-    /// The token of a signed-in session, from the sign-out form of any page.
-    pub async fn page_csrf(&mut self) -> String {
-        let page = self.get("/no-such-page").await;
-        page.attr("form[action='/logout'] input[name=csrf]", "value")
-            .expect("the page has a sign-out form")
-    }
-}
-
-pub(crate) use crate::html_resp;
-pub use html_resp::Resp;
-
-/// The value of the session cookie in a jar entry `name=value`.
-pub fn cookie_value(cookie: &Option<String>) -> String {
-    cookie.as_deref().and_then(|c| c.split_once('=')).map(|(_, v)| v.to_owned()).unwrap_or_default()
 }

@@ -1,32 +1,28 @@
 //! Shared by the instances_* and actions_* tests: cloudsim on a manual clock, a fresh test
-//! database with a team (owner, operator, viewer) whose accounts are cloudsim's, synced
-//! once, and the app driven through `tower::ServiceExt::oneshot` with a cookie jar.
+//! database with a team whose accounts are cloudsim's, synced once, and the app driven
+//! in-process by the test kit's clients.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use lightdeck::config::AppConfig;
-use lightdeck::routes::auth::encode_component;
 use lightdeck::state::AppState;
 use lightdeck_cloudsim::{Config as SimConfig, Handle};
-use lightdeck_domain::accounts::{self, NewAccount, NewAkSk};
 use lightdeck_domain::crypto::{Keyring, MasterKey};
+use lightdeck_domain::inventory;
 use lightdeck_domain::policy::Role;
 use lightdeck_domain::testing::TestDb;
-use lightdeck_domain::users::{self, NewUser, User};
-use lightdeck_domain::values::{
-    AccessKeyId, AccountName, DisplayName, DomainName, Language, LoginName, Password,
-    SecretAccessKey, TeamName,
-};
-use lightdeck_domain::{inventory, teams};
+use lightdeck_domain::users::User;
+use lightdeck_domain::values::Language;
 use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud, Region};
-use secrecy::ExposeSecret;
+use lightdeck_testkit::fixtures;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub const PASSWORD: &str = "correct horse battery";
+pub use lightdeck_testkit::fixtures::PASSWORD;
+pub use lightdeck_testkit::{Client as Browser, Page as Resp};
+
 pub const REGIONS: [Region; 2] = [Region::CnNorth4, Region::ApSoutheast1];
 
 pub struct Env {
@@ -62,30 +58,14 @@ impl Env {
         let db = TestDb::new().await;
         let key = MasterKey::generate();
         let state = app_state(&db, &sim, &key);
-        let team =
-            teams::create(db.pool(), &TeamName::parse("Ops").unwrap(), None).await.unwrap().id;
+        let team = fixtures::team(db.pool(), "Ops").await.id;
         let mut ids = Vec::new();
         for (i, a) in sim.accounts().iter().enumerate() {
-            let regions =
-                REGIONS.iter().map(|r| (*r, a.project_id(*r).unwrap().parse().unwrap())).collect();
-            let account = accounts::create(
-                db.pool(),
-                &state.keyring,
-                team,
-                NewAccount {
-                    name: AccountName::parse(&format!("acct-{i}")).unwrap(),
-                    domain_name: DomainName::parse(&a.name).unwrap(),
-                    domain_id: Some(a.domain_id.parse().unwrap()),
-                    aksk: Some(NewAkSk {
-                        access_key_id: AccessKeyId::parse(&a.ak).unwrap(),
-                        secret_access_key: SecretAccessKey::parse(a.sk.expose_secret()).unwrap(),
-                    }),
-                    iam_user: None,
-                    regions,
-                },
-            )
-            .await
-            .unwrap();
+            let account =
+                fixtures::cloud_account(db.pool(), &state.keyring, team, &format!("acct-{i}"))
+                    .from_sim(a, &REGIONS)
+                    .create()
+                    .await;
             lightdeck::workers::sync_account(&state.workers(), account.id).await.unwrap();
             ids.push(account.id);
         }
@@ -104,26 +84,46 @@ impl Env {
     }
 
     pub async fn member_speaking(&self, login: &str, role: Role, language: Language) -> User {
-        let user = users::create(
-            self.db.pool(),
-            NewUser {
-                login: LoginName::parse(login).unwrap(),
-                display_name: DisplayName::parse(login).unwrap(),
-                password: Password::parse(PASSWORD).unwrap(),
-                site_admin: false,
-                language,
-            },
-        )
-        .await
-        .unwrap();
-        teams::add_member(self.db.pool(), self.team, user.id, role).await.unwrap();
-        user
+        fixtures::user(self.db.pool(), login)
+            .language(language)
+            .member_of(self.team, role)
+            .create()
+            .await
     }
 
     /// A signed-in browser of a new member with `role`.
-    pub async fn browser(&self, login: &str, role: Role) -> Browser<'_> {
+    pub async fn browser(&self, login: &str, role: Role) -> Browser {
         self.member(login, role).await;
-        Browser::signed_in(self, login).await
+        self.signed_in(login).await
+    }
+
+    /// A browser signed in as an existing user (password [`PASSWORD`]).
+    pub async fn signed_in(&self, login: &str) -> Browser {
+        let mut b = Browser::in_process(self.router.clone());
+        let resp = b.sign_in(login, PASSWORD).await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {login}");
+        b
+    }
+
+    /// `browser` POSTs an action through htmx: `action`, `type`, instance ids, a key.
+    pub async fn act(
+        &self,
+        browser: &mut Browser,
+        action: &str,
+        kind: &str,
+        ids: &[&str],
+        key: &str,
+        confirmed: bool,
+    ) -> Resp {
+        let mut fields: Vec<(&str, &str)> =
+            vec![("action", action), ("type", kind), ("idempotency_key", key)];
+        if confirmed {
+            fields.push(("confirmed", "yes"));
+        }
+        for id in ids {
+            fields.push(("instance", id));
+        }
+        browser.post_htmx(&format!("/teams/{}/actions", self.team), &fields).await
     }
 
     /// Every live instance of the team (first page of 500), by name.
@@ -154,108 +154,3 @@ fn app_state(db: &TestDb, sim: &Handle, key: &MasterKey) -> AppState {
     )
     .unwrap()
 }
-
-/// A browser: keeps the session cookie.
-pub struct Browser<'a> {
-    env: &'a Env,
-    pub cookie: Option<String>,
-}
-
-impl<'a> Browser<'a> {
-    /// Signs in an existing user (password [`PASSWORD`]).
-    pub async fn signed_in(env: &'a Env, login: &str) -> Browser<'a> {
-        let mut b = Browser { env, cookie: None };
-        let page = b.get("/login").await;
-        let csrf = page.attr("form[action='/login'] input[name=csrf]", "value").unwrap();
-        let resp = b
-            .post_form("/login", &[("csrf", &csrf), ("login", login), ("password", PASSWORD)])
-            .await;
-        assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {login}");
-        b
-    }
-
-    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
-        req.headers_mut().insert(header::HOST, "localhost".parse().unwrap());
-        if let Some(c) = &self.cookie {
-            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
-        }
-        let resp = html_resp::send_as_browser(self.env.router.clone(), req).await;
-        for value in resp.headers.get_all(header::SET_COOKIE) {
-            let value = value.to_str().unwrap();
-            let pair = value.split(';').next().unwrap().trim().to_owned();
-            let removed = value.to_ascii_lowercase().contains("max-age=0");
-            self.cookie = if removed { None } else { Some(pair) };
-        }
-        resp
-    }
-
-    pub async fn get(&mut self, path: &str) -> Resp {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
-    }
-
-    pub async fn htmx_get(&mut self, path: &str) -> Resp {
-        self.send(Request::get(path).header("hx-request", "true").body(Body::empty()).unwrap())
-            .await
-    }
-
-    fn form_body(fields: &[(&str, &str)]) -> String {
-        fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-
-    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(Self::form_body(fields)))
-            .unwrap();
-        self.send(req).await
-    }
-
-    /// An htmx form POST (CSRF token in the header, as `hx-headers` sends it).
-    pub async fn htmx_post(&mut self, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Resp {
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("hx-request", "true")
-            .header("x-csrf-token", csrf)
-            .body(Body::from(Self::form_body(fields)))
-            .unwrap();
-        self.send(req).await
-    }
-
-    /// The session's CSRF token, from the sign-out form of a page.
-    pub async fn csrf(&mut self) -> String {
-        let team = self.env.team;
-        self.get(&format!("/teams/{team}/instances"))
-            .await
-            .attr("form[action='/logout'] input[name=csrf]", "value")
-            .expect("the page has a sign-out form")
-    }
-
-    /// POSTs an action through htmx: `action`, `type`, instance ids, a key.
-    pub async fn act(
-        &mut self,
-        action: &str,
-        kind: &str,
-        ids: &[&str],
-        key: &str,
-        confirmed: bool,
-    ) -> Resp {
-        let csrf = self.csrf().await;
-        let mut fields: Vec<(&str, &str)> =
-            vec![("action", action), ("type", kind), ("idempotency_key", key)];
-        if confirmed {
-            fields.push(("confirmed", "yes"));
-        }
-        for id in ids {
-            fields.push(("instance", id));
-        }
-        let path = format!("/teams/{}/actions", self.env.team);
-        self.htmx_post(&path, &csrf, &fields).await
-    }
-}
-
-pub(crate) use crate::html_resp;
-pub use html_resp::Resp;
