@@ -193,13 +193,7 @@ async fn create(
     }
 
     // Step 4: the intent, committed before anything is sent.
-    let new = NewBatch {
-        team_id: team,
-        params,
-        targets,
-        context,
-        idempotency_key: Some(key),
-    };
+    let new = NewBatch { team_id: team, params, targets, context, idempotency_key: Some(key) };
     let recorded = actions::record_intent(&state.db, &new).await?;
 
     // Step 5, to its end: a person closing the tab must not leave the actions `requested`
