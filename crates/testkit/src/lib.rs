@@ -11,11 +11,13 @@
 //! stays with each harness.
 
 mod client;
+mod csv;
 pub mod fixtures;
 mod page;
 mod transport;
 
 pub use client::{Client, form_body};
+pub use csv::parse_csv;
 pub use page::{BROWSER_HEADERS, Page, SENT_ENCODING, csrf_of, selector_of, text_of};
 
 #[cfg(test)]

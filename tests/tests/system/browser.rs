@@ -322,7 +322,7 @@ async fn csv_download_matches_the_page(b: &Browser) -> Step {
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text =
         String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))?;
-    let rows = parse_csv(text.strip_prefix('\u{feff}').unwrap_or(&text))?;
+    let rows = lightdeck_testkit::parse_csv(text.strip_prefix('\u{feff}').unwrap_or(&text))?;
     let header = rows.first().ok_or("the CSV is empty")?;
     let col = |name: &str| {
         header.iter().position(|h| h == name).ok_or(format!("no {name} column in {header:?}"))
@@ -359,43 +359,6 @@ async fn csv_download_matches_the_page(b: &Browser) -> Step {
         return Err(format!("\"bob rebooted …\" is recorded as {}", reboot["action"]));
     }
     Ok(())
-}
-
-/// RFC 4180, as the export writes it: quoted fields may hold commas, `""` and line breaks.
-fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let mut rows = Vec::new();
-    let (mut row, mut field) = (Vec::new(), String::new());
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("the CSV ends inside a quoted field".to_owned());
-    }
-    if !field.is_empty() || !row.is_empty() {
-        return Err("the CSV's last line has no line end: the download stopped short".to_owned());
-    }
-    let width = rows.first().map_or(0, Vec::len);
-    if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != width) {
-        return Err(format!("CSV line {} has {} fields, the header {width}", i + 1, r.len()));
-    }
-    Ok(rows)
 }
 
 /// The table reloads itself (after a refresh, an action) and rows refresh themselves while

@@ -226,7 +226,7 @@ async fn look(handle: &Account, action: &Action) -> Option<Seen> {
                 }
             }
         }
-        Some(Tracking::Order(order)) => order_seen(handle, action, &order).await,
+        Some(Tracking::Order(order)) => order_seen(handle, action.id, &order).await,
         // Accepted without anything to follow: nothing will ever tell us more.
         None => Some(Seen::Done(Finish {
             outcome: Terminal::Unknown,
@@ -275,13 +275,13 @@ fn job_seen(job: &ShowJobResponse) -> Seen {
     })
 }
 
-async fn order_seen(handle: &Account, action: &Action, order: &OrderId) -> Option<Seen> {
+async fn order_seen(handle: &Account, action_id: Uuid, order: &OrderId) -> Option<Seen> {
     let result = handle.order_details(order).await;
     cloud::count("ShowCustomerOrderDetails", &result);
     let reply = match result {
         Ok(r) => r,
         Err(e) => {
-            tracing::warn!(action = %action.id, error = %e, "order look-up failed; will retry");
+            tracing::warn!(action = %action_id, error = %e, "order look-up failed; will retry");
             return says_missing(&e, true);
         }
     };
@@ -304,6 +304,42 @@ async fn order_seen(handle: &Account, action: &Action, order: &OrderId) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lightdeck_huaweicloud::{AkSk, ClientConfig, Credentials, Endpoints, HuaweiCloud};
+    use secrecy::ExposeSecret;
+
+    /// No action kind follows an order yet (renew, unsubscribe and purchase will), so the
+    /// order path is tried against cloudsim's own orders directly.
+    #[tokio::test]
+    async fn orders_are_followed_to_their_status_or_found_missing() {
+        let sim = lightdeck_cloudsim::spawn(
+            lightdeck_cloudsim::Config::builder().accounts(1).instances_per_account(2).seed(3),
+        )
+        .await
+        .unwrap();
+        let cloud = HuaweiCloud::new(ClientConfig::new(Endpoints::single(sim.base_url()).unwrap()))
+            .unwrap();
+        let account = &sim.accounts()[0];
+        let handle = cloud.account(Credentials::from_aksk(AkSk::new(
+            account.ak.clone(),
+            account.sk.expose_secret(),
+        )));
+        handle.remember_domain_id(account.domain_id.parse().unwrap());
+
+        // Seeded instances were bought by completed orders (status 5).
+        let bought: OrderId = sim.instances()[0].order_id.parse().unwrap();
+        let Some(Seen::Done(done)) = order_seen(&handle, Uuid::nil(), &bought).await else {
+            panic!("a completed order is an end");
+        };
+        assert_eq!((done.outcome, done.job_status.as_deref()), (Terminal::Succeeded, Some("5")));
+
+        // An order BSS does not have (a restarted cloud) is missing, not "still running".
+        let mut unknown = bought.to_string();
+        unknown.replace_range(unknown.len() - 4.., "0000");
+        let unknown: OrderId = unknown.parse().unwrap();
+        let seen = order_seen(&handle, Uuid::nil(), &unknown).await;
+        assert!(matches!(seen, Some(Seen::Missing { .. })), "an unknown order is missing");
+        sim.shutdown().await;
+    }
 
     #[test]
     fn polls_often_at_first_then_backs_off() {
