@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::violated_unique;
+use crate::password_gate::{Busy, PasswordGate};
 use crate::values::{DisplayName, Language, LoginName, Password};
 use crate::{Error, Result};
 
@@ -60,7 +61,12 @@ impl Rejection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignIn {
     Accepted(User),
-    Rejected { user_id: Option<Uuid>, reason: Rejection },
+    Rejected {
+        user_id: Option<Uuid>,
+        reason: Rejection,
+    },
+    /// Not checked: too many checks are running or waiting (see [`PasswordGate`]).
+    Busy,
 }
 
 fn hasher() -> Argon2<'static> {
@@ -68,25 +74,17 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT)
 }
 
-/// argon2id PHC string, computed off the async threads (it takes tens of milliseconds).
+/// argon2id PHC string, computed off the async threads (it takes tens of milliseconds) and
+/// within the process-wide bound on argon2 memory.
 async fn hash_password(password: SecretString) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
-        hasher()
-            .hash_password(password.expose_secret().as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| Error::Crypto(format!("cannot hash the password: {e}")))
-    })
-    .await
-    .map_err(|e| Error::Crypto(format!("password hashing stopped: {e}")))?
-}
-
-/// Constant-time comparison inside argon2; a hash that does not parse counts as a mismatch.
-async fn password_matches(password: SecretString, hash: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        hasher().verify_password(password.expose_secret().as_bytes(), hash.as_str()).is_ok()
-    })
-    .await
-    .map_err(|e| Error::Crypto(format!("password check stopped: {e}")))
+    PasswordGate::global()
+        .run(move || {
+            hasher()
+                .hash_password(password.expose_secret().as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| Error::Crypto(format!("cannot hash the password: {e}")))
+        })
+        .await?
 }
 
 /// A hash of a random password, verified against when the login does not exist so that the
@@ -99,12 +97,19 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-async fn burn_dummy_verify(password: SecretString) -> Result<()> {
-    tokio::task::spawn_blocking(move || {
-        let _ = hasher().verify_password(password.expose_secret().as_bytes(), dummy_hash());
+/// Constant-time comparison inside argon2; a hash that does not parse counts as a mismatch.
+/// With no hash (unknown login) the dummy is checked, under the same gate so that the
+/// answer's timing and the refusal when busy do not tell which logins exist.
+async fn password_matches(
+    gate: &PasswordGate,
+    password: SecretString,
+    hash: Option<String>,
+) -> Result<std::result::Result<bool, Busy>> {
+    gate.run_or_refuse(move || {
+        let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
+        hasher().verify_password(password.expose_secret().as_bytes(), hash).is_ok()
     })
     .await
-    .map_err(|e| Error::Crypto(format!("password check stopped: {e}")))
 }
 
 pub async fn create(pool: &PgPool, new: NewUser) -> Result<User> {
@@ -148,9 +153,20 @@ pub async fn list(pool: &PgPool) -> Result<Vec<User>> {
     Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
-/// Checks a sign-in. Takes about as long whether or not the login exists.
+/// Checks a sign-in within the process-wide gate. Takes about as long whether or not the
+/// login exists.
 pub async fn verify_password(
     pool: &PgPool,
+    login: &str,
+    password: &SecretString,
+) -> Result<SignIn> {
+    verify_password_with(pool, PasswordGate::global(), login, password).await
+}
+
+/// Checks a sign-in within `gate`; [`SignIn::Busy`] when its queue is full.
+pub async fn verify_password_with(
+    pool: &PgPool,
+    gate: &PasswordGate,
     login: &str,
     password: &SecretString,
 ) -> Result<SignIn> {
@@ -158,13 +174,13 @@ pub async fn verify_password(
         .bind(login.trim())
         .fetch_optional(pool)
         .await?;
-    let Some((hash,)) = row else {
-        burn_dummy_verify(password.clone()).await?;
-        return Ok(SignIn::Rejected { user_id: None, reason: Rejection::UnknownLogin });
+    let known = row.is_some();
+    let Ok(matches) = password_matches(gate, password.clone(), row.map(|(h,)| h)).await? else {
+        return Ok(SignIn::Busy);
     };
-    let matches = password_matches(password.clone(), hash).await?;
-    let Some(user) = find_by_login(pool, login).await? else {
-        // Deleted between the two reads.
+    let user = if known { find_by_login(pool, login).await? } else { None };
+    // None also when deleted between the two reads.
+    let Some(user) = user else {
         return Ok(SignIn::Rejected { user_id: None, reason: Rejection::UnknownLogin });
     };
     Ok(match (matches, user.disabled) {

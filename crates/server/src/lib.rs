@@ -22,6 +22,7 @@ pub mod routing;
 pub mod security;
 pub mod session;
 pub mod shutdown;
+pub mod sign_in_guard;
 pub mod state;
 pub mod urls;
 pub mod views;

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use lightdeck_domain::crypto::Keyring;
+use lightdeck_domain::password_gate::PasswordGate;
 use lightdeck_huaweicloud::HuaweiCloud;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sqlx::PgPool;
@@ -13,6 +14,7 @@ use crate::auth_cache::AuthCache;
 use crate::config::AppConfig;
 use crate::i18n::I18n;
 use crate::shutdown::Shutdown;
+use crate::sign_in_guard::SignInGuard;
 
 /// The current time. Session expiry and sign-in throttling read it, so tests can move time
 /// forward instead of waiting.
@@ -79,6 +81,10 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Sessions and users in memory; used only while [`crate::auth_cache::listen`] runs.
     pub auth_cache: Arc<AuthCache>,
+    /// Bounds concurrent argon2 checks; the process-wide gate unless a test swaps in its own.
+    pub password_gate: PasswordGate,
+    /// Sign-in attempts being checked right now, which the throttle counts as failures.
+    pub sign_ins: Arc<SignInGuard>,
     /// The accounts this process is syncing, shared by every [`AppState::workers`] context.
     syncing: crate::workers::sync::Syncing,
 }
@@ -101,6 +107,8 @@ impl AppState {
             clock: Clock::system(),
             shutdown: Shutdown::default(),
             auth_cache: Arc::new(AuthCache::default()),
+            password_gate: PasswordGate::global().clone(),
+            sign_ins: Arc::default(),
             syncing: Default::default(),
         })
     }
@@ -119,6 +127,12 @@ impl AppState {
 
     pub fn with_clock(mut self, clock: Clock) -> AppState {
         self.clock = clock;
+        self
+    }
+
+    /// A gate of one's own, e.g. for a test that counts the checks it caused.
+    pub fn with_password_gate(mut self, gate: PasswordGate) -> AppState {
+        self.password_gate = gate;
         self
     }
 

@@ -25,6 +25,7 @@ login-login-required = Enter your login name.
 login-password-required = Enter your password.
 login-session-ended = Your session ended. Please sign in again.
 login-signed-out = You have signed out.
+login-busy = The panel is busy checking other sign-ins; try again in a moment.
 login-throttled = Too many failed sign-ins. Try again in { $minutes ->
     [one] { $minutes } minute
    *[other] { $minutes } minutes

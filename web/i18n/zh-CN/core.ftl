@@ -25,4 +25,5 @@ login-login-required = 请输入登录名。
 login-password-required = 请输入密码。
 login-session-ended = 会话已结束，请重新登录。
 login-signed-out = 您已退出登录。
+login-busy = 面板正在核对其他登录请求，请稍后再试。
 login-throttled = 登录失败次数过多，请 { $minutes } 分钟后再试。

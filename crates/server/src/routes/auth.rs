@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use lightdeck_domain::security_log::{self, Kind, MAX_FAILURES, NewEvent, Subject, WINDOW};
 use lightdeck_domain::users::{self, SignIn};
@@ -119,7 +119,22 @@ async fn login(
     }
 
     let now = state.now();
-    if security_log::sign_in_throttled(&state.db, &login, client.ip, now).await? {
+    let busy = || {
+        let mut response =
+            page(StatusCode::SERVICE_UNAVAILABLE, Some(tr.t("login-busy")), None, None);
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response
+    };
+    // Reserved before the check, held until the failure is recorded (end of this function).
+    let reservation = state.sign_ins.reserve(&login, client.ip);
+    let limit = limit(&state, &login, client.ip, reservation.in_flight, now).await?;
+    if limit == Limit::Crowded {
+        // Not logged: each would be a row written for a stranger, and nothing was checked.
+        return Ok(busy());
+    }
+    if limit == Limit::Throttled {
         let minutes = retry_in_minutes(&state, &login, client.ip, now).await?;
         record(&state, Kind::SignInThrottled, &login, None, &client, now, "too many failures")
             .await?;
@@ -131,7 +146,9 @@ async fn login(
         return Ok(response);
     }
 
-    match users::verify_password(&state.db, &login, &form.password).await? {
+    let gate = &state.password_gate;
+    match users::verify_password_with(&state.db, gate, &login, &form.password).await? {
+        SignIn::Busy => Ok(busy()),
         SignIn::Accepted(user) => {
             session::sign_in(&session, user.id, now).await?;
             tracing::info!(user = %user.login, "signed in");
@@ -140,9 +157,44 @@ async fn login(
         SignIn::Rejected { user_id, reason } => {
             record(&state, Kind::SignInFailed, &login, user_id, &client, now, reason.as_str())
                 .await?;
+            drop(reservation);
             Ok(page(StatusCode::UNAUTHORIZED, Some(tr.t("login-failed")), None, None))
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    Clear,
+    /// [`MAX_FAILURES`] recorded for the login or the address: refused for minutes.
+    Throttled,
+    /// Under the limit only until the attempts being checked right now fail: refused for a
+    /// moment, since they finish within a second.
+    Crowded,
+}
+
+/// Counts attempts in flight (`in_flight`, this one included) as failures, so that a burst
+/// gets at most [`MAX_FAILURES`] checked before any of them is recorded.
+async fn limit(
+    state: &AppState,
+    login: &str,
+    ip: Option<IpAddr>,
+    in_flight: (i64, i64),
+    now: OffsetDateTime,
+) -> Result<Limit, AppError> {
+    let since = now - WINDOW;
+    let by_login = security_log::failures_since(&state.db, Subject::Login(login), since).await?;
+    let by_ip = match ip {
+        Some(ip) => security_log::failures_since(&state.db, Subject::Ip(ip), since).await?,
+        None => 0,
+    };
+    Ok(if by_login >= MAX_FAILURES || by_ip >= MAX_FAILURES {
+        Limit::Throttled
+    } else if by_login + in_flight.0 > MAX_FAILURES || by_ip + in_flight.1 > MAX_FAILURES {
+        Limit::Crowded
+    } else {
+        Limit::Clear
+    })
 }
 
 async fn record(
