@@ -41,16 +41,20 @@ pub enum ActionKind {
     Start,
     Stop,
     Reboot,
+    /// Rename, hostname, description (ECS UpdateServer).
+    Update,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 3] = [ActionKind::Start, ActionKind::Stop, ActionKind::Reboot];
+    pub const ALL: [ActionKind; 4] =
+        [ActionKind::Start, ActionKind::Stop, ActionKind::Reboot, ActionKind::Update];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::Start => "start",
             ActionKind::Stop => "stop",
             ActionKind::Reboot => "reboot",
+            ActionKind::Update => "update",
         }
     }
 
@@ -59,6 +63,7 @@ impl ActionKind {
     pub fn tracking(self) -> TrackingKind {
         match self {
             ActionKind::Start | ActionKind::Stop | ActionKind::Reboot => TrackingKind::Job,
+            ActionKind::Update => TrackingKind::Synchronous,
         }
     }
 
@@ -75,7 +80,7 @@ impl FromStr for ActionKind {
         ActionKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| Error::field("kind", "must be one of start, stop, reboot"))
+            .ok_or_else(|| Error::field("kind", "must be one of start, stop, reboot, update"))
     }
 }
 
@@ -180,6 +185,7 @@ impl Action {
         match self.kind().tracking() {
             TrackingKind::Job => self.job_id.clone().map(Tracking::Job),
             TrackingKind::Order => self.order_id.clone().map(Tracking::Order),
+            TrackingKind::Synchronous => None,
         }
     }
 

@@ -222,6 +222,25 @@ impl Stored for Located {
     const TABLE: &'static str = "instances";
 }
 
+/// Which of `names` more than one of the team's accounts uses for a live instance: where
+/// those are named to a person, the account is named too (DESIGN.md, "Names a person can
+/// tell apart").
+pub async fn shared_names(
+    pool: &PgPool,
+    team_id: Uuid,
+    names: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    let shared: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM instances WHERE team_id = $1 AND gone_at IS NULL AND name = ANY($2) \
+         GROUP BY name HAVING count(DISTINCT account_id) > 1",
+    )
+    .bind(team_id)
+    .bind(names)
+    .fetch_all(pool)
+    .await?;
+    Ok(shared.into_iter().collect())
+}
+
 /// The given instance ids that belong to the team and still exist, grouped by
 /// (account, region) in a stable order. Ids of other teams, unknown or gone instances are
 /// simply absent: the caller compares and answers 404.

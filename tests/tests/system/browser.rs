@@ -99,6 +99,7 @@ async fn scenario(app: &TestApp, b: &Browser) -> Step {
     }
     accessible(b, "the audit log").await?;
     csv_download_matches_the_page(b).await?;
+    change_settings(b, &format!("{instances}/{}", picked[1])).await?;
     sign_out(b).await?;
 
     // carol may look but not touch.
@@ -163,8 +164,35 @@ async fn on_a_phone(app: &TestApp, b: &Browser) -> Step {
     b.wait_for("ol.events").await?;
     fits_a_phone(b, "the audit log").await?;
     accessible(b, "the audit log on a phone").await?;
+    go(b, &format!("{instances}/{id}")).await?;
+    b.wait_for("form#settings-form").await?;
+    fits_a_phone(b, "an instance's page with its settings form").await?;
+    accessible(b, "an instance's settings form on a phone").await?;
     sign_out(b).await?;
     b.emulate_desktop().await
+}
+
+/// alice (admin) on an instance's page: a refused name and hostname show their problems
+/// beside the fields, a good hostname is saved and the restart is offered right there.
+async fn change_settings(b: &Browser, page: &str) -> Step {
+    go(b, page).await?;
+    b.wait_for("form#settings-form").await?;
+    accessible(b, "an instance's page with its settings form").await?;
+    let fill = |css: &'static str, text: &'static str| async move {
+        let el = b.wait_for(css).await?;
+        el.clear().await.map_err(|e| format!("clearing {css}: {e}"))?;
+        el.send_keys(text).await.map_err(|e| format!("typing into {css}: {e}"))
+    };
+    fill("#settings-name", "web 02").await?;
+    fill("#settings-hostname", "-web02").await?;
+    click(b, "form#settings-form button[type=submit]").await?;
+    b.wait_for("#settings-hostname-error").await?;
+    accessible(b, "the settings form with field errors").await?;
+    fill("#settings-name", "web-02").await?;
+    fill("#settings-hostname", "web02").await?;
+    click(b, "form#settings-form button[type=submit]").await?;
+    b.wait_for(".settings-notice form.reboot-offer button").await?;
+    accessible(b, "an instance's page offering a restart").await
 }
 
 /// Presses Reboot for what is ticked, then drives the cloud until the progress panel (which

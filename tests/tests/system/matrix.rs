@@ -43,6 +43,8 @@ const TABLE: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/teams/{team}/batches/{batch}", [L, A, A, A, A, N]),
     // Start / stop / reboot: operator and up.
     ("POST", "/teams/{team}/actions", [L, F, A, A, A, N]),
+    // Rename, hostname, description: admin and owner.
+    ("POST", "/teams/{team}/instances/{instance}/settings", [L, F, F, A, A, N]),
     // Read and export the audit log: admin and owner.
     ("GET", "/teams/{team}/audit", [L, F, F, A, A, N]),
     ("GET", "/teams/{team}/audit/export.csv", [L, F, F, A, A, N]),
@@ -185,6 +187,12 @@ async fn post_minimal(
             support::post_action(client, url, "reboot", &[&instance]).await
         }
         "/teams/{team}/accounts/{account}/refresh" => client.post_form(url, &[]).await,
+        "/teams/{team}/instances/{instance}/settings" => {
+            // A description only: names and hostnames stay as the other cells expect them.
+            let description = format!("set by {persona:?}");
+            let key = format!("matrix-settings-{persona:?}");
+            client.post_form(url, &[("description", &description), ("idempotency_key", &key)]).await
+        }
         other => {
             return Err(format!(
                 "the matrix has no minimal body for POST {other}: add one in post_minimal"

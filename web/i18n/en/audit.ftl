@@ -128,8 +128,18 @@ audit-do-reboot = { $outcome ->
     } { $targets }{ $where }
 }
 audit-do-rename = { $outcome ->
-    [requested] asked to rename { $targets } to “{ $name }”{ $where }
-   *[other] renamed { $targets } to “{ $name }”{ $where }
+    [requested] asked to rename the cloud server of { $targets } to “{ $name }”{ $where }
+   *[other] renamed the cloud server of { $targets } to “{ $name }”{ $where }
+}
+# An instance whose name another account of the team also uses.
+audit-name-with-account = { $name } ({ $account })
+audit-do-hostname = { $outcome ->
+    [requested] asked to change the hostname of { $targets } to “{ $hostname }”{ $where }
+   *[other] changed the hostname of { $targets } to “{ $hostname }”{ $where }
+}
+audit-do-description = { $outcome ->
+    [requested] asked to change the description of { $targets }{ $where }
+   *[other] changed the description of { $targets }{ $where }
 }
 audit-do-update = { $outcome ->
     [requested] asked to change the settings of { $targets }{ $where }

@@ -127,8 +127,18 @@ audit-do-reboot = { $outcome ->
     } { $targets }{ $where }
 }
 audit-do-rename = { $outcome ->
-    [requested] 请求将 { $targets }{ $where } 重命名为“{ $name }”
-   *[other] 将 { $targets }{ $where } 重命名为“{ $name }”
+    [requested] 请求将 { $targets }{ $where } 的云主机重命名为“{ $name }”
+   *[other] 将 { $targets }{ $where } 的云主机重命名为“{ $name }”
+}
+# An instance whose name another account of the team also uses.
+audit-name-with-account = { $name }（{ $account }）
+audit-do-hostname = { $outcome ->
+    [requested] 请求将 { $targets }{ $where } 的主机名改为“{ $hostname }”
+   *[other] 将 { $targets }{ $where } 的主机名改为“{ $hostname }”
+}
+audit-do-description = { $outcome ->
+    [requested] 请求修改 { $targets }{ $where } 的描述
+   *[other] 修改了 { $targets }{ $where } 的描述
 }
 audit-do-update = { $outcome ->
     [requested] 请求修改 { $targets }{ $where } 的设置

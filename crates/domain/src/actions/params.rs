@@ -2,7 +2,8 @@
 //!
 //! The kind is stored in its own column and the rest as JSON in `params` (and in the
 //! audit events, whose hash chain covers it), so the JSON keeps the shape the rows and
-//! chains already have: `{"type": "SOFT" | "HARD"}` for stop and reboot, `{}` for start.
+//! chains already have: `{"type": "SOFT" | "HARD"}` for stop and reboot, `{}` for start,
+//! and for update only the changed fields (`{"name": "web-02"}`), absent keys unchanged.
 //! It is read back once, here, into [`Params`]; nothing else looks at the JSON by key.
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use crate::{Error, Result};
 
 /// One action's request. Holds no secrets: a later variant that needs one (a new
 /// password) passes it to the cloud call beside this value, never inside it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(into = "Value")]
 pub enum Params {
     Start,
@@ -27,6 +28,12 @@ pub enum Params {
     Reboot {
         hard: bool,
     },
+    /// ECS UpdateServer: `Some` only for the fields that change.
+    Update {
+        name: Option<String>,
+        hostname: Option<String>,
+        description: Option<String>,
+    },
 }
 
 /// How the outcome of an accepted action is learned.
@@ -36,6 +43,8 @@ pub enum TrackingKind {
     Job,
     /// A BSS order (order status, reference §5.11).
     Order,
+    /// Nothing to follow: the call answers with the outcome (ECS UpdateServer).
+    Synchronous,
 }
 
 impl TrackingKind {
@@ -44,6 +53,7 @@ impl TrackingKind {
         match self {
             TrackingKind::Job => "a job",
             TrackingKind::Order => "an order",
+            TrackingKind::Synchronous => "its own answer",
         }
     }
 }
@@ -62,6 +72,19 @@ struct Power {
     kind: PowerType,
 }
 
+/// The stored JSON of update: keys only for what changes. Unknown keys are refused so a
+/// misspelt field cannot read back as "unchanged".
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Changes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hostname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+
 /// The stored JSON of an action without parameters. Unknown keys are ignored so that an
 /// older row with extra (non-secret) keys still reads.
 #[derive(Serialize, Deserialize)]
@@ -72,32 +95,38 @@ fn power(hard: bool) -> Power {
 }
 
 impl Params {
-    pub fn kind(self) -> ActionKind {
+    pub fn kind(&self) -> ActionKind {
         match self {
             Params::Start => ActionKind::Start,
             Params::Stop { .. } => ActionKind::Stop,
             Params::Reboot { .. } => ActionKind::Reboot,
+            Params::Update { .. } => ActionKind::Update,
         }
     }
 
-    pub fn tracking(self) -> TrackingKind {
+    pub fn tracking(&self) -> TrackingKind {
         self.kind().tracking()
     }
 
     /// Whether it interrupts what runs on the server, so the person confirms it first.
-    pub fn needs_confirmation(self) -> bool {
+    pub fn needs_confirmation(&self) -> bool {
         matches!(self, Params::Stop { .. } | Params::Reboot { hard: true })
     }
 
-    pub fn is_hard(self) -> bool {
+    pub fn is_hard(&self) -> bool {
         matches!(self, Params::Stop { hard: true } | Params::Reboot { hard: true })
     }
 
     /// The JSON stored in the `params` column and the audit events.
-    pub fn to_json(self) -> Value {
+    pub fn to_json(&self) -> Value {
         let json = match self {
             Params::Start => serde_json::to_value(Nothing {}),
-            Params::Stop { hard } | Params::Reboot { hard } => serde_json::to_value(power(hard)),
+            Params::Stop { hard } | Params::Reboot { hard } => serde_json::to_value(power(*hard)),
+            Params::Update { name, hostname, description } => serde_json::to_value(Changes {
+                name: name.clone(),
+                hostname: hostname.clone(),
+                description: description.clone(),
+            }),
         };
         // Plain structs of enums and no maps with non-string keys: serializing cannot fail.
         json.unwrap_or_else(|_| Value::Object(Default::default()))
@@ -112,11 +141,20 @@ impl Params {
     fn decode(kind: ActionKind, json: &Value) -> sqlx::Result<Params> {
         let hard = |json: &Value| Power::deserialize(json).map(|p| p.kind == PowerType::Hard);
         let parsed = match kind {
-            ActionKind::Start => Nothing::deserialize(json).map(|Nothing {}| Params::Start),
-            ActionKind::Stop => hard(json).map(|hard| Params::Stop { hard }),
-            ActionKind::Reboot => hard(json).map(|hard| Params::Reboot { hard }),
+            ActionKind::Start => Nothing::deserialize(json).ok().map(|Nothing {}| Params::Start),
+            ActionKind::Stop => hard(json).ok().map(|hard| Params::Stop { hard }),
+            ActionKind::Reboot => hard(json).ok().map(|hard| Params::Reboot { hard }),
+            // An update that changes nothing was never sent: such a row is not one of ours.
+            ActionKind::Update => Changes::deserialize(json)
+                .ok()
+                .filter(|c| c.name.is_some() || c.hostname.is_some() || c.description.is_some())
+                .map(|c| Params::Update {
+                    name: c.name,
+                    hostname: c.hostname,
+                    description: c.description,
+                }),
         };
-        parsed.map_err(|_| undecodable("params", &json.to_string()))
+        parsed.ok_or_else(|| undecodable("params", &json.to_string()))
     }
 }
 
@@ -142,13 +180,29 @@ mod tests {
 
     use super::*;
 
-    const ALL: [Params; 5] = [
+    const POWER: [Params; 5] = [
         Params::Start,
         Params::Stop { hard: false },
         Params::Stop { hard: true },
         Params::Reboot { hard: false },
         Params::Reboot { hard: true },
     ];
+
+    fn update(name: Option<&str>, hostname: Option<&str>, description: Option<&str>) -> Params {
+        Params::Update {
+            name: name.map(str::to_owned),
+            hostname: hostname.map(str::to_owned),
+            description: description.map(str::to_owned),
+        }
+    }
+
+    fn all() -> Vec<Params> {
+        let mut all = POWER.to_vec();
+        all.push(update(Some("web-02"), None, None));
+        all.push(update(None, Some("web02"), Some("")));
+        all.push(update(Some("网站"), Some("a.b"), Some("shop front")));
+        all
+    }
 
     #[test]
     fn stored_json_keeps_the_shape_of_existing_rows_and_audit_chains() {
@@ -163,9 +217,24 @@ mod tests {
 
     #[test]
     fn every_variant_reads_back_as_written() {
-        for p in ALL {
+        for p in all() {
             assert_eq!(Params::from_stored(p.kind(), &p.to_json()).unwrap(), p, "{p:?}");
         }
+    }
+
+    #[test]
+    fn update_stores_only_the_changed_fields_in_the_shape_audit_sentences_read() {
+        assert_eq!(update(Some("web-02"), None, None).to_json(), json!({"name": "web-02"}));
+        assert_eq!(
+            update(Some("a"), Some("b"), Some("")).to_json(),
+            json!({"name": "a", "hostname": "b", "description": ""})
+        );
+        for stored in [json!({"nmae": "x"}), json!({}), json!({"name": 1})] {
+            let err = Params::from_stored(ActionKind::Update, &stored).unwrap_err();
+            assert!(matches!(err, Error::Database(sqlx::Error::ColumnDecode { .. })), "{stored}");
+        }
+        assert_eq!(update(None, None, None).tracking(), TrackingKind::Synchronous);
+        assert!(!update(Some("a"), None, None).needs_confirmation());
     }
 
     #[test]
@@ -188,8 +257,8 @@ mod tests {
 
     #[test]
     fn power_actions_are_followed_through_jobs_and_hard_ones_are_confirmed() {
-        assert!(ALL.iter().all(|p| p.tracking() == TrackingKind::Job));
-        let confirmed: Vec<Params> = ALL.into_iter().filter(|p| p.needs_confirmation()).collect();
+        assert!(POWER.iter().all(|p| p.tracking() == TrackingKind::Job));
+        let confirmed: Vec<Params> = POWER.into_iter().filter(|p| p.needs_confirmation()).collect();
         assert_eq!(
             confirmed,
             [

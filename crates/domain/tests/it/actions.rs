@@ -480,7 +480,7 @@ async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
     let id = b.actions[0].id;
 
     // The schema allows kinds that later versions send; this one must not guess at them.
-    sqlx::query("UPDATE actions SET kind = 'update' WHERE id = $1")
+    sqlx::query("UPDATE actions SET kind = 'reset_password' WHERE id = $1")
         .bind(id)
         .execute(pool)
         .await
@@ -488,7 +488,7 @@ async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
     let corrupt = |err: Error| match err {
         Error::Corrupt { table, id: row, detail } => {
             assert_eq!((table, row), ("actions", id.to_string()));
-            assert!(detail.contains("update"), "{detail}");
+            assert!(detail.contains("reset_password"), "{detail}");
         }
         other => panic!("expected Corrupt, got {other:?}"),
     };

@@ -112,7 +112,7 @@ impl ActionForm {
     }
 }
 
-fn confirm_message(tr: &Tr, params: Params, count: usize) -> (String, String) {
+fn confirm_message(tr: &Tr, params: &Params, count: usize) -> (String, String) {
     let n = count as u64;
     match params {
         Params::Stop { hard: false } => {
@@ -168,7 +168,7 @@ async fn create(
     }
 
     if params.needs_confirmation() && !form.confirmed {
-        let (message, confirm_label) = confirm_message(&tr, params, found);
+        let (message, confirm_label) = confirm_message(&tr, &params, found);
         let panel = ConfirmPanel {
             tr: tr.clone(),
             team_id: team.to_string(),

@@ -29,6 +29,7 @@ use crate::views::layout::Layout;
 use crate::views::page_or_partial;
 
 pub(crate) mod detail;
+mod settings;
 
 /// Rows per page.
 pub const PAGE_SIZE: u32 = 50;
@@ -40,6 +41,11 @@ pub fn routes(t: RouteTable) -> RouteTable {
     t.get("/teams/{team}/instances", view, list)
         .get("/teams/{team}/instances/{instance}", view, detail::page)
         .get("/teams/{team}/instances/{instance}/row", view, row)
+        .post(
+            "/teams/{team}/instances/{instance}/settings",
+            Access::Team(Permission::ManageInstances),
+            settings::update,
+        )
 }
 
 /// The list's query string. Raw strings: converted (with messages) in [`ListQuery::parse`].

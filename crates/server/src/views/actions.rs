@@ -113,16 +113,17 @@ pub struct ProblemPage {
 
 /// What was done, e.g. "Reboot (forced)".
 pub fn kind_word(tr: &Tr, action: &Action) -> String {
-    kind_text(tr, action.params)
+    kind_text(tr, &action.params)
 }
 
-pub fn kind_text(tr: &Tr, params: Params) -> String {
+pub fn kind_text(tr: &Tr, params: &Params) -> String {
     tr.t(match params {
         Params::Start => "actions-kind-start",
         Params::Stop { hard: false } => "actions-kind-stop",
         Params::Stop { hard: true } => "actions-kind-stop-hard",
         Params::Reboot { hard: false } => "actions-kind-reboot",
         Params::Reboot { hard: true } => "actions-kind-reboot-hard",
+        Params::Update { .. } => "actions-kind-update",
     })
 }
 

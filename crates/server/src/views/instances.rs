@@ -248,11 +248,40 @@ pub struct InstanceDetailPage {
     pub tr: Tr,
     pub layout: Layout,
     pub team_id: String,
+    pub instance_id: String,
     pub row: InstanceView,
     pub facts: Vec<Fact>,
     pub actions: Vec<HistoryLine>,
     /// `None` when the role may not read the audit log.
     pub audit: Option<Vec<HistoryLine>>,
+    /// `None` when the role may not change the instance's settings.
+    pub settings: Option<SettingsForm>,
+    pub can_power: bool,
+    /// For the restart offered after a hostname change.
+    pub reboot_key: String,
+    pub notice: Option<Notice>,
+}
+
+/// The name / hostname / description form, with each field's problem beside it.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsForm {
+    pub name: String,
+    pub hostname: String,
+    pub description: String,
+    pub idempotency_key: String,
+    pub name_error: Option<String>,
+    pub hostname_error: Option<String>,
+    pub description_error: Option<String>,
+    pub key_error: Option<String>,
+}
+
+/// One line at the top of the page after the settings form redirected back.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub text: String,
+    pub ok: bool,
+    /// Offer a restart (a new hostname waits for one).
+    pub reboot: bool,
 }
 
 /// The "Refresh now" answer for htmx (into #flash).

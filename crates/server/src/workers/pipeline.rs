@@ -6,18 +6,19 @@
 use std::time::Duration;
 
 use lightdeck_domain::actions::{self, Action, ActionState, Batch, CloudReply, Params, Tracking};
-use lightdeck_huaweicloud::model::ecs::{BatchActionResponse, RebootType};
+use lightdeck_huaweicloud::model::ecs::{BatchActionResponse, RebootType, UpdateServerOption};
 use lightdeck_huaweicloud::{ChunkResult, Error as CloudErr, JobId, ServerId};
 
 use super::Ctx;
 use super::cloud::{self, WorkerError, account_handle, codes};
 
 /// Huawei's operation name (as metrics and cloudsim's request log call it).
-pub fn operation(params: Params) -> &'static str {
+pub fn operation(params: &Params) -> &'static str {
     match params {
         Params::Start => "BatchStartServers",
         Params::Stop { .. } => "BatchStopServers",
         Params::Reboot { .. } => "BatchRebootServers",
+        Params::Update { .. } => "UpdateServer",
     }
 }
 
@@ -60,7 +61,8 @@ pub async fn send_batch(ctx: &Ctx, batch: &Batch) -> Result<(), WorkerError> {
     Ok(())
 }
 
-/// One cloud call for one action row. `Some(action)` when the cloud accepted it.
+/// One cloud call for one action row. `Some(action)` when the cloud accepted it (or, for a
+/// synchronous call, finished it), so its servers are refreshed.
 async fn send_one(ctx: &Ctx, action: &Action) -> Result<Option<Action>, WorkerError> {
     let pool = &ctx.db;
     let handle = match account_handle(ctx, action.account_id).await {
@@ -77,20 +79,28 @@ async fn send_one(ctx: &Ctx, action: &Action) -> Result<Option<Action>, WorkerEr
         }
     };
     let servers: &[ServerId] = &action.server_ids;
-    let sent = match action.params {
+    let sent = match &action.params {
         Params::Start => handle.start_servers(action.region, servers).await,
         Params::Stop { hard } => {
-            handle.stop_servers(action.region, servers, reboot_type(hard)).await
+            handle.stop_servers(action.region, servers, reboot_type(*hard)).await
         }
         Params::Reboot { hard } => {
-            handle.reboot_servers(action.region, servers, reboot_type(hard)).await
+            handle.reboot_servers(action.region, servers, reboot_type(*hard)).await
+        }
+        Params::Update { name, hostname, description } => {
+            let change = UpdateServerOption {
+                name: name.clone(),
+                hostname: hostname.clone(),
+                description: description.clone(),
+            };
+            return update_one(ctx, &handle, action, &change).await;
         }
     };
     let result: Result<_, CloudErr> = match sent {
         Ok(chunks) => first_chunk(chunks),
         Err(e) => Err(e),
     };
-    cloud::count(operation(action.params), &result);
+    cloud::count(operation(&action.params), &result);
     match result {
         Ok(reply) => {
             let answer = CloudReply {
@@ -119,6 +129,43 @@ async fn send_one(ctx: &Ctx, action: &Action) -> Result<Option<Action>, WorkerEr
                     Ok(None)
                 }
             }
+        }
+        Err(e) if e.may_have_taken_effect() => {
+            actions::mark_unknown(pool, action.id, &e.to_string()).await?;
+            Ok(None)
+        }
+        Err(e) => {
+            actions::mark_failed(pool, action.id, &cloud::cloud_error(&e)).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// UpdateServer answers with the outcome itself (no job), so the action ends here.
+async fn update_one(
+    ctx: &Ctx,
+    handle: &lightdeck_huaweicloud::Account,
+    action: &Action,
+    change: &UpdateServerOption,
+) -> Result<Option<Action>, WorkerError> {
+    let pool = &ctx.db;
+    // An update names one server: the form is on one instance's page.
+    let Some(server) = action.server_ids.first() else {
+        actions::mark_unknown(pool, action.id, "the action names no server").await?;
+        return Ok(None);
+    };
+    let result = handle.update_server(action.region, server, change).await;
+    cloud::count(operation(&action.params), &result);
+    match result {
+        Ok(reply) => {
+            let answer = CloudReply {
+                request_id: reply.request_id.clone(),
+                http_status: Some(reply.status),
+            };
+            // The table keeps the instance's own name (RMS): UpdateServer renames the
+            // instance's cloud server (云主机, seed §4.4.2), which is a different name.
+            let done = actions::mark_succeeded(pool, action.id, &answer).await?;
+            Ok(Some(done))
         }
         Err(e) if e.may_have_taken_effect() => {
             actions::mark_unknown(pool, action.id, &e.to_string()).await?;

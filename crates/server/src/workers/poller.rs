@@ -128,7 +128,10 @@ async fn follow(
             let since = action.missing_since.unwrap_or(now);
             if now - since >= MISSING_FOR {
                 let (gone, what) = match action.kind().tracking() {
-                    TrackingKind::Job => (cloud::codes::JOB_GONE, "job"),
+                    // A synchronous action is never accepted, so never polled.
+                    TrackingKind::Job | TrackingKind::Synchronous => {
+                        (cloud::codes::JOB_GONE, "job")
+                    }
                     TrackingKind::Order => (cloud::codes::ORDER_GONE, "order"),
                 };
                 let done = Finish {

@@ -84,7 +84,7 @@ async fn events_read_as_sentences_in_english_and_chinese() {
     assert_eq!(
         sentences(&resp),
         [
-            "Alice renamed web-01 to “web-01-new” in cn-north-4 — succeeded",
+            "Alice renamed the cloud server of web-01 to “web-01-new” in cn-north-4 — succeeded",
             "Adam started web-02 in cn-north-4 — failed (Ecs.0114)",
             "bob asked to force-stop web-02, db-01 in cn-north-4",
             "bob rebooted web-01 in cn-north-4 — succeeded after 12 s",
@@ -100,7 +100,7 @@ async fn events_read_as_sentences_in_english_and_chinese() {
     assert_eq!(
         sentences(&resp),
         [
-            "Alice 将 web-01（华北-北京四） 重命名为“web-01-new” — 成功",
+            "Alice 将 web-01（华北-北京四） 的云主机重命名为“web-01-new” — 成功",
             "Adam 启动了 web-02（华北-北京四） — 失败（Ecs.0114）",
             "bob 请求强制关机 web-02、db-01（华北-北京四）",
             "bob 重启了 web-01（华北-北京四） — 成功，用时 12 秒",

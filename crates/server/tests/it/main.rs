@@ -8,13 +8,16 @@ mod audit_export;
 mod audit_page;
 mod core_access;
 mod core_auth;
+mod core_auth_burst;
 mod core_cli;
 mod core_http;
 mod core_logs;
+mod core_metrics;
 mod dashboard_page;
 mod demo_bench_routes;
 mod demo_cli;
 mod instances_pages;
+mod instances_settings;
 mod instances_sync;
 mod sim_cli;
 

@@ -1,13 +1,16 @@
 //! One instance: everything the inventory knows, its actions, and (for roles that may read
 //! the audit log) its audit trail.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use lightdeck_domain::accounts;
 use lightdeck_domain::actions::{self, Action, ActionKind, Params};
 use lightdeck_domain::audit::{self, AuditEvent, AuditFilter, Outcome};
 use lightdeck_domain::inventory::{self, InstanceRow, PageRequest};
 use lightdeck_domain::policy::Permission;
+use lightdeck_huaweicloud::InstanceId;
+use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::extract::{PathInstance, TeamCtx};
@@ -15,13 +18,20 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::views::actions::{action_state_class, kind_text, kind_word};
 use crate::views::instances::{
-    Fact, HistoryLine, InstanceDetailPage, InstanceView, days_left, expiry_text, gb, region_name,
-    spec_text, when,
+    Fact, HistoryLine, InstanceDetailPage, InstanceView, Notice, SettingsForm, days_left,
+    expiry_text, gb, region_name, spec_text, when,
 };
 use crate::views::layout::Layout;
 use time::OffsetDateTime;
 
-const HISTORY: u32 = 50;
+pub(super) const HISTORY: u32 = 50;
+
+/// `?notice=` after the settings form redirected back here.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct DetailQuery {
+    notice: String,
+}
 
 pub(super) async fn page(
     State(state): State<AppState>,
@@ -29,11 +39,55 @@ pub(super) async fn page(
     tr: Tr,
     layout: Layout,
     PathInstance(id): PathInstance,
+    Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
+    let page = render(&state, &ctx, tr, layout, &id, SettingsForm::default(), Some(&q.notice));
+    Ok(page.await?.into_response())
+}
+
+/// What the redirect after the settings form says: the action's own outcome for a
+/// failure, and for a hostname change that it waits for a restart.
+fn notice(tr: &Tr, which: &str, latest: Option<&Action>) -> Option<Notice> {
+    let (text, ok, reboot) = match which {
+        "unchanged" => (tr.t("settings-unchanged"), true, false),
+        "updated" => (tr.t("settings-updated"), true, false),
+        "hostname" => (tr.t("settings-hostname-needs-restart"), true, true),
+        "failed" => {
+            let code = latest.and_then(|a| a.error_code.clone()).unwrap_or_default();
+            let message = latest.and_then(|a| a.error_message.clone()).unwrap_or_default();
+            (tr.t2("settings-failed", "code", code, "message", message), false, false)
+        }
+        _ => return None,
+    };
+    Some(Notice { text, ok, reboot })
+}
+
+/// The page; `form` carries what was sent and its field errors after a refused submit
+/// (an empty form is prefilled from what is known).
+pub(super) async fn render(
+    state: &AppState,
+    ctx: &TeamCtx,
+    tr: Tr,
+    layout: Layout,
+    id: &InstanceId,
+    mut form: SettingsForm,
+    notice_key: Option<&str>,
+) -> Result<InstanceDetailPage, AppError> {
     let team = ctx.team.id;
-    let row = inventory::get(&state.db, team, &id).await?;
+    let row = inventory::get(&state.db, team, id).await?;
     let account = accounts::get(&state.db, team, row.account_id).await?;
-    let acts = actions::list_for_instance(&state.db, team, &id, HISTORY).await?;
+    let acts = actions::list_for_instance(&state.db, team, id, HISTORY).await?;
+    if form.idempotency_key.is_empty() {
+        let (hostname, description) = super::settings::known(&acts);
+        form = SettingsForm {
+            name: row.name.clone(),
+            hostname: hostname.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            idempotency_key: Uuid::new_v4().to_string(),
+            ..SettingsForm::default()
+        };
+    }
+    let notice = notice_key.and_then(|k| notice(&tr, k, acts.first()));
     let audit = if ctx.can(Permission::ReadAudit) {
         let filter = AuditFilter { target_id: Some(id.to_string()), ..AuditFilter::default() };
         let page = audit::list(&state.db, team, &filter, &PageRequest::first(HISTORY)).await?;
@@ -44,14 +98,18 @@ pub(super) async fn page(
     let now = state.now();
     Ok(InstanceDetailPage {
         team_id: team.to_string(),
+        instance_id: id.to_string(),
+        settings: ctx.can(Permission::ManageInstances).then_some(form),
+        can_power: ctx.can(Permission::PowerActions),
+        reboot_key: Uuid::new_v4().to_string(),
+        notice,
         facts: facts(&tr, &row, &account.name, now),
         row: InstanceView::new(&tr, &row, &account.name, now),
         actions: acts.iter().map(|a| action_line(&tr, a)).collect(),
         audit,
         tr,
         layout,
-    }
-    .into_response())
+    })
 }
 
 fn fact(label: String, value: String, mono: bool) -> Fact {
@@ -134,7 +192,7 @@ fn event_text(tr: &Tr, e: &AuditEvent) -> String {
         _ => return e.action.clone(),
     };
     match Params::from_stored(kind, &e.params) {
-        Ok(params) => kind_text(tr, params),
+        Ok(params) => kind_text(tr, &params),
         Err(_) => e.action.clone(),
     }
 }

@@ -4,9 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lightdeck_domain::Error;
 use lightdeck_domain::audit::{self, AuditEvent, AuditFilter, Outcome};
 use lightdeck_domain::inventory::{self, MAX_PAGE, PageRequest};
+use lightdeck_domain::{Error, accounts};
 use lightdeck_huaweicloud::InstanceId;
 use sqlx::PgPool;
 use time::Duration;
@@ -29,15 +29,17 @@ pub async fn event_views(
     tr: &Tr,
     events: &[AuditEvent],
 ) -> Result<Vec<EventView>, Error> {
-    let names = instance_names(db, team, events).await?;
+    let names = instance_names(db, team, tr, events).await?;
     let seconds = durations(db, team, events).await?;
     Ok(events.iter().map(|e| EventView::new(tr, e, &names, seconds.get(&e.seq).copied())).collect())
 }
 
-/// instance id → name for every instance the events name.
+/// instance id → name for every instance the events name, with its account when another
+/// account of the team has an instance of the same name.
 async fn instance_names(
     db: &PgPool,
     team: Uuid,
+    tr: &Tr,
     events: &[AuditEvent],
 ) -> Result<HashMap<String, String>, Error> {
     let mut ids: Vec<InstanceId> = events
@@ -52,12 +54,31 @@ async fn instance_names(
         return Ok(HashMap::new());
     }
     ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    let mut names: HashMap<String, String> = inventory::resolve(db, team, &ids)
-        .await?
-        .into_iter()
-        .flat_map(|t| t.instances)
-        .map(|i| (i.instance_id.to_string(), i.name))
+    let targets = inventory::resolve(db, team, &ids).await?;
+    let mut names: HashMap<String, String> = targets
+        .iter()
+        .flat_map(|t| &t.instances)
+        .map(|i| (i.instance_id.to_string(), i.name.clone()))
         .collect();
+    let listed: Vec<String> = names.values().cloned().collect::<HashSet<_>>().into_iter().collect();
+    let shared = inventory::shared_names(db, team, &listed).await?;
+    if !shared.is_empty() {
+        let accounts: HashMap<Uuid, String> =
+            accounts::list(db, team).await?.into_iter().map(|a| (a.id, a.name)).collect();
+        for t in &targets {
+            let Some(account) = accounts.get(&t.account_id) else { continue };
+            for i in t.instances.iter().filter(|i| shared.contains(&i.name)) {
+                let named = tr.t2(
+                    "audit-name-with-account",
+                    "name",
+                    i.name.as_str(),
+                    "account",
+                    account.as_str(),
+                );
+                names.insert(i.instance_id.to_string(), named);
+            }
+        }
+    }
     let gone = ids.iter().filter(|id| !names.contains_key(id.as_str()));
     for id in gone.take(MAX_GONE_LOOKUPS).cloned().collect::<Vec<_>>() {
         match inventory::get(db, team, &id).await {

@@ -107,10 +107,19 @@ fn action_phrase(tr: &Tr, e: &AuditEvent, names: &HashMap<String, String>) -> St
         Verb::Instance(kind) => {
             let hard = param(e, "type").is_some_and(|t| t.eq_ignore_ascii_case("hard"));
             args.set("type", if hard { "hard" } else { "soft" });
-            match (kind, param(e, "name")) {
-                ("update", Some(name)) => {
+            // One update may change several fields; the sentence names the one a reader
+            // recognises the instance by first.
+            match (kind, param(e, "name"), param(e, "hostname")) {
+                ("update", Some(name), _) => {
                     args.set("name", text(name));
                     "audit-do-rename".to_owned()
+                }
+                ("update", None, Some(hostname)) => {
+                    args.set("hostname", text(hostname));
+                    "audit-do-hostname".to_owned()
+                }
+                ("update", None, None) if param(e, "description").is_some() => {
+                    "audit-do-description".to_owned()
                 }
                 _ => format!("audit-do-{kind}"),
             }
@@ -272,8 +281,20 @@ mod tests {
         e.params = json!({"name": "web-02"});
         assert_eq!(
             sentence(&en, &e, &names(), None),
-            "bob asked to rename web-01 to “web-02” in cn-north-4"
+            "bob asked to rename the cloud server of web-01 to “web-02” in cn-north-4"
         );
+
+        let mut e = event("instance.update.succeeded", Outcome::Succeeded);
+        e.params = json!({"hostname": "web02", "description": "shop"});
+        assert_eq!(
+            sentence(&en, &e, &names(), None),
+            "bob changed the hostname of web-01 to “web02” in cn-north-4 — succeeded"
+        );
+        e.params = json!({"description": "shop"});
+        let s = sentence(&en, &e, &names(), None);
+        assert!(s.starts_with("bob changed the description of web-01"), "{s}");
+        let (zh, _) = tr(Language::ZhCn);
+        assert!(sentence(&zh, &e, &names(), None).contains("的描述"));
 
         let mut e = event("instance.start.accepted", Outcome::Accepted);
         e.target_ids = (0..5).map(|i| format!("id-{i}")).collect();
