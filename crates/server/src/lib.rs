@@ -3,6 +3,7 @@
 //! `main.rs` only parses arguments and calls [`commands::run`]; tests build the app with
 //! [`app::build`] and an [`state::AppState`].
 
+pub mod act;
 pub mod app;
 pub mod assets;
 pub mod auth_cache;

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use lightdeck_domain::actions::{self, NewBatch, Params};
+use lightdeck_domain::actions::{NewBatch, Params};
 use lightdeck_domain::inventory;
 use lightdeck_domain::policy::Permission;
 use lightdeck_huaweicloud::InstanceId;
@@ -27,7 +27,6 @@ use crate::views::actions::{
 };
 use crate::views::layout::Layout;
 use crate::views::page_or_partial;
-use crate::workers::pipeline;
 
 mod progress;
 
@@ -192,27 +191,9 @@ async fn create(
         }));
     }
 
-    // Step 4: the intent, committed before anything is sent.
+    // Steps 4 and 5: the intent committed, then the calls made to their end.
     let new = NewBatch { team_id: team, params, targets, context, idempotency_key: Some(key) };
-    let recorded = actions::record_intent(&state.db, &new).await?;
-
-    // Step 5, to its end: a person closing the tab must not leave the actions `requested`
-    // with the calls half made.
-    if !recorded.replayed {
-        let workers = state.workers();
-        let batch = recorded.clone();
-        let sent = state
-            .shutdown
-            .run_to_end(async move { pipeline::send_batch(&workers, &batch).await })
-            .await;
-        match sent {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::error!(batch = %recorded.id, error = %e, "recording the cloud's answers failed")
-            }
-            Err(e) => tracing::error!(batch = %recorded.id, error = %e, "the action task failed"),
-        }
-    }
+    let recorded = crate::act::record_and_send(&state, &new).await?;
 
     // Not [`page_or_partial`]: without htmx the browser is sent to the progress page, which
     // builds the panel itself, so it is built here only for htmx.

@@ -17,7 +17,6 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::views::instances::SettingsForm;
 use crate::views::layout::Layout;
-use crate::workers::pipeline;
 
 mod problems;
 
@@ -124,22 +123,7 @@ pub(in crate::routes) async fn update(
 
     let targets = inventory::resolve(&state.db, team, std::slice::from_ref(&id)).await?;
     let new = NewBatch { team_id: team, params, targets, context, idempotency_key: Some(key) };
-    let recorded = actions::record_intent(&state.db, &new).await?;
-    if !recorded.replayed {
-        let workers = state.workers();
-        let batch = recorded.clone();
-        let sent = state
-            .shutdown
-            .run_to_end(async move { pipeline::send_batch(&workers, &batch).await })
-            .await;
-        match sent {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::error!(batch = %recorded.id, error = %e, "recording the cloud's answer failed")
-            }
-            Err(e) => tracing::error!(batch = %recorded.id, error = %e, "the update task failed"),
-        }
-    }
+    let recorded = crate::act::record_and_send(&state, &new).await?;
     // From the recorded action, not this request: a replayed key reports the first submit.
     let now = match recorded.actions.first() {
         Some(a) => Some(actions::get(&state.db, team, a.id).await?),

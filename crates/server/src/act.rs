@@ -1,0 +1,34 @@
+//! Steps 4 and 5 of "How one action flows" for a request: the intent (with its
+//! `…requested` audit event) committed before anything is sent, then the cloud calls run to
+//! their end even if the person closes the tab, so no action is left `requested` with its
+//! calls half made. Every handler that starts an action goes through here.
+
+use lightdeck_domain::actions::{self, Batch, NewBatch};
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::workers::pipeline;
+
+/// Records `new` and, unless its idempotency key replayed an earlier batch, sends it. A
+/// failure to record the cloud's answers is logged; the poller and the stale-intent sweep
+/// take over from what is in the database.
+pub async fn record_and_send(state: &AppState, new: &NewBatch) -> Result<Batch, AppError> {
+    let recorded = actions::record_intent(&state.db, new).await?;
+    if recorded.replayed {
+        return Ok(recorded);
+    }
+    let workers = state.workers();
+    let batch = recorded.clone();
+    let sent = state
+        .shutdown
+        .run_to_end(async move { pipeline::send_batch(&workers, &batch).await })
+        .await;
+    match sent {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::error!(batch = %recorded.id, error = %e, "recording the cloud's answers failed")
+        }
+        Err(e) => tracing::error!(batch = %recorded.id, error = %e, "the action task failed"),
+    }
+    Ok(recorded)
+}
