@@ -25,8 +25,10 @@ pub struct Config {
     pub job_duration: Duration,
     /// How long a paid order stays "processing" (status 3) before it completes (status 5).
     pub order_duration: Duration,
-    /// How long an order bought without auto-pay waits "pending payment" (status 6) before
-    /// the simulated customer pays it (`POST /_sim/orders/{id}/pay` pays at once).
+    /// How long a purchase without auto-pay waits "pending payment" (status 6) before the
+    /// simulated customer pays it (`POST /_sim/orders/{id}/pay` pays at once). Renewals
+    /// without auto-pay are never paid by themselves: they wait for that call and are
+    /// cancelled after 7 days, as a purchase is when this delay is that long or longer.
     pub payment_delay: Duration,
     /// Lifetime of IAM tokens (Huawei: 24 h).
     pub token_ttl: Duration,

@@ -15,8 +15,13 @@ use serde::{Deserialize, Serialize};
 pub enum FaultKind {
     /// Answer normally, but this many milliseconds late.
     Latency { ms: u64 },
-    /// 429 with the gateway's `APIG.0308` throttling body.
+    /// 429 with the gateway's `APIG.0308` throttling body (any service: the gateway
+    /// throttles before the request reaches it).
     Throttle,
+    /// 429 from the service itself, with its own code where it documents one: HCSS
+    /// (`PurchaseLightInstances`) answers `HCSS.14290001` in its own body (SEED); services
+    /// without a documented throttling code answer as [`FaultKind::Throttle`].
+    ServiceThrottle,
     /// 500 in the service's own error shape.
     ServerError,
     /// Close the connection without sending any response.
@@ -39,7 +44,7 @@ pub struct FaultRule {
 /// A `--fault` argument that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "fault “{spec}”: {reason} (expected OPERATION:KIND:PROBABILITY, KIND one of 429, 500, drop, hang, latency=MS; e.g. ShowServer:429:0.5)"
+    "fault “{spec}”: {reason} (expected OPERATION:KIND:PROBABILITY, KIND one of 429, 429svc, 500, drop, hang, latency=MS; e.g. ShowServer:429:0.5)"
 )]
 pub struct BadFault {
     pub spec: String,
@@ -62,6 +67,7 @@ impl FromStr for FaultRule {
         }
         let kind = match kind.to_ascii_lowercase().as_str() {
             "429" | "throttle" => FaultKind::Throttle,
+            "429svc" | "service_throttle" => FaultKind::ServiceThrottle,
             "500" | "error" => FaultKind::ServerError,
             "drop" => FaultKind::Drop,
             "hang" => FaultKind::Hang,
@@ -88,6 +94,7 @@ impl fmt::Display for FaultRule {
         let kind = match &self.kind {
             FaultKind::Latency { ms } => format!("latency={ms}"),
             FaultKind::Throttle => "429".to_owned(),
+            FaultKind::ServiceThrottle => "429svc".to_owned(),
             FaultKind::ServerError => "500".to_owned(),
             FaultKind::Drop => "drop".to_owned(),
             FaultKind::Hang => "hang".to_owned(),
@@ -100,7 +107,7 @@ impl fmt::Display for FaultRule {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Decision {
     pub latency_ms: u64,
-    /// Throttle, ServerError, Drop or Hang; the first rule that fired wins.
+    /// Throttle, ServiceThrottle, ServerError, Drop or Hang; the first rule that fired wins.
     pub outcome: Option<FaultKind>,
 }
 
@@ -181,6 +188,9 @@ mod tests {
         let r: FaultRule = "*:latency=250".parse().unwrap();
         assert_eq!(r.kind, FaultKind::Latency { ms: 250 });
         assert_eq!(r.to_string(), "*:latency=250:1");
+        let r: FaultRule = "PurchaseLightInstances:429svc:1".parse().unwrap();
+        assert_eq!(r.kind, FaultKind::ServiceThrottle);
+        assert_eq!(r.to_string(), "PurchaseLightInstances:429svc:1");
         assert!("ShowServer:teapot:1".parse::<FaultRule>().is_err());
         assert!("ShowServer:500:1.5".parse::<FaultRule>().is_err());
         assert!("Show/Server:500:1".parse::<FaultRule>().is_err());

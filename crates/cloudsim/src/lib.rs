@@ -31,6 +31,12 @@
 //! jobs, orders, token expiry and traffic use are evaluated from it on every request (no
 //! background timers), so tests never sleep.
 //!
+//! **Lifecycle** (`state::lifecycle` names every duration and why): expiry, 15 days of
+//! grace, then frozen (power actions and password resets 403 `Ecs.0003`) until a renewal;
+//! auto-renewal at expiry; renewals capped 60 months ahead (`CBC.99003154`); renewals
+//! without auto-pay wait for `/_sim/orders/{id}/pay` and lapse after 7 days; unsubscribing
+//! processes for 30 s and RMS shows `Deleted` for 10 minutes more.
+//!
 //! **Snapshots** keep the whole simulated cloud (accounts and keys, instances, orders, jobs,
 //! tokens, idempotency keys) in one JSON file with a format version: [`Config::snapshot`]
 //! names the file to start from instead of the seed, [`Handle::snapshot_status`] says
@@ -46,15 +52,17 @@
 //! `BatchStartServers`, `BatchStopServers`, `BatchRebootServers`,
 //! `BatchResetServersPassword`, `ShowJob`, `ShowCustomerOrderDetails`, `RenewalResources`,
 //! `CancelResourcesSubscription`, `ListFreeResourceUsages`, `ListPayPerUseCustomerResources`,
-//! or `*`): latency, 429 `APIG.0308`, 500, dropped connection, hang; each with a
-//! probability, drawn from a seeded RNG so runs repeat.
+//! or `*`): latency, 429 `APIG.0308` (the gateway's), 429 from the service itself
+//! (`429svc`: HCSS answers `HCSS.14290001`, services without a documented code answer as
+//! the gateway), 500, dropped connection, hang; each with a probability, drawn from a
+//! seeded RNG so runs repeat.
 //!
 //! **Admin paths** (`/_sim/…`, no Huawei auth; bind to 127.0.0.1, the default):
 //! `GET /_sim/state` (everything, no secrets), `GET|DELETE /_sim/requests[?operation=ShowServer]`
 //! (request log: operation, method, path, status, time, ak, account), `GET /_sim/clock`,
 //! `POST /_sim/clock/advance {"seconds": 30}`, `POST /_sim/clock/set {"time": "…Z"}`,
 //! `GET|POST|DELETE /_sim/faults` (`{"spec": "ShowServer:429:0.5"}` or
-//! `{"operation", "kind": "throttle"|"server_error"|"drop"|"hang"|"latency", "ms", "probability"}`),
+//! `{"operation", "kind": "throttle"|"service_throttle"|"server_error"|"drop"|"hang"|"latency", "ms", "probability"}`),
 //! `POST /_sim/faults/reseed {"seed": 7}`, `POST /_sim/servers/{server_id}/state
 //! {"status": "ERROR"}`, `POST /_sim/orders/{order_id}/pay`, `GET /_sim/accounts`
 //! (credentials, as `lightdeck sim` prints them).

@@ -27,13 +27,26 @@ pub struct ApiError {
     pub shape: Shape,
     pub code: String,
     pub message: String,
+    /// ECS's optional `details` (`[{code, message}]`): one entry per server a batch refused.
+    pub details: Vec<(String, String)>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, shape: Shape, code: &str, message: impl Into<String>) -> Self {
-        ApiError { status, shape, code: code.to_owned(), message: message.into() }
+        ApiError {
+            status,
+            shape,
+            code: code.to_owned(),
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn with_details(mut self, details: Vec<(String, String)>) -> Self {
+        self.details = details;
+        self
     }
 
     /// 401 `APIG.0301` with `Incorrect IAM authentication information: <detail>`.
@@ -72,6 +85,20 @@ impl ApiError {
             "APIG.0308",
             "The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 minute",
         )
+    }
+
+    /// The service's own 429 where it documents one: HCSS `HCSS.14290001` (SEED). The other
+    /// services document none, so they answer as their gateway does.
+    pub fn service_throttled(shape: Shape) -> Self {
+        match shape {
+            Shape::Hcss => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                Shape::Hcss,
+                "HCSS.14290001",
+                "请求过多，请稍后再试。",
+            ),
+            _ => ApiError::throttled(),
+        }
     }
 
     pub fn ecs(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
@@ -127,7 +154,17 @@ impl ApiError {
                 "error_code": self.code,
                 "request_id": request_id,
             }),
-            Shape::Ecs => json!({"error": {"code": self.code, "message": self.message}}),
+            Shape::Ecs if self.details.is_empty() => {
+                json!({"error": {"code": self.code, "message": self.message}})
+            }
+            Shape::Ecs => {
+                let details: Vec<Value> = self
+                    .details
+                    .iter()
+                    .map(|(code, message)| json!({"code": code, "message": message}))
+                    .collect();
+                json!({"error": {"code": self.code, "message": self.message, "details": details}})
+            }
             Shape::Bss | Shape::Rms | Shape::Hcss => {
                 json!({"error_code": self.code, "error_msg": self.message})
             }

@@ -212,8 +212,12 @@ pub async fn run(app: Arc<App>, op: Op, req: Request) -> Response {
         tokio::time::sleep(std::time::Duration::from_millis(decision.latency_ms)).await;
     }
     match decision.outcome {
-        Some(FaultKind::Throttle) => {
-            let e = ApiError::throttled();
+        Some(kind @ (FaultKind::Throttle | FaultKind::ServiceThrottle)) => {
+            let e = if kind == FaultKind::ServiceThrottle {
+                ApiError::service_throttled(op.shape())
+            } else {
+                ApiError::throttled()
+            };
             log(op, e.status, Some(e.code.clone()), None);
             return render_error(&e, &request_id);
         }

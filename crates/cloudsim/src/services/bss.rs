@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::http::body::{Obj, parse_object};
 use crate::http::errors::{ApiError, ApiResult};
 use crate::http::{Reply, pipeline::Ctx};
-use crate::state::{Order, Period, State, fmt_seconds};
+use crate::state::{Instance, Order, Period, State, fmt_seconds, lifecycle};
 
 pub(super) const SERVICE: &str = "hws.service.type.hcss";
 pub(super) const SERVICE_NAME: &str = "Flexus应用服务器L实例";
@@ -50,7 +50,7 @@ fn order_info(o: &Order, st: &State, now: OffsetDateTime) -> Value {
             "consumed_amount": o.amount,
         },
         "user_name": acct.map(|a| a.name.clone()),
-        "pending_payment_end_time": (status == 6).then(|| fmt_seconds(o.created + time::Duration::days(7))),
+        "pending_payment_end_time": (status == 6).then(|| fmt_seconds(o.payment_deadline())),
     })
 }
 
@@ -133,24 +133,29 @@ fn fail(rid: &str, code: &str, msg: &str) -> Value {
 }
 
 /// Splits `ids` into the caller's instances free for a new order and per-resource failures;
-/// `busy` is the (code, message) for an instance with an order in progress.
+/// `busy` is the (code, message) for an instance with an order in progress, `refuse` names
+/// any other reason this operation has to refuse an instance.
 fn triage(
     st: &State,
     account: usize,
     ids: Vec<String>,
     busy: (&str, &str),
+    refuse: impl Fn(&Instance) -> Option<(&'static str, String)>,
 ) -> (Vec<String>, Vec<Value>) {
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     for rid in ids {
-        match st.instance(&rid).filter(|i| i.account == account) {
+        match st.live_instance(&rid).filter(|i| i.account == account) {
             None => failed.push(fail(
                 &rid,
                 "CBC.99003016",
                 "The resource does not exist or has been deleted.",
             )),
             Some(i) if i.pending_order.is_some() => failed.push(fail(&rid, busy.0, busy.1)),
-            Some(_) => ok.push(rid),
+            Some(i) => match refuse(i) {
+                Some((code, msg)) => failed.push(fail(&rid, code, &msg)),
+                None => ok.push(rid),
+            },
         }
     }
     (ok, failed)
@@ -196,8 +201,15 @@ pub fn renew(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
         return Err(param(format!("is_auto_pay: must be 0 or 1, not {auto_pay}")));
     }
     let busy = ("CBC.99003144", "The resource has an order in progress.");
-    let (ok, failed) = triage(st, caller.account, ids, busy);
     let period = Period { period_type: period_type as i32, period_num: period_num as i32 };
+    let too_long = |i: &Instance| {
+        State::renewal_too_long(i, period, ctx.now).then(|| {
+            let max = lifecycle::MAX_AHEAD_MONTHS;
+            let msg = format!("The total subscription duration would exceed {max} months.");
+            ("CBC.99003154", msg)
+        })
+    };
+    let (ok, failed) = triage(st, caller.account, ids, busy, too_long);
     Ok(resource_orders(ok, failed, |ok| {
         st.create_renew_order(caller.account, ok, period, auto_pay == 1, ctx.now)
     }))
@@ -222,7 +234,17 @@ pub fn unsubscribe(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
     }
     o.str("unsubscribe_reason").map_err(param)?;
     let busy = ("CBC.99003651", "A transaction on this resource is in progress.");
-    let (ok, failed) = triage(st, caller.account, ids, busy);
+    // Type 2 needs a renewal that has not started. The reference has no code for its
+    // absence; `CBC.30010069` ("no such renewal period") is the nearest it names.
+    let no_renewals = |i: &Instance| {
+        (kind == 2 && st.renewals_ahead(&i.id, ctx.now).is_none()).then(|| {
+            (
+                "CBC.30010069",
+                "The resource has no renewal period that has not started yet.".to_owned(),
+            )
+        })
+    };
+    let (ok, failed) = triage(st, caller.account, ids, busy, no_renewals);
     Ok(resource_orders(ok, failed, |ok| st.unsubscribe(caller.account, ok, kind as i32, ctx.now)))
 }
 

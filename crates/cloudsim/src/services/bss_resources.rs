@@ -12,7 +12,14 @@ use crate::http::{Reply, pipeline::Ctx};
 use crate::state::{Instance, State, fmt_seconds};
 
 fn pay_per_use_rows(i: &Instance, now: OffsetDateTime, main_only: bool) -> Vec<Value> {
-    let status = if i.expires <= now { 5 } else { 2 };
+    // 2 in use, 5 expired (grace period), 4 frozen (reference §5.11, "Related").
+    let status = if i.is_frozen(now) {
+        4
+    } else if i.is_expired(now) {
+        5
+    } else {
+        2
+    };
     let main = json!({
         "id": i.id,
         "resource_id": i.id,
@@ -107,7 +114,7 @@ pub fn pay_per_use_resources(ctx: &Ctx<'_>, st: &State) -> ApiResult<Reply> {
     let service = o.str("service_type_code").map_err(param)?;
     let mut rows = Vec::new();
     for iid in st.account_ids_after(caller.account, None) {
-        let Some(i) = st.instance(iid) else { continue };
+        let Some(i) = st.live_instance(iid) else { continue };
         if ids.as_ref().is_some_and(|v| !v.contains(&i.id.as_str()))
             || order_id.is_some_and(|x| x != i.order_id)
             || begin.is_some_and(|b| i.expires < b)

@@ -10,7 +10,8 @@ use super::ecs_view::{server_detail, update_result};
 use crate::http::body::{Obj, parse_object};
 use crate::http::errors::{ApiError, ApiResult};
 use crate::http::{Reply, pipeline::Ctx};
-use crate::state::{Instance, PowerAction, State};
+use crate::state::lifecycle::FROZEN_CODE;
+use crate::state::{Instance, PowerAction, State, WRONG_STATE_CODE};
 
 /// ECS's code for a server (or job) that is not there.
 pub const NOT_FOUND: &str = "Ecs.0114";
@@ -29,7 +30,7 @@ fn server_in<'s>(st: &'s State, ctx: &Ctx<'_>) -> ApiResult<&'s Instance> {
 
 pub fn show_server(ctx: &Ctx<'_>, st: &State) -> ApiResult<Reply> {
     let inst = server_in(st, ctx)?;
-    Ok(Reply::ok(json!({"server": server_detail(inst, ctx.dir)})))
+    Ok(Reply::ok(json!({"server": server_detail(inst, ctx.dir, ctx.now)})))
 }
 
 pub fn update_server(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
@@ -69,7 +70,7 @@ pub fn update_server(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
     inst.server.updated = ctx.now;
     let base = format!("http://{}", ctx.header("host").unwrap_or("127.0.0.1"));
     let inst = st.instance_by_server(&id).ok_or_else(|| not_found("Instance", &id))?;
-    Ok(Reply::ok(json!({"server": update_result(inst, ctx.dir, &base)})))
+    Ok(Reply::ok(json!({"server": update_result(inst, ctx.dir, &base, ctx.now)})))
 }
 
 fn query_int(ctx: &Ctx<'_>, name: &str, min: i64, max: i64, default: i64) -> ApiResult<usize> {
@@ -98,7 +99,7 @@ pub fn list_servers(ctx: &Ctx<'_>, st: &State) -> ApiResult<Reply> {
     };
     let skip = (page - 1).saturating_mul(limit);
     let servers: Vec<Value> =
-        matching().skip(skip).take(limit).map(|i| server_detail(i, ctx.dir)).collect();
+        matching().skip(skip).take(limit).map(|i| server_detail(i, ctx.dir, ctx.now)).collect();
     Ok(Reply::ok(json!({"count": count, "servers": servers})))
 }
 
@@ -146,6 +147,7 @@ pub fn action(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
         .ok_or_else(|| ApiError::ecs_param(format!("{key}: must be an object")))?;
     let o = Obj::with_prefix(inner, key);
     let servers = server_list(&o)?;
+    refuse_frozen(st, ctx, &servers)?;
     let action = match key.as_str() {
         "os-start" => PowerAction::Start,
         "os-stop" => PowerAction::Stop { hard: hard_or_soft(&o, false)? },
@@ -155,7 +157,34 @@ pub fn action(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
     Ok(Reply::ok(json!({"job_id": job_id})))
 }
 
-/// `PUT …/cloudservers/os-reset-passwords`.
+/// Refuses the whole request, `Ecs.0003` (403) with one detail per server, when any of
+/// `servers` in this project is frozen (expired past its grace period).
+fn refuse_frozen(st: &State, ctx: &Ctx<'_>, servers: &[String]) -> ApiResult<()> {
+    let project = ctx.param("project_id");
+    let frozen: Vec<(String, String)> = servers
+        .iter()
+        .filter(|id| {
+            st.instance_by_server(id)
+                .is_some_and(|i| i.project_id == project && i.is_frozen(ctx.now))
+        })
+        .map(|id| {
+            let msg = format!("server {id} is frozen: its subscription expired; renew it first");
+            (FROZEN_CODE.to_owned(), msg)
+        })
+        .collect();
+    if frozen.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::ecs(
+        StatusCode::FORBIDDEN,
+        FROZEN_CODE,
+        "The resource is frozen (expired and not renewed); the operation is not allowed.",
+    )
+    .with_details(frozen))
+}
+
+/// `PUT …/cloudservers/os-reset-passwords`: only for ACTIVE or SHUTOFF servers that are not
+/// frozen; `dry_run` runs every check and changes nothing.
 pub fn reset_passwords(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
     let body = parse_object(ctx.body).map_err(ApiError::ecs_param)?;
     let o = Obj::new(&body);
@@ -178,6 +207,28 @@ pub fn reset_passwords(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
         if st.instance_by_server(id).is_none_or(|i| i.project_id != project) {
             return Err(not_found("Instance", id));
         }
+    }
+    // Huawei's dry run checks business limits too, so the same refusals apply to it. The
+    // reference has no code for a server in the wrong state; the sub-jobs' choice is reused.
+    refuse_frozen(st, ctx, &servers)?;
+    let wrong: Vec<(String, String)> = servers
+        .iter()
+        .filter_map(|id| st.instance_by_server(id).map(|i| (id, i.server.status.as_str())))
+        .filter(|(_, status)| !matches!(*status, "ACTIVE" | "SHUTOFF"))
+        .map(|(id, status)| {
+            let msg = format!(
+                "server {id} is {status}; a password can be reset only when it is ACTIVE or SHUTOFF"
+            );
+            (WRONG_STATE_CODE.to_owned(), msg)
+        })
+        .collect();
+    if !wrong.is_empty() {
+        return Err(ApiError::ecs(
+            StatusCode::BAD_REQUEST,
+            WRONG_STATE_CODE,
+            "Some servers are not in a state that allows resetting the password.",
+        )
+        .with_details(wrong));
     }
     if !dry_run {
         for id in &servers {

@@ -3,14 +3,16 @@
 
 use serde_json::{Value, json};
 
+use time::OffsetDateTime;
+
 use crate::state::{Directory, Instance, fmt_seconds};
 
 fn launched(t: time::OffsetDateTime) -> String {
     format!("{}.000000", fmt_seconds(t).trim_end_matches('Z'))
 }
 
-fn metadata(i: &Instance) -> Value {
-    json!({
+fn metadata(i: &Instance, now: OffsetDateTime) -> Value {
+    let mut m = json!({
         "charging_mode": "1",
         "metering.order_id": i.order_id,
         "metering.product_id": i.product_id,
@@ -28,11 +30,18 @@ fn metadata(i: &Instance) -> Value {
         "lockScene": "OTHER_SVC_LOCK=changeos,resize,delete,attachvolume,detachvolume,detchnics,attachnics,renewfee",
         "__support_agent_list": "hss,hss-pc,ces",
         "virtual_env_type": "FusionCompute",
-    })
+    });
+    // `EcmResStatus` appears once a server has been frozen (reference §5.3).
+    if i.is_frozen(now) {
+        m["EcmResStatus"] = json!("freeze");
+    } else if i.unfrozen {
+        m["EcmResStatus"] = json!("normal");
+    }
+    m
 }
 
 /// `ServerDetail` of ShowServer / ListServersDetails.
-pub fn server_detail(i: &Instance, dir: &Directory) -> Value {
+pub fn server_detail(i: &Instance, dir: &Directory, now: OffsetDateTime) -> Value {
     let s = &i.server;
     let n = &i.net;
     let (vm_state, power_state) = s.vm_and_power_state();
@@ -77,7 +86,7 @@ pub fn server_detail(i: &Instance, dir: &Directory) -> Value {
             "asic_accelerators": [],
         },
         "image": {"id": i.image_id},
-        "metadata": metadata(i),
+        "metadata": metadata(i, now),
         "tags": ["_sys_type_hcss_l"],
         "sys_tags": [{"key": "_sys_enterprise_project_id", "value": "0"}],
         "created": fmt_seconds(s.created),
@@ -130,7 +139,7 @@ pub fn server_detail(i: &Instance, dir: &Directory) -> Value {
 }
 
 /// `UpdateServerResult` (note `addresses[].version` is an integer here).
-pub fn update_result(i: &Instance, dir: &Directory, base_url: &str) -> Value {
+pub fn update_result(i: &Instance, dir: &Directory, base_url: &str, now: OffsetDateTime) -> Value {
     let s = &i.server;
     let user_id = dir.get(i.account).map(|a| a.user_id.clone()).unwrap_or_default();
     let link = format!("{base_url}/v1/{}/servers/{}", i.project_id, s.id);
@@ -143,7 +152,7 @@ pub fn update_result(i: &Instance, dir: &Directory, base_url: &str) -> Value {
         "image": "",
         "accessIPv4": "",
         "accessIPv6": "",
-        "metadata": metadata(i),
+        "metadata": metadata(i, now),
         "addresses": { i.net.vpc_id.clone(): [{"addr": i.net.private_ip, "version": 4}] },
         "created": fmt_seconds(s.created),
         "updated": fmt_seconds(s.updated),

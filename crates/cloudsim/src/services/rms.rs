@@ -107,8 +107,15 @@ fn attrs(pairs: &[(&str, String)]) -> Value {
     Value::Array(pairs.iter().map(|(k, v)| json!({"key": k, "value": v})).collect())
 }
 
-/// The L-instance status RMS shows in `properties.status`.
-fn instance_status(i: &Instance) -> &'static str {
+/// The L-instance status RMS shows in `properties.status`. The reference shows only
+/// `RUNNING`; the others, `FROZEN` and `DELETED` included, are the simulator's choice.
+fn instance_status(i: &Instance, now: OffsetDateTime) -> &'static str {
+    if i.is_deleted() {
+        return "DELETED";
+    }
+    if i.is_frozen(now) {
+        return "FROZEN";
+    }
     match (i.server.status.as_str(), i.server.task_state.as_deref()) {
         (_, Some("powering-on")) => "STARTING",
         (_, Some("powering-off")) => "STOPPING",
@@ -142,6 +149,8 @@ pub fn resource(i: &Instance, now: OffsetDateTime) -> Value {
                 .to_string(),
         ),
         ("flavor_id", s.flavor_id.clone()),
+        // The seed's example carries `frozen` as "null" on a server in use.
+        ("frozen", if i.is_frozen(now) { "true" } else { "null" }.into()),
         ("id", s.id.clone()),
         ("image_id", i.image_id.clone()),
         ("key_name", "null".into()),
@@ -203,7 +212,7 @@ pub fn resource(i: &Instance, now: OffsetDateTime) -> Value {
         "created": fmt_millis(i.created),
         "updated": fmt_millis(i.updated.max(s.updated)),
         "provisioning_state": "Succeeded",
-        "state": "Normal",
+        "state": if i.is_deleted() { "Deleted" } else { "Normal" },
         "tags": i.tags,
         "properties": {
             "metadata": {
@@ -219,7 +228,7 @@ pub fn resource(i: &Instance, now: OffsetDateTime) -> Value {
             "plan_name": "basic_v12",
             "product_id": i.product_id,
             "plan_id": i.product_id,
-            "status": instance_status(i),
+            "status": instance_status(i, now),
             "resources": [
                 {
                     "physical_resource_type": "hws.resource.type.marketplace",

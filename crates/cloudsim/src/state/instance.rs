@@ -31,8 +31,8 @@ pub struct Instance {
     /// End of the paid period, renewals included.
     #[serde(with = "time::serde::rfc3339")]
     pub expires: OffsetDateTime,
-    /// End of the period paid before any renewal still to start (what unsubscribe type 2
-    /// falls back to).
+    /// End of the period paid before any renewal still to start, as last set by a purchase
+    /// or an unsubscription of type 2 (which finds the renewals to drop from their orders).
     #[serde(with = "time::serde::rfc3339")]
     pub term_end: OffsetDateTime,
     pub auto_renew: bool,
@@ -42,8 +42,17 @@ pub struct Instance {
     pub server: Server,
     pub net: Net,
     pub package: Package,
-    /// A renewal order that is not complete yet (BSS refuses a second one).
+    /// A renewal or unsubscription order that is not complete yet (BSS refuses a second one).
     pub pending_order: Option<String>,
+    /// When an unsubscription completed: the instance is gone from ECS and BSS, but RMS
+    /// still lists it as `Deleted` for a while ([`super::lifecycle::RMS_DELETED_LAG`]).
+    /// Absent in snapshots written before unsubscribing took time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub deleted_at: Option<OffsetDateTime>,
+    /// A renewal has ended a freeze, so ECS shows `EcmResStatus` `normal` (it shows the key
+    /// only once the server has been frozen).
+    #[serde(default)]
+    pub unfrozen: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

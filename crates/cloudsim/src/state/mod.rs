@@ -6,6 +6,7 @@ mod accounts;
 pub mod ids;
 mod instance;
 mod jobs;
+pub mod lifecycle;
 mod orders;
 mod seed;
 mod snapshot;
@@ -24,7 +25,7 @@ pub use accounts::{Account, Directory};
 pub use instance::{
     Instance, Net, Package, Server, add_months, fmt_millis, fmt_seconds, fmt_space,
 };
-pub use jobs::{Job, PowerAction};
+pub use jobs::{Job, PowerAction, WRONG_STATE_CODE};
 pub use orders::{Order, Period};
 pub use seed::NewInstance;
 pub use snapshot::{Fleet, Snapshot, SnapshotError};
@@ -70,6 +71,12 @@ pub struct State {
     pub jobs: HashMap<String, Job>,
     pending_orders: BTreeSet<String>,
     pending_jobs: BTreeSet<String>,
+    /// Unsubscribed instances RMS still lists, by when it stops (derived from
+    /// `Instance::deleted_at`, so not in snapshots).
+    tombstones: BTreeSet<(OffsetDateTime, String)>,
+    /// No auto-renewal is due before this; `None` when something may have changed that
+    /// (derived, so not in snapshots).
+    auto_renew_check: Option<OffsetDateTime>,
     pub tokens: HashMap<String, TokenInfo>,
     next_ip: u32,
     /// Bumped by everything that changes what a snapshot would hold, so a saver can skip
@@ -94,6 +101,8 @@ impl State {
             jobs: HashMap::new(),
             pending_orders: BTreeSet::new(),
             pending_jobs: BTreeSet::new(),
+            tombstones: BTreeSet::new(),
+            auto_renew_check: None,
             tokens: HashMap::new(),
             next_ip: 0,
             generation: 0,
@@ -165,9 +174,16 @@ impl State {
         self.packages.get(package_id).and_then(|i| self.instances.get(i))
     }
 
+    /// Adds an instance; one already unsubscribed (from a snapshot) only to what RMS lists.
     pub fn insert_instance(&mut self, inst: Instance) {
         if let Some(set) = self.by_account.get_mut(inst.account) {
             set.insert(inst.id.clone());
+        }
+        self.auto_renew_check = None;
+        if let Some(at) = inst.deleted_at {
+            self.tombstones.insert((at + lifecycle::RMS_DELETED_LAG, inst.id.clone()));
+            self.instances.insert(inst.id.clone(), inst);
+            return;
         }
         self.by_project.entry(inst.project_id.clone()).or_default().insert(inst.id.clone());
         self.servers.insert(inst.server.id.clone(), inst.id.clone());
@@ -175,7 +191,7 @@ impl State {
         self.instances.insert(inst.id.clone(), inst);
     }
 
-    /// Unsubscribe: the instance and everything bundled with it disappear.
+    /// The instance and everything bundled with it disappear (RMS included).
     pub fn remove_instance(&mut self, id: &str) -> Option<Instance> {
         let inst = self.instances.remove(id)?;
         if let Some(set) = self.by_account.get_mut(inst.account) {
@@ -213,8 +229,8 @@ impl State {
         self.jobs.insert(job.id.clone(), job);
     }
 
-    /// Applies every order completion and job end due by `now`, oldest first, and forgets
-    /// expired tokens.
+    /// Applies every order completion and job end due by `now`, oldest first, then the
+    /// auto-renewals due and RMS catching up with deletions, and forgets expired tokens.
     pub fn tick(&mut self, now: OffsetDateTime) {
         let mut due: Vec<(OffsetDateTime, bool, String)> = Vec::new();
         for id in &self.pending_orders {
@@ -230,6 +246,8 @@ impl State {
         due.sort();
         if !due.is_empty() {
             self.touch();
+            // A completed or lapsed order may free an instance for auto-renewal.
+            self.auto_renew_check = None;
         }
         for (_, is_order, id) in due {
             if is_order {
@@ -240,6 +258,8 @@ impl State {
                 self.finish_job(&id);
             }
         }
+        self.run_auto_renewals(now);
+        self.purge_tombstones(now);
         if self.tokens.len() > 10_000 {
             self.tokens.retain(|_, t| t.expires > now);
         }

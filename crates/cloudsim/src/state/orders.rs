@@ -1,12 +1,14 @@
 //! BSS orders: new purchases, renewals and unsubscriptions. An order waits for payment
 //! (status 6) unless auto-paid, then processes (status 3) and completes (status 5); its
-//! effect on the instances is applied at completion. Seeded instances come with the
+//! effect on the instances is applied at completion. One nobody pays by its deadline is
+//! cancelled (status 4) and has no effect. Seeded instances come with the
 //! completed purchase orders that bought them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::lifecycle::PAYMENT_DEADLINE;
 use super::{Instance, State, add_months, fmt_seconds, ids};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -17,7 +19,10 @@ pub enum OrderKind {
         instances: Vec<Instance>,
     },
     Renew,
+    /// Type 1: the resource and its renewals.
     Unsubscribe,
+    /// Type 2: only the renewals that have not started.
+    UnsubscribeRenewals,
 }
 
 impl OrderKind {
@@ -26,7 +31,7 @@ impl OrderKind {
         match self {
             OrderKind::Purchase { .. } => 1,
             OrderKind::Renew => 2,
-            OrderKind::Unsubscribe => 4,
+            OrderKind::Unsubscribe | OrderKind::UnsubscribeRenewals => 4,
         }
     }
 }
@@ -99,12 +104,21 @@ pub struct Order {
     pub region: String,
     /// The offering bought (`OFFI…`), shared by every line.
     pub product_id: String,
+    /// Nobody pays it unless told to (`POST /_sim/orders/{id}/pay`): it waits at status 6
+    /// until `pay_at`, the payment deadline, and is cancelled then.
+    #[serde(default)]
+    pub lapses: bool,
+    /// Lapsed unpaid (status 4); nothing it would have done happened.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 impl Order {
-    /// BSS order status: 6 pending payment, 3 processing, 5 completed.
+    /// BSS order status: 6 pending payment, 3 processing, 5 completed, 4 cancelled.
     pub fn status(&self, now: OffsetDateTime) -> i32 {
-        if self.completed || self.complete_at <= now {
+        if self.cancelled || (self.lapses && self.pay_at <= now) {
+            4
+        } else if self.completed || self.complete_at <= now {
             5
         } else if now < self.pay_at {
             6
@@ -130,6 +144,11 @@ impl Order {
             "created": fmt_seconds(self.created),
         })
     }
+
+    /// When an order left unpaid is cancelled (BSS `pending_payment_end_time`).
+    pub fn payment_deadline(&self) -> OffsetDateTime {
+        self.created + PAYMENT_DEADLINE
+    }
 }
 
 /// A plausible monthly list price in yuan for a spec (for order amounts only).
@@ -140,14 +159,14 @@ pub fn monthly_price(spec: &str) -> f64 {
 
 /// What an order is about, taken from its first instance.
 #[derive(Default)]
-struct Subject {
+pub(super) struct Subject {
     spec: String,
     region: String,
     product_id: String,
 }
 
 impl Subject {
-    fn of(first: Option<&Instance>) -> Self {
+    pub(super) fn of(first: Option<&Instance>) -> Self {
         first.map_or_else(Subject::default, |i| Subject {
             spec: i.plan_spec.clone(),
             region: i.region.id().to_owned(),
@@ -158,8 +177,11 @@ impl Subject {
 
 impl State {
     /// A new order for the main resources `ids`, priced for `period`; not stored yet.
+    /// Without auto-pay, a purchase is paid by the simulated customer after the configured
+    /// payment delay (when that comes before the deadline); a renewal waits for an explicit
+    /// payment, as a customer renewing by hand must pay, and lapses at the deadline.
     #[allow(clippy::too_many_arguments)]
-    fn new_order(
+    pub(super) fn new_order(
         &mut self,
         account: usize,
         kind: OrderKind,
@@ -169,7 +191,15 @@ impl State {
         auto_pay: bool,
         now: OffsetDateTime,
     ) -> Order {
-        let pay_at = if auto_pay { now } else { now + self.timings.payment };
+        let lapses = !auto_pay
+            && (matches!(kind, OrderKind::Renew) || self.timings.payment >= PAYMENT_DEADLINE);
+        let pay_at = match (auto_pay, lapses) {
+            (true, _) => now,
+            (false, true) => now + PAYMENT_DEADLINE,
+            (false, false) => now + self.timings.payment,
+        };
+        // A lapsing order is due at its deadline, when it is cancelled unless paid.
+        let complete_at = if lapses { pay_at } else { pay_at + self.timings.order };
         let mut id = ids::order_id(&mut self.rng, now);
         while self.orders.contains_key(&id) {
             id = ids::order_id(&mut self.rng, now);
@@ -181,8 +211,10 @@ impl State {
             kind,
             created: now,
             pay_at,
-            complete_at: pay_at + self.timings.order,
+            complete_at,
             completed: false,
+            lapses,
+            cancelled: false,
             amount: monthly_price(&subject.spec) * f64::from(months) * ids.len() as f64,
             lines: ids.into_iter().map(|resource_id| Line { resource_id, term: None }).collect(),
             period,
@@ -271,39 +303,13 @@ impl State {
         id
     }
 
-    /// Unsubscribes at once (type 1 removes the instances; type 2 drops renewals that have
-    /// not started). Returns the completed order's id.
-    pub fn unsubscribe(
-        &mut self,
-        account: usize,
-        ids: Vec<String>,
-        unsubscribe_type: i32,
-        now: OffsetDateTime,
-    ) -> String {
-        let subject = Subject::of(ids.first().and_then(|i| self.instance(i)));
-        let mut order =
-            self.new_order(account, OrderKind::Unsubscribe, None, ids, subject, true, now);
-        order.complete_at = now;
-        order.completed = true;
-        for line in &order.lines {
-            if unsubscribe_type == 1 {
-                self.remove_instance(&line.resource_id);
-            } else if let Some(inst) = self.instances.get_mut(&line.resource_id) {
-                inst.expires = inst.term_end.max(now).min(inst.expires);
-                inst.updated = now;
-            }
-        }
-        let id = order.id.clone();
-        self.orders.insert(id.clone(), order);
-        id
-    }
-
     /// Pays an order waiting for payment now. Returns false if it was not waiting.
     pub fn pay_order(&mut self, id: &str, now: OffsetDateTime) -> bool {
         self.touch();
         let order_duration = self.timings.order;
         match self.orders.get_mut(id) {
             Some(o) if o.status(now) == 6 => {
+                o.lapses = false;
                 o.pay_at = now;
                 o.complete_at = now + order_duration;
                 true
@@ -312,11 +318,22 @@ impl State {
         }
     }
 
-    /// Applies a due order: a purchase's instances come to exist, a renewal moves expiry.
+    /// Applies a due order: a purchase's instances come to exist, a renewal moves expiry
+    /// (and ends a freeze), an unsubscription takes effect, an unpaid order is cancelled.
     /// Each line records the term it bought.
     pub(super) fn complete_order(&mut self, id: &str) {
         let Some(order) = self.orders.get_mut(id) else { return };
-        if order.completed {
+        if order.completed || order.cancelled {
+            return;
+        }
+        let ids: Vec<String> = order.resource_ids().map(str::to_owned).collect();
+        if order.lapses {
+            order.cancelled = true;
+            for rid in &ids {
+                if let Some(inst) = self.instances.get_mut(rid) {
+                    inst.pending_order = None;
+                }
+            }
             return;
         }
         order.completed = true;
@@ -325,9 +342,9 @@ impl State {
         let bought = match &mut order.kind {
             OrderKind::Purchase { instances } => Some(std::mem::take(instances)),
             OrderKind::Renew => None,
-            OrderKind::Unsubscribe => return,
+            OrderKind::Unsubscribe => return self.apply_unsubscription(&ids, false, at),
+            OrderKind::UnsubscribeRenewals => return self.apply_unsubscription(&ids, true, at),
         };
-        let ids: Vec<String> = order.resource_ids().map(str::to_owned).collect();
         let terms: Vec<Option<(OffsetDateTime, OffsetDateTime)>> = match bought {
             Some(instances) => instances
                 .into_iter()
@@ -351,6 +368,7 @@ impl State {
                 .map(|rid| {
                     self.instance_mut(rid).map(|inst| {
                         let from = inst.expires;
+                        inst.unfrozen |= inst.is_frozen(at);
                         inst.expires = add_months(from, months);
                         inst.updated = at;
                         inst.pending_order = None;

@@ -147,6 +147,8 @@ impl State {
             net,
             package,
             pending_order: None,
+            deleted_at: None,
+            unfrozen: false,
         };
         inst.net.public_ip = self.next_public_ip();
         inst

@@ -286,7 +286,7 @@ impl State {
         st.pending_orders = snap
             .pending_orders
             .into_iter()
-            .filter(|id| st.orders.get(id).is_some_and(|o| !o.completed))
+            .filter(|id| st.orders.get(id).is_some_and(|o| !o.completed && !o.cancelled))
             .collect::<BTreeSet<_>>();
         for p in snap.purchases {
             if p.account < n && st.orders.contains_key(&p.order_id) {

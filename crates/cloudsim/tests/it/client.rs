@@ -129,6 +129,8 @@ async fn renew_and_unsubscribe_with_aksk() {
         .await
         .unwrap();
     assert!(gone[0].result.is_ok());
+    // Processing, then RMS catching up with the deletion.
+    h.clock().advance(Duration::seconds(30) + Duration::minutes(10));
     assert_eq!(acct.list_l_instances(Some(Region::CnNorth4)).await.unwrap().items.len(), 2);
 }
 
