@@ -9,6 +9,7 @@
 mod intent;
 mod params;
 mod read;
+mod terms;
 mod transition;
 mod worker;
 
@@ -26,6 +27,7 @@ use crate::{Error, Result};
 pub use intent::{Batch, MAX_SERVERS_PER_CALL, NewBatch, RequestContext, record_intent};
 pub use params::{Params, TrackingKind};
 pub use read::{ActionDetail, BatchProgress, batch_progress, get, list_for_instance};
+pub use terms::{RenewTerm, TermUnit, UnsubscribeScope};
 pub use transition::{
     CloudError, CloudReply, Tracking, mark_accepted, mark_failed, mark_succeeded, mark_unknown,
 };
@@ -43,11 +45,21 @@ pub enum ActionKind {
     Reboot,
     /// Rename, hostname, description (ECS UpdateServer).
     Update,
+    ResetPassword,
+    Renew,
+    Unsubscribe,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 4] =
-        [ActionKind::Start, ActionKind::Stop, ActionKind::Reboot, ActionKind::Update];
+    pub const ALL: [ActionKind; 7] = [
+        ActionKind::Start,
+        ActionKind::Stop,
+        ActionKind::Reboot,
+        ActionKind::Update,
+        ActionKind::ResetPassword,
+        ActionKind::Renew,
+        ActionKind::Unsubscribe,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,6 +67,9 @@ impl ActionKind {
             ActionKind::Stop => "stop",
             ActionKind::Reboot => "reboot",
             ActionKind::Update => "update",
+            ActionKind::ResetPassword => "reset_password",
+            ActionKind::Renew => "renew",
+            ActionKind::Unsubscribe => "unsubscribe",
         }
     }
 
@@ -63,7 +78,17 @@ impl ActionKind {
     pub fn tracking(self) -> TrackingKind {
         match self {
             ActionKind::Start | ActionKind::Stop | ActionKind::Reboot => TrackingKind::Job,
-            ActionKind::Update => TrackingKind::Synchronous,
+            ActionKind::Update | ActionKind::ResetPassword => TrackingKind::Synchronous,
+            ActionKind::Renew | ActionKind::Unsubscribe => TrackingKind::Order,
+        }
+    }
+
+    /// Most instances one cloud call of this kind may name: ECS batch calls take 1000
+    /// servers, BSS renew and unsubscribe 10 resources.
+    pub fn max_per_call(self) -> usize {
+        match self.tracking() {
+            TrackingKind::Job | TrackingKind::Synchronous => MAX_SERVERS_PER_CALL,
+            TrackingKind::Order => lightdeck_huaweicloud::client::BSS_ORDER_MAX,
         }
     }
 
@@ -77,10 +102,12 @@ impl FromStr for ActionKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        ActionKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| Error::field("kind", "must be one of start, stop, reboot, update"))
+        ActionKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            Error::field(
+                "kind",
+                "must be one of start, stop, reboot, update, reset_password, renew, unsubscribe",
+            )
+        })
     }
 }
 

@@ -10,6 +10,7 @@
 mod append;
 pub mod chain;
 mod export;
+mod grouped;
 mod query;
 mod redact;
 mod verify;
@@ -27,6 +28,7 @@ use crate::{Error, Result};
 
 pub use append::{append, append_in};
 pub use export::{export_csv, export_jsonl};
+pub use grouped::{ORDER_PENDING_PAYMENT, awaits_payment, list_actions, orders_awaiting_payment};
 pub use query::{AuditFilter, list};
 pub use redact::redact;
 pub use verify::{Break, BreakKind, VerifyReport, verify};

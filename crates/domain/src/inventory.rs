@@ -6,6 +6,7 @@
 
 mod list;
 mod page;
+mod selected;
 mod summary;
 mod sync;
 
@@ -22,10 +23,12 @@ use crate::rows::{Checked, Stored};
 use crate::{Error, Result};
 
 pub use list::{
-    DashboardCounts, InstanceFilter, InstanceSort, SortKey, dashboard_counts, list, list_summaries,
+    DashboardCounts, InstanceFilter, InstanceSort, MAX_EXPIRES_WITHIN_DAYS, SortKey, count,
+    dashboard_counts, list, list_summaries,
 };
 pub use page::{MAX_PAGE, Page, PageRequest};
 pub(crate) use page::{decode_cursor, encode_cursor, like_pattern};
+pub use selected::{MAX_SELECTED, expiring_before, names, selected};
 pub use summary::InstanceSummary;
 pub use sync::{
     ExpiryUpdate, SyncReport, SyncedInstance, TrafficUpdate, update_expiry, update_status,
@@ -109,6 +112,91 @@ pub struct InstanceRow {
     pub last_synced_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub gone_at: Option<OffsetDateTime>,
+    /// The traffic package's current cycle, as far as BSS has said.
+    pub traffic_cycle: TrafficCycle,
+}
+
+/// How often a traffic package's allowance starts afresh (BSS `quota_reuse_cycle`; the
+/// discriminants are its codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReuseCycle {
+    Hour = 1,
+    Day = 2,
+    Week = 3,
+    Month = 4,
+    Year = 5,
+}
+
+impl ReuseCycle {
+    /// `None` for a code the reference does not list (kept out rather than guessed).
+    pub fn from_code(code: i64) -> Option<Self> {
+        use ReuseCycle::*;
+        [Hour, Day, Week, Month, Year].into_iter().find(|c| c.code() == code)
+    }
+
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+}
+
+/// Where in the cycle the allowance resets (BSS `quota_reuse_cycle_type`; discriminants
+/// are its codes): on the calendar cycle (the 1st of the month, …) or on the anniversary
+/// of the subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReuseCycleType {
+    Calendar = 1,
+    Anniversary = 2,
+}
+
+impl ReuseCycleType {
+    pub fn from_code(code: i64) -> Option<Self> {
+        [ReuseCycleType::Calendar, ReuseCycleType::Anniversary]
+            .into_iter()
+            .find(|c| c.code() == code)
+    }
+
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+}
+
+/// A traffic package's current cycle: for a resettable package the window the remaining
+/// figure belongs to, else its validity window. Each part is optional: BSS gives what it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct TrafficCycle {
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub start: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub end: Option<OffsetDateTime>,
+    pub reuse_cycle: Option<ReuseCycle>,
+    pub reuse_cycle_type: Option<ReuseCycleType>,
+}
+
+impl TrafficCycle {
+    pub fn resets_monthly(&self) -> bool {
+        self.reuse_cycle == Some(ReuseCycle::Month)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == TrafficCycle::default()
+    }
+
+    /// From the stored smallints; codes nobody knows read as unknown.
+    fn from_columns(
+        start: Option<OffsetDateTime>,
+        end: Option<OffsetDateTime>,
+        cycle: Option<i16>,
+        kind: Option<i16>,
+    ) -> Self {
+        TrafficCycle {
+            start,
+            end,
+            reuse_cycle: cycle.and_then(|c| ReuseCycle::from_code(c.into())),
+            reuse_cycle_type: kind.and_then(|k| ReuseCycleType::from_code(k.into())),
+        }
+    }
 }
 
 impl InstanceRow {
@@ -126,7 +214,7 @@ fn traffic_left_pct(remaining_gb: Option<f64>, total_gb: Option<f64>) -> Option<
 }
 
 /// The columns every instance query selects, in the order [`InstanceRow`] decodes them
-/// (by position: a page decodes 50 rows × 23 columns, and looking each column up by name
+/// (by position: a page decodes 50 rows × 27 columns, and looking each column up by name
 /// was a tenth of the instances page's CPU). `raw` is a placeholder so list queries can
 /// skip the (large) JSON. Extra columns may follow; they are not read here.
 pub(crate) fn select_columns(with_raw: bool) -> String {
@@ -134,13 +222,14 @@ pub(crate) fn select_columns(with_raw: bool) -> String {
         "id, team_id, account_id, region, instance_id, server_id, traffic_package_id, name, \
          spec_code, image_name, image_version, status, state, private_ips, public_ips, \
          expires_at, auto_renew, traffic_remaining_gb::float8 AS traffic_remaining_gb, \
-         traffic_total_gb::float8 AS traffic_total_gb, order_id, {}, last_synced_at, gone_at",
+         traffic_total_gb::float8 AS traffic_total_gb, order_id, {}, last_synced_at, gone_at, \
+         traffic_cycle_start, traffic_cycle_end, traffic_reuse_cycle, traffic_reuse_cycle_type",
         if with_raw { "raw" } else { "NULL::jsonb AS raw" }
     )
 }
 
 /// How many columns [`select_columns`] yields.
-pub(crate) const RECORD_COLUMNS: usize = 23;
+pub(crate) const RECORD_COLUMNS: usize = 27;
 
 /// By position, see [`select_columns`]; each typed column parses as it decodes.
 impl<'r> sqlx::FromRow<'r, PgRow> for InstanceRow {
@@ -169,6 +258,12 @@ impl<'r> sqlx::FromRow<'r, PgRow> for InstanceRow {
             raw: row.try_get(20)?,
             last_synced_at: row.try_get(21)?,
             gone_at: row.try_get(22)?,
+            traffic_cycle: TrafficCycle::from_columns(
+                row.try_get(23)?,
+                row.try_get(24)?,
+                row.try_get(25)?,
+                row.try_get(26)?,
+            ),
         })
     }
 }
@@ -302,6 +397,10 @@ mod tests {
             "raw",
             "last_synced_at",
             "gone_at",
+            "traffic_cycle_start",
+            "traffic_cycle_end",
+            "traffic_reuse_cycle",
+            "traffic_reuse_cycle_type",
         ];
         for with_raw in [false, true] {
             let sql = select_columns(with_raw);

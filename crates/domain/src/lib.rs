@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod inventory;
+pub mod orders;
 pub mod password_gate;
 pub mod pg;
 pub mod policy;

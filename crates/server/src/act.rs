@@ -7,12 +7,22 @@ use lightdeck_domain::actions::{self, Batch, NewBatch};
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::workers::pipeline;
+use crate::workers::pipeline::{self, Carried};
 
 /// Records `new` and, unless its idempotency key replayed an earlier batch, sends it. A
 /// failure to record the cloud's answers is logged; the poller and the stale-intent sweep
 /// take over from what is in the database.
 pub async fn record_and_send(state: &AppState, new: &NewBatch) -> Result<Batch, AppError> {
+    record_and_send_carrying(state, new, Carried::default()).await
+}
+
+/// [`record_and_send`] for an action that carries a secret (a new password): `carried`
+/// goes to the cloud call only and is dropped when it returns.
+pub async fn record_and_send_carrying(
+    state: &AppState,
+    new: &NewBatch,
+    carried: Carried,
+) -> Result<Batch, AppError> {
     let recorded = actions::record_intent(&state.db, new).await?;
     if recorded.replayed {
         return Ok(recorded);
@@ -21,7 +31,7 @@ pub async fn record_and_send(state: &AppState, new: &NewBatch) -> Result<Batch, 
     let batch = recorded.clone();
     let sent = state
         .shutdown
-        .run_to_end(async move { pipeline::send_batch(&workers, &batch).await })
+        .run_to_end(async move { pipeline::send_batch(&workers, &batch, &carried).await })
         .await;
     match sent {
         Ok(Ok(())) => {}

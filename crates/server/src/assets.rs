@@ -9,7 +9,7 @@ pub struct Asset {
     pub bytes: &'static [u8],
 }
 
-const ASSETS: [Asset; 2] = [
+const ASSETS: [Asset; 3] = [
     Asset {
         name: "app.css",
         content_type: "text/css; charset=utf-8",
@@ -19,6 +19,11 @@ const ASSETS: [Asset; 2] = [
         name: "htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../web/static/htmx.min.js"),
+    },
+    Asset {
+        name: "copy.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../web/static/copy.js"),
     },
 ];
 

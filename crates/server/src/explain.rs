@@ -34,6 +34,19 @@ pub enum Reason {
     JobGone,
     /// The same for an order.
     OrderGone,
+    /// Another order on the resource is unfinished or unpaid (`CBC.99003144`,
+    /// `CBC.99003100`, `CBC.99003651`).
+    OrderInProgress,
+    /// The renewal would exceed the longest total term (`CBC.99003154`).
+    RenewTooLong,
+    /// The period is not one BSS sells (`CBC.30010069`, `CBC.99000092`).
+    BadPeriod,
+    /// Auto-pay failed: not enough balance (`CBC.30050006`).
+    AutoPayFailed,
+    /// Resources bought together must be renewed together (`CBC.99003634`).
+    RenewTogether,
+    /// The new password breaks ECS's rules (`Ecs.0011`).
+    PasswordRules,
     Other,
 }
 
@@ -55,6 +68,12 @@ impl Reason {
             Reason::OutcomeUnknown => "explain-unknown",
             Reason::JobGone => "explain-job-gone",
             Reason::OrderGone => "explain-order-gone",
+            Reason::OrderInProgress => "explain-order-in-progress",
+            Reason::RenewTooLong => "explain-renew-too-long",
+            Reason::BadPeriod => "explain-bad-period",
+            Reason::AutoPayFailed => "explain-auto-pay-failed",
+            Reason::RenewTogether => "explain-renew-together",
+            Reason::PasswordRules => "explain-password-rules",
             Reason::Other => "explain-other",
         }
     }
@@ -69,7 +88,13 @@ pub fn classify(code: Option<&str>, http_status: Option<u16>, message: Option<&s
         "Ecs.0003" => return Reason::AccountRestricted,
         "APIG.0301" | "APIGW.0301" | "CBC.0154" => return Reason::AuthFailed,
         "APIG.0302" | "CBC.0151" | "CBC.0155" => return Reason::PermissionDenied,
-        "Ecs.0114" => return Reason::NotFound,
+        "Ecs.0114" | "CBC.99003016" => return Reason::NotFound,
+        "CBC.99003144" | "CBC.99003100" | "CBC.99003651" => return Reason::OrderInProgress,
+        "CBC.99003154" => return Reason::RenewTooLong,
+        "CBC.30010069" | "CBC.99000092" => return Reason::BadPeriod,
+        "CBC.30050006" => return Reason::AutoPayFailed,
+        "CBC.99003634" => return Reason::RenewTogether,
+        "Ecs.0011" => return Reason::PasswordRules,
         "Ecs.0002" | "Ecs.0004" | "CBC.0999" => return Reason::CloudError,
         c if c == codes::UNREACHABLE => return Reason::Unreachable,
         c if c == codes::TIMEOUT => return Reason::TimedOut,
@@ -134,5 +159,9 @@ mod tests {
         assert_eq!(classify(Some(codes::JOB_GONE), Some(404), None), Reason::JobGone);
         assert_eq!(classify(Some("X.1"), Some(502), None), Reason::CloudError);
         assert_eq!(classify(None, None, None), Reason::Other);
+        assert_eq!(classify(Some("CBC.99003144"), Some(200), None), Reason::OrderInProgress);
+        assert_eq!(classify(Some("CBC.99003154"), Some(400), None), Reason::RenewTooLong);
+        assert_eq!(classify(Some("CBC.30050006"), Some(400), None), Reason::AutoPayFailed);
+        assert_eq!(classify(Some("Ecs.0011"), Some(400), None), Reason::PasswordRules);
     }
 }

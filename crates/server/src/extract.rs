@@ -20,7 +20,7 @@ use crate::state::AppState;
 mod actor;
 mod ids;
 pub use actor::Actor;
-pub use ids::{PathAccount, PathBatch, PathInstance};
+pub use ids::{PathAccount, PathBatch, PathInstance, PathUser};
 
 /// What `session::load_context` found out about the request.
 #[derive(Clone, Debug)]

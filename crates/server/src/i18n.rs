@@ -14,8 +14,17 @@ pub use lightdeck_domain::values::Language;
 use unic_langid::LanguageIdentifier;
 
 /// The catalog files of one language, in load order.
-const AREAS: [&str; 7] =
-    ["core", "errors", "dashboard", "instances", "actions", "audit", "accounts"];
+const AREAS: [&str; 9] = [
+    "core",
+    "errors",
+    "dashboard",
+    "instances",
+    "actions",
+    "audit",
+    "accounts",
+    "lifecycle",
+    "members",
+];
 
 macro_rules! catalogs {
     ($lang:literal) => {
@@ -27,15 +36,17 @@ macro_rules! catalogs {
             include_str!(concat!("../../../web/i18n/", $lang, "/actions.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/audit.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/accounts.ftl")),
+            include_str!(concat!("../../../web/i18n/", $lang, "/lifecycle.ftl")),
+            include_str!(concat!("../../../web/i18n/", $lang, "/members.ftl")),
         ]
     };
 }
 
-const EN: [&str; 7] = catalogs!("en");
-const ZH_CN: [&str; 7] = catalogs!("zh-CN");
+const EN: [&str; 9] = catalogs!("en");
+const ZH_CN: [&str; 9] = catalogs!("zh-CN");
 
 /// Every language the panel speaks, with its catalog sources.
-pub const LANGUAGES: [(Language, [&str; 7]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
+pub const LANGUAGES: [(Language, [&str; 9]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
 
 #[derive(Debug, thiserror::Error)]
 #[error("translation catalog web/i18n/{lang}/{area}.ftl: {problem}")]
@@ -66,7 +77,7 @@ impl std::fmt::Debug for I18n {
 
 fn bundle(
     lang: Language,
-    sources: [&'static str; 7],
+    sources: [&'static str; 9],
 ) -> Result<FluentBundle<FluentResource>, I18nError> {
     let id: LanguageIdentifier = lang.as_str().parse().map_err(|_| I18nError {
         lang: lang.as_str(),

@@ -35,6 +35,47 @@ struct Auth {
     user_id: Uuid,
     signed_in_at: i64,
     last_seen: i64,
+    /// When the user last typed their password in this session (sign-in or a
+    /// re-authentication); sessions from before the field read it as the sign-in time.
+    #[serde(default)]
+    password_at: Option<i64>,
+    /// The user's session epoch at sign-in (sessions from before the field read 0, the
+    /// column's start).
+    #[serde(default)]
+    epoch: i64,
+}
+
+/// How long a typed password counts for actions that ask for it again (DESIGN.md, "Money
+/// and destruction ask twice").
+pub const REAUTH_FRESH_FOR: time::Duration = time::Duration::minutes(10);
+
+/// Whether the signed-in user typed their password within [`REAUTH_FRESH_FOR`].
+pub async fn password_is_fresh(session: &Session, now: OffsetDateTime) -> Result<bool, AppError> {
+    let Some(auth) = session.get::<Auth>(AUTH_KEY).await? else { return Ok(false) };
+    let at = auth.password_at.unwrap_or(auth.signed_in_at);
+    Ok(unix(now) - at <= REAUTH_FRESH_FOR.whole_seconds())
+}
+
+/// After this session changed the user's password: it stays signed in, at the new epoch
+/// (every other session of the user has ended).
+pub async fn password_changed(
+    session: &Session,
+    epoch: i64,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    if let Some(auth) = session.get::<Auth>(AUTH_KEY).await? {
+        session.cycle_id().await?;
+        session.insert(AUTH_KEY, Auth { epoch, password_at: Some(unix(now)), ..auth }).await?;
+    }
+    Ok(())
+}
+
+/// Records that the signed-in user has just typed their password again.
+pub async fn password_entered(session: &Session, now: OffsetDateTime) -> Result<(), AppError> {
+    if let Some(auth) = session.get::<Auth>(AUTH_KEY).await? {
+        session.insert(AUTH_KEY, Auth { password_at: Some(unix(now)), ..auth }).await?;
+    }
+    Ok(())
 }
 
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -63,12 +104,22 @@ fn unix(t: OffsetDateTime) -> i64 {
 pub async fn sign_in(
     session: &Session,
     user_id: Uuid,
+    epoch: i64,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.remove_value(LANG_KEY).await?;
     session
-        .insert(AUTH_KEY, Auth { user_id, signed_in_at: unix(now), last_seen: unix(now) })
+        .insert(
+            AUTH_KEY,
+            Auth {
+                user_id,
+                signed_in_at: unix(now),
+                last_seen: unix(now),
+                password_at: Some(unix(now)),
+                epoch,
+            },
+        )
         .await?;
     crate::csrf::rotate(session).await?;
     Ok(())
@@ -141,6 +192,13 @@ async fn resolve(
         ctx.session_ended = true;
         return Ok(ctx);
     };
+    // A password changed since this session signed in ends it: whoever changed it (the
+    // user elsewhere, an administrator) wants the old one to open nothing.
+    if auth.epoch != found.user.session_epoch {
+        session.flush().await?;
+        ctx.session_ended = true;
+        return Ok(ctx);
+    }
     if now - auth.last_seen >= TOUCH_EVERY.whole_seconds() {
         session.insert(AUTH_KEY, Auth { last_seen: now, ..auth }).await?;
     }

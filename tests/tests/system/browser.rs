@@ -50,7 +50,7 @@ async fn bob_reboots_two_instances_alice_reads_it_carol_cannot() {
     browser.close().await;
 }
 
-type Step = Result<(), String>;
+pub(crate) type Step = Result<(), String>;
 
 async fn scenario(app: &TestApp, b: &Browser) -> Step {
     let instances = format!("{}/teams/{}/instances", app.base_url, app.team.id);
@@ -100,6 +100,7 @@ async fn scenario(app: &TestApp, b: &Browser) -> Step {
     accessible(b, "the audit log").await?;
     csv_download_matches_the_page(b).await?;
     change_settings(b, &format!("{instances}/{}", picked[1])).await?;
+    crate::browser_lifecycle::renew_and_reset(app, b, &picked[1]).await?;
     sign_out(b).await?;
 
     // carol may look but not touch.
@@ -168,6 +169,7 @@ async fn on_a_phone(app: &TestApp, b: &Browser) -> Step {
     b.wait_for("form#settings-form").await?;
     fits_a_phone(b, "an instance's page with its settings form").await?;
     accessible(b, "an instance's settings form on a phone").await?;
+    crate::browser_lifecycle::on_a_phone(app, b, &id).await?;
     sign_out(b).await?;
     b.emulate_desktop().await
 }
@@ -235,7 +237,7 @@ async fn reboot_the_ticked(app: &TestApp, b: &Browser, count: usize) -> Step {
 }
 
 /// axe-core finds no WCAG 2.1 A/AA violation on the page as it is now.
-async fn accessible(b: &Browser, page: &str) -> Step {
+pub(crate) async fn accessible(b: &Browser, page: &str) -> Step {
     let violations = b.accessibility_violations().await?;
     if violations.is_empty() {
         return Ok(());
@@ -245,7 +247,7 @@ async fn accessible(b: &Browser, page: &str) -> Step {
 
 /// The phone's viewport really is [`browser::PHONE`] wide, the page is no wider, and nothing
 /// in it (a table in its scrolling wrapper, say) has to be scrolled sideways either.
-async fn fits_a_phone(b: &Browser, page: &str) -> Step {
+pub(crate) async fn fits_a_phone(b: &Browser, page: &str) -> Step {
     let found = run(
         b,
         "const wide = [];
@@ -438,15 +440,15 @@ async fn bars_show_their_value(b: &Browser, css: &str) -> Step {
     Ok(())
 }
 
-async fn run(b: &Browser, script: &str) -> Result<Value, String> {
+pub(crate) async fn run(b: &Browser, script: &str) -> Result<Value, String> {
     b.client.execute(script, Vec::new()).await.map_err(|e| format!("running a script: {e}"))
 }
 
-async fn go(b: &Browser, url: &str) -> Step {
+pub(crate) async fn go(b: &Browser, url: &str) -> Step {
     b.client.goto(url).await.map_err(|e| format!("opening {url}: {e}"))
 }
 
-async fn click(b: &Browser, css: &str) -> Step {
+pub(crate) async fn click(b: &Browser, css: &str) -> Step {
     let el = b.wait_for(css).await?;
     el.click().await.map_err(|e| format!("clicking {css}: {e}"))
 }
@@ -454,7 +456,7 @@ async fn click(b: &Browser, css: &str) -> Step {
 /// Whether the browser draws the element. WebDriver's own "is displayed" would not do: it
 /// calls everything in a closed <details> hidden, and wide screens show the folded filters
 /// and menu without opening them.
-async fn displayed(b: &Browser, css: &str) -> Result<bool, String> {
+pub(crate) async fn displayed(b: &Browser, css: &str) -> Result<bool, String> {
     let el = b.wait_for(css).await?;
     let shown = b
         .client
@@ -464,7 +466,7 @@ async fn displayed(b: &Browser, css: &str) -> Result<bool, String> {
     Ok(shown == json!(true))
 }
 
-async fn texts(b: &Browser, css: &str) -> Result<Vec<String>, String> {
+pub(crate) async fn texts(b: &Browser, css: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for el in b.client.find_all(Locator::Css(css)).await.map_err(|e| e.to_string())? {
         out.push(el.text().await.map_err(|e| e.to_string())?);

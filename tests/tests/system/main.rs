@@ -3,6 +3,7 @@
 mod auth;
 mod auth_cache;
 mod browser;
+mod browser_lifecycle;
 mod fuzz;
 mod matrix;
 mod pages;

@@ -11,7 +11,8 @@ use crate::support;
 /// What one persona gets from one route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
-    /// 2xx or 3xx (other than to the sign-in page): the route let them in.
+    /// 2xx or 3xx (other than to the sign-in page), or 422 (the form's own checks answered):
+    /// the route let them in.
     Ok,
     /// 303 to /login: not signed in.
     Login,
@@ -36,15 +37,33 @@ const TABLE: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/static/{*path}", [A, A, A, A, A, A]),
     // Signed in.
     ("GET", "/", [L, A, A, A, A, A]),
+    ("GET", "/account", [L, A, A, A, A, A]),
+    ("POST", "/account/password", [L, A, A, A, A, A]),
     // See instances and jobs: every member.
     ("GET", "/teams/{team}/instances", [L, A, A, A, A, N]),
     ("GET", "/teams/{team}/instances/{instance}", [L, A, A, A, A, N]),
     ("GET", "/teams/{team}/instances/{instance}/row", [L, A, A, A, A, N]),
     ("GET", "/teams/{team}/batches/{batch}", [L, A, A, A, A, N]),
+    ("GET", "/teams/{team}/orders", [L, A, A, A, A, N]),
     // Start / stop / reboot: operator and up.
     ("POST", "/teams/{team}/actions", [L, F, A, A, A, N]),
     // Rename, hostname, description: admin and owner.
     ("POST", "/teams/{team}/instances/{instance}/settings", [L, F, F, A, A, N]),
+    // Renew and reset passwords: admin and owner.
+    ("GET", "/teams/{team}/renewals/new", [L, F, F, A, A, N]),
+    ("POST", "/teams/{team}/renewals/new", [L, F, F, A, A, N]),
+    ("POST", "/teams/{team}/renewals", [L, F, F, A, A, N]),
+    ("GET", "/teams/{team}/instances/{instance}/password", [L, F, F, A, A, N]),
+    ("POST", "/teams/{team}/passwords/new", [L, F, F, A, A, N]),
+    ("POST", "/teams/{team}/passwords", [L, F, F, A, A, N]),
+    // Unsubscribe: the owner only.
+    ("GET", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N]),
+    ("POST", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N]),
+    // Manage members: the owner only.
+    ("GET", "/teams/{team}/members", [L, F, F, F, A, N]),
+    ("POST", "/teams/{team}/members", [L, F, F, F, A, N]),
+    ("POST", "/teams/{team}/members/{user}/role", [L, F, F, F, A, N]),
+    ("POST", "/teams/{team}/members/{user}/remove", [L, F, F, F, A, N]),
     // Read and export the audit log: admin and owner.
     ("GET", "/teams/{team}/audit", [L, F, F, A, A, N]),
     ("GET", "/teams/{team}/audit/export.csv", [L, F, F, A, A, N]),
@@ -65,7 +84,7 @@ fn classify(page: &Page) -> Result<Expect, String> {
     match s {
         403 => Ok(Expect::Forbidden),
         404 => Ok(Expect::NotFound),
-        200..=399 => Ok(Expect::Ok),
+        200..=399 | 422 => Ok(Expect::Ok),
         _ => Err(format!("status {s}")),
     }
 }
@@ -187,6 +206,20 @@ async fn post_minimal(
             support::post_action(client, url, "reboot", &[&instance]).await
         }
         "/teams/{team}/accounts/{account}/refresh" => client.post_form(url, &[]).await,
+        // Lifecycle forms: the selection opens a form; an empty submit is refused by the
+        // form (422), so nothing is renewed, reset or unsubscribed.
+        "/teams/{team}/renewals/new" | "/teams/{team}/passwords/new" => {
+            client.post_form(url, &[("instance", &app.team.instance_id(0))]).await
+        }
+        // Members: an empty add is refused by its form; {user} is a member who is none of
+        // the personas, so giving them their own role again and removing them (the owner's
+        // cell, last) leave every other cell as it was.
+        "/teams/{team}/members" | "/account/password" => client.post_form(url, &[]).await,
+        "/teams/{team}/members/{user}/role" => client.post_form(url, &[("role", "viewer")]).await,
+        "/teams/{team}/members/{user}/remove" => client.post_form(url, &[]).await,
+        "/teams/{team}/renewals"
+        | "/teams/{team}/passwords"
+        | "/teams/{team}/instances/{instance}/unsubscribe" => client.post_form(url, &[]).await,
         "/teams/{team}/instances/{instance}/settings" => {
             // A description only: names and hostnames stay as the other cells expect them.
             let description = format!("set by {persona:?}");

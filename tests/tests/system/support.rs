@@ -11,7 +11,19 @@ pub struct Ids {
     pub instance: String,
     pub batch: String,
     pub account: String,
+    /// A member of the team who is none of the personas (the matrix removes them).
+    pub user: String,
     pub static_path: String,
+}
+
+/// A member of `team` who is none of the personas.
+async fn extra_member(app: &TestApp, team: uuid::Uuid, login: &str) -> String {
+    lightdeck_testkit::fixtures::user(app.db.pool(), login)
+        .member_of(team, lightdeck_domain::policy::Role::Viewer)
+        .create()
+        .await
+        .id
+        .to_string()
 }
 
 /// Ids of the main team, with one batch (a reboot by alice, run to its end).
@@ -23,6 +35,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         instance: app.team.instance_id(0),
         batch,
         account: app.team.account_id.to_string(),
+        user: extra_member(app, app.team.id, "matrix-extra").await,
         static_path: "app.css".to_owned(),
     }
 }
@@ -40,6 +53,7 @@ pub async fn other_ids(app: &TestApp) -> Ids {
         instance: app.other.instance_id(0),
         batch,
         account: app.other.account_id.to_string(),
+        user: extra_member(app, app.other.id, "other-extra").await,
         static_path: "app.css".to_owned(),
     }
 }
@@ -58,6 +72,7 @@ pub fn fill(path: &str, ids: &Ids) -> Result<String, String> {
             "instance" => &ids.instance,
             "batch" => &ids.batch,
             "account" => &ids.account,
+            "user" => &ids.user,
             "*path" => &ids.static_path,
             other => {
                 return Err(format!(

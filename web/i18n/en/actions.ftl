@@ -32,6 +32,9 @@ actions-detail-code = Error code
 actions-detail-message = Huawei Cloud's message
 actions-detail-request-id = Huawei request id
 actions-detail-job-id = Job id
+actions-item-payment = Waiting for payment in the Huawei console — order { $order }
+actions-pay-link = Pay order { $order } in the Huawei console
+actions-detail-order-id = Order id
 actions-progress-title = Progress
 actions-progress-heading = { $action } — { $count ->
     [one] 1 instance

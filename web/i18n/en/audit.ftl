@@ -176,3 +176,18 @@ audit-do-export = exported the audit log as { $format ->
    *[no] {""}
 }
 audit-do-other = did “{ $action }”{ $where }
+
+# The page's two views: one line per action (the default) and every event as recorded.
+audit-views = How to list
+audit-view-actions = One line per action
+audit-view-events = Show every event
+audit-view-actions-hint = Each line is one action and how it ended; open it for its events.
+audit-view-events-hint = Every event on its own line, exactly as recorded.
+audit-line-events = { $count ->
+    [one] 1 event
+   *[other] { $count } events
+}
+# An order (renew, unsubscribe, purchase) that waits for someone to pay it.
+audit-outcome-payment = Waiting for payment
+audit-result-payment = waiting for payment in the Huawei console — order { $order }
+audit-pay-link = Pay order { $order } in the Huawei console

@@ -4,6 +4,7 @@ instances-heading = Instances of { $team }
 instances-state-running = Running
 instances-state-stopped = Stopped
 instances-state-transitional = Changing
+instances-releasing = Being released
 instances-state-error = Error
 instances-state-unknown = Unknown
 instances-spec = { $cpu } vCPU · { $ram } GiB memory · { $disk } GiB disk
@@ -14,7 +15,7 @@ instances-days-left = { $days ->
    *[other] { $days } days left
 }
 instances-traffic-left = { $left } of { $total } GB left
-instances-traffic-used = { $used } of { $total } GB used
+instances-traffic-used-pct = { $used } of { $total } GB used ({ $pct } %)
 instances-select = Select { $name }
 instances-empty = No instances yet — connect a Huawei Cloud account, then press “Refresh now”.
 instances-empty-filtered = No instance matches these filters. Clear the search or choose “All” to see more.
@@ -53,6 +54,7 @@ instances-error-status = Status: choose one of the listed states.
 instances-error-sort = Sort by: choose name, status, expiry date or traffic left.
 instances-back = ← All instances
 instances-detail-actions = Actions
+instances-detail-orders = Renewals and unsubscriptions of this instance (orders)
 instances-detail-no-actions = Nobody has started, stopped or restarted this instance through Lightdeck yet.
 instances-detail-audit = Audit trail
 instances-detail-no-audit = No recorded events for this instance yet.
@@ -82,6 +84,68 @@ instances-outcome-succeeded = Succeeded
 instances-outcome-failed = Failed
 instances-outcome-denied = Refused
 instances-outcome-unknown = Outcome unknown
+
+## The instances list: the traffic and expiry filters, and the lifecycle entry points.
+instances-filter-traffic-below = Traffic left
+instances-traffic-below-choice = less than { $pct } %
+instances-filter-expires-within = Expires
+instances-expires-within-choice = { $days ->
+    [one] within { $days } day
+   *[other] within { $days } days
+}
+instances-error-traffic-below = Traffic left: choose a percentage from 1 to 100.
+instances-error-expires-within = Expires: choose a number of days from 1 to 366.
+instances-renew-these = { $count ->
+    [one] Renew this instance…
+   *[other] Renew these { $count } instances…
+}
+instances-renew = Renew…
+instances-reset-password = Reset password…
+instances-unsubscribe = Unsubscribe…
+
+## The instance page: logging in, the traffic cycle, more actions.
+instances-facts-heading = Details
+instances-login-heading = Log in to the instance
+instances-login-ip = Public IP address
+instances-login-ssh = SSH command
+instances-login-ssh-hint = Run the command in a terminal (on Windows: PowerShell) and type the instance's root password when asked.
+instances-copy-ip = Copy IP address
+instances-copy-ssh = Copy command
+instances-copied-ip = IP address copied.
+instances-copied-ssh = Command copied.
+instances-copy-failed = Could not copy. The text is selected: press Ctrl+C (⌘C on a Mac).
+instances-login-no-ip = No public IP address: this instance cannot be reached from the internet, so SSH from your computer will not work. Use the remote login in the Huawei Cloud console instead.
+instances-login-console = Open Flexus L instances in the Huawei Cloud console
+instances-login-console-hint = The console lists the instances of this region; its remote login works in the browser, also without a public IP address.
+instances-lifecycle-heading = More actions
+instances-unsubscribe-hint = Unsubscribing deletes the instance and its data. The next page says exactly what goes and asks you to confirm.
+instances-cycle-heading = Traffic this cycle
+instances-cycle-window-label = Current cycle
+instances-cycle-window = { $start } to { $end }
+instances-cycle-until = until { $end }
+instances-cycle-since = since { $start }
+instances-cycle-resets-label = Resets
+instances-cycle-resets = { $cycle ->
+        [hour] Every hour
+        [day] Every day
+        [week] Every week
+        [month] Every month
+       *[year] Every year
+    }{ $anchor ->
+        [calendar] {" "}(calendar { $cycle ->
+            [hour] hours
+            [day] days
+            [week] weeks
+            [month] months
+           *[year] years
+        })
+        [anniversary] {" "}(counted from the purchase date)
+       *[unknown] {""}
+    }
+instances-traffic-warning-label = Warning:
+instances-traffic-critical-label = Critical:
+instances-traffic-warning = { $pct } % of this cycle's traffic is used (a warning from { $from } %).
+instances-traffic-critical = { $pct } % of this cycle's traffic is used: almost nothing is left (critical from { $from } %).
 
 ## The name / hostname / description form of one instance.
 settings-heading = The cloud server: name, hostname and description

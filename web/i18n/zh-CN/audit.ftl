@@ -175,3 +175,15 @@ audit-do-export = 以 { $format ->
    *[no] {""}
 }
 audit-do-other = 执行了“{ $action }”{ $where }
+
+# 页面的两种视图：每个操作一行（默认），以及按记录逐条显示的全部事件。
+audit-views = 显示方式
+audit-view-actions = 每个操作一行
+audit-view-events = 显示全部事件
+audit-view-actions-hint = 每行是一个操作及其结果；展开可查看它的事件。
+audit-view-events-hint = 每个事件单独一行，与记录完全一致。
+audit-line-events = { $count } 个事件
+# 等待有人付款的订单（续费、退订、购买）。
+audit-outcome-payment = 待支付
+audit-result-payment = 等待在华为云控制台付款 — 订单 { $order }
+audit-pay-link = 前往华为云控制台支付订单 { $order }

@@ -2,11 +2,11 @@
 
 use std::net::IpAddr;
 
-use lightdeck_huaweicloud::{InstanceId, Region, ServerId};
+use lightdeck_huaweicloud::{InstanceId, Region};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Action, COLUMNS, Params};
+use super::{Action, COLUMNS, Params, TrackingKind};
 use crate::audit::{self, AuditEventDraft, Outcome, SessionHash};
 use crate::inventory::Target;
 use crate::rows::Checked;
@@ -48,7 +48,7 @@ pub struct Batch {
     pub actions: Vec<Action>,
 }
 
-/// One future action row: the account, region and up to 1000 targets.
+/// One future action row: the account, region and up to one call's worth of targets.
 struct Planned {
     account_id: Uuid,
     region: Region,
@@ -68,20 +68,25 @@ fn plan(batch: &NewBatch) -> Result<Vec<Planned>> {
         if target.instances.is_empty() {
             return Err(Error::field("instance_ids", "choose at least one instance"));
         }
-        for chunk in target.instances.chunks(MAX_SERVERS_PER_CALL) {
-            // Every kind so far is an ECS call, which addresses servers by server id.
+        let kind = batch.params.kind();
+        for chunk in target.instances.chunks(kind.max_per_call()) {
+            // ECS calls address servers by server id, so each instance needs one; BSS calls
+            // address the instance, and its server (if known) is only read again after.
             let mut server_ids = Vec::new();
             for inst in chunk {
-                let server: &ServerId = inst.server_id.as_ref().ok_or_else(|| {
-                    Error::field(
-                        "instance_ids",
-                        format!(
-                            "instance {} has no server yet; refresh and try again",
-                            inst.instance_id
-                        ),
-                    )
-                })?;
-                server_ids.push(server.to_string());
+                match (&inst.server_id, kind.tracking()) {
+                    (Some(server), _) => server_ids.push(server.to_string()),
+                    (None, TrackingKind::Order) => {}
+                    (None, _) => {
+                        return Err(Error::field(
+                            "instance_ids",
+                            format!(
+                                "instance {} has no server yet; refresh and try again",
+                                inst.instance_id
+                            ),
+                        ));
+                    }
+                }
             }
             planned.push(Planned {
                 account_id: target.account_id,

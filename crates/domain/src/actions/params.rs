@@ -12,6 +12,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use super::ActionKind;
+use super::terms::{RenewTerm, TermUnit, UnsubscribeScope};
 use crate::rows::undecodable;
 use crate::{Error, Result};
 
@@ -33,6 +34,19 @@ pub enum Params {
         name: Option<String>,
         hostname: Option<String>,
         description: Option<String>,
+    },
+    /// ECS BatchResetServerPassword. The new password is never part of the action: it is
+    /// handed to the one cloud call beside it.
+    ResetPassword,
+    /// BSS renewal; `auto_pay` pays from the account balance, else the order waits for
+    /// payment in the Huawei console.
+    Renew {
+        term: RenewTerm,
+        auto_pay: bool,
+    },
+    /// BSS unsubscription.
+    Unsubscribe {
+        scope: UnsubscribeScope,
     },
 }
 
@@ -85,6 +99,22 @@ struct Changes {
     description: Option<String>,
 }
 
+/// The stored JSON of a renewal: BSS's own field names, the unit spelt out.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Renewal {
+    period_type: TermUnit,
+    period_num: i64,
+    auto_pay: bool,
+}
+
+/// The stored JSON of an unsubscription.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unsubscription {
+    unsubscribe_type: UnsubscribeScope,
+}
+
 /// The stored JSON of an action without parameters. Unknown keys are ignored so that an
 /// older row with extra (non-secret) keys still reads.
 #[derive(Serialize, Deserialize)]
@@ -101,6 +131,9 @@ impl Params {
             Params::Stop { .. } => ActionKind::Stop,
             Params::Reboot { .. } => ActionKind::Reboot,
             Params::Update { .. } => ActionKind::Update,
+            Params::ResetPassword => ActionKind::ResetPassword,
+            Params::Renew { .. } => ActionKind::Renew,
+            Params::Unsubscribe { .. } => ActionKind::Unsubscribe,
         }
     }
 
@@ -108,9 +141,10 @@ impl Params {
         self.kind().tracking()
     }
 
-    /// Whether it interrupts what runs on the server, so the person confirms it first.
+    /// Whether it interrupts what runs on the server, costs money or destroys data, so the
+    /// person confirms it first.
     pub fn needs_confirmation(&self) -> bool {
-        matches!(self, Params::Stop { .. } | Params::Reboot { hard: true })
+        !matches!(self, Params::Start | Params::Reboot { hard: false } | Params::Update { .. })
     }
 
     pub fn is_hard(&self) -> bool {
@@ -120,13 +154,21 @@ impl Params {
     /// The JSON stored in the `params` column and the audit events.
     pub fn to_json(&self) -> Value {
         let json = match self {
-            Params::Start => serde_json::to_value(Nothing {}),
+            Params::Start | Params::ResetPassword => serde_json::to_value(Nothing {}),
             Params::Stop { hard } | Params::Reboot { hard } => serde_json::to_value(power(*hard)),
             Params::Update { name, hostname, description } => serde_json::to_value(Changes {
                 name: name.clone(),
                 hostname: hostname.clone(),
                 description: description.clone(),
             }),
+            Params::Renew { term, auto_pay } => serde_json::to_value(Renewal {
+                period_type: term.unit(),
+                period_num: i64::from(term.count()),
+                auto_pay: *auto_pay,
+            }),
+            Params::Unsubscribe { scope } => {
+                serde_json::to_value(Unsubscription { unsubscribe_type: *scope })
+            }
         };
         // Plain structs of enums and no maps with non-string keys: serializing cannot fail.
         json.unwrap_or_else(|_| Value::Object(Default::default()))
@@ -153,6 +195,16 @@ impl Params {
                     hostname: c.hostname,
                     description: c.description,
                 }),
+            ActionKind::ResetPassword => {
+                Nothing::deserialize(json).ok().map(|Nothing {}| Params::ResetPassword)
+            }
+            ActionKind::Renew => Renewal::deserialize(json).ok().and_then(|r| {
+                let term = RenewTerm::new(r.period_type, r.period_num).ok()?;
+                Some(Params::Renew { term, auto_pay: r.auto_pay })
+            }),
+            ActionKind::Unsubscribe => Unsubscription::deserialize(json)
+                .ok()
+                .map(|u| Params::Unsubscribe { scope: u.unsubscribe_type }),
         };
         parsed.ok_or_else(|| undecodable("params", &json.to_string()))
     }
@@ -201,6 +253,12 @@ mod tests {
         all.push(update(Some("web-02"), None, None));
         all.push(update(None, Some("web02"), Some("")));
         all.push(update(Some("网站"), Some("a.b"), Some("shop front")));
+        all.push(Params::ResetPassword);
+        for (term, auto_pay) in [("1m", true), ("11m", false), ("3y", true)] {
+            all.push(Params::Renew { term: RenewTerm::parse(term).unwrap(), auto_pay });
+        }
+        all.push(Params::Unsubscribe { scope: UnsubscribeScope::Whole });
+        all.push(Params::Unsubscribe { scope: UnsubscribeScope::Renewals });
         all
     }
 
@@ -235,6 +293,35 @@ mod tests {
         }
         assert_eq!(update(None, None, None).tracking(), TrackingKind::Synchronous);
         assert!(!update(Some("a"), None, None).needs_confirmation());
+    }
+
+    #[test]
+    fn lifecycle_kinds_store_what_was_chosen_and_nothing_secret() {
+        let renew = Params::Renew { term: RenewTerm::parse("2y").unwrap(), auto_pay: false };
+        assert_eq!(
+            renew.to_json(),
+            json!({"period_type": "year", "period_num": 2, "auto_pay": false})
+        );
+        assert_eq!(renew.tracking(), TrackingKind::Order);
+        assert_eq!(Params::ResetPassword.to_json(), json!({}));
+        assert_eq!(Params::ResetPassword.tracking(), TrackingKind::Synchronous);
+        assert_eq!(
+            Params::Unsubscribe { scope: UnsubscribeScope::Renewals }.to_json(),
+            json!({"unsubscribe_type": "renewals"})
+        );
+        for (kind, stored) in [
+            (
+                ActionKind::Renew,
+                json!({"period_type": "month", "period_num": 12, "auto_pay": true}),
+            ),
+            (ActionKind::Renew, json!({"period_type": "week", "period_num": 1, "auto_pay": true})),
+            (ActionKind::Renew, json!({"period_type": "month", "period_num": 1})),
+            (ActionKind::Unsubscribe, json!({"unsubscribe_type": "all"})),
+            (ActionKind::ResetPassword, json!("secret")),
+        ] {
+            assert!(Params::from_stored(kind, &stored).is_err(), "{stored}");
+        }
+        assert!(renew.needs_confirmation() && Params::ResetPassword.needs_confirmation());
     }
 
     #[test]

@@ -28,6 +28,32 @@ pub struct InstanceFilter {
     pub text: Option<String>,
     /// Also list instances the cloud no longer reports.
     pub include_gone: bool,
+    /// Only instances with less than this percentage of their traffic package left (those
+    /// whose figures are not known yet are left out). 0 to 100.
+    pub traffic_below_pct: Option<f64>,
+    /// Only instances that expire within this many days from now, or already expired: the
+    /// dashboard's count. At most [`MAX_EXPIRES_WITHIN_DAYS`].
+    pub expires_within_days: Option<u32>,
+}
+
+/// The furthest [`InstanceFilter::expires_within_days`] looks ahead: a year, leap day included.
+pub const MAX_EXPIRES_WITHIN_DAYS: u32 = 366;
+
+impl InstanceFilter {
+    /// Values no page offers, refused here too, so a caller cannot build a query that
+    /// would fail in Postgres (an interval overflow) or mean nothing (NaN).
+    fn check(&self) -> Result<()> {
+        if self.text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+            return Err(Error::field("text", "must be at most 200 characters"));
+        }
+        if self.traffic_below_pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+            return Err(Error::field("traffic_below_pct", "must be between 0 and 100"));
+        }
+        if self.expires_within_days.is_some_and(|d| d > MAX_EXPIRES_WITHIN_DAYS) {
+            return Err(Error::field("expires_within_days", "must be at most 366"));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,9 +164,27 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, filter: &InstanceFilter) {
         qb.push(" OR array_to_string(public_ips, ' ') ILIKE ").push_bind(pattern);
         qb.push(")");
     }
+    if let Some(pct) = filter.traffic_below_pct {
+        qb.push(" AND traffic_left_pct < ").push_bind(pct).push("::float8");
+    }
+    if let Some(days) = filter.expires_within_days {
+        // The database's clock, like `dashboard_counts`, so a link from the dashboard lists
+        // exactly the instances it counted.
+        let days = i32::try_from(days).unwrap_or(i32::MAX);
+        qb.push(" AND expires_at <= now() + make_interval(days => ").push_bind(days).push(")");
+    }
     if !filter.include_gone {
         qb.push(" AND gone_at IS NULL");
     }
+}
+
+/// How many of the team's instances match `filter` (all pages).
+pub async fn count(db: impl PgExecutor<'_>, team_id: Uuid, filter: &InstanceFilter) -> Result<i64> {
+    filter.check()?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM instances WHERE team_id = ");
+    qb.push_bind(team_id);
+    push_filters(&mut qb, filter);
+    Ok(qb.build_query_scalar().fetch_one(db).await?)
 }
 
 /// One page of the team's instances.
@@ -180,9 +224,7 @@ async fn fetch_page<R: Listable>(
     page: &PageRequest,
 ) -> Result<(Vec<R>, Option<String>)> {
     let limit = page.checked_limit()?;
-    if filter.text.as_ref().is_some_and(|t| t.chars().count() > 200) {
-        return Err(Error::field("text", "must be at most 200 characters"));
-    }
+    filter.check()?;
     let expr = sort.key.expr();
     let mut qb = QueryBuilder::new(format!(
         "SELECT {columns}, ({expr})::text AS sort_value FROM instances WHERE team_id = "

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use super::TrafficCycle;
 use crate::{Error, Result};
 
 /// One instance as a sync read it from the cloud. `None` means "this sync did not learn
@@ -33,6 +34,8 @@ pub struct SyncedInstance {
     pub order_id: Option<OrderId>,
     /// The raw RMS resource, kept for troubleshooting.
     pub raw: Value,
+    /// The traffic package's cycle; each part the sync did not learn keeps the stored one.
+    pub traffic_cycle: TrafficCycle,
 }
 
 impl SyncedInstance {
@@ -59,6 +62,7 @@ impl SyncedInstance {
             traffic_total_gb: None,
             order_id: None,
             raw: Value::Null,
+            traffic_cycle: TrafficCycle::default(),
         }
     }
 }
@@ -116,6 +120,10 @@ fn to_json(items: &[SyncedInstance]) -> Result<Value> {
             "traffic_total_gb": it.traffic_total_gb,
             "order_id": it.order_id,
             "raw": it.raw,
+            "traffic_cycle_start": it.traffic_cycle.start.map(rfc3339).transpose()?,
+            "traffic_cycle_end": it.traffic_cycle.end.map(rfc3339).transpose()?,
+            "traffic_reuse_cycle": it.traffic_cycle.reuse_cycle.map(|c| c.code()),
+            "traffic_reuse_cycle_type": it.traffic_cycle.reuse_cycle_type.map(|c| c.code()),
         }));
     }
     Ok(Value::Array(rows))
@@ -128,17 +136,23 @@ const NEW_VALUES: &str = "x.region, coalesce(x.server_id, i.server_id), \
     coalesce(x.image_name, i.image_name), coalesce(x.image_version, i.image_version), x.status, \
     x.private_ips, x.public_ips, coalesce(x.expires_at, i.expires_at), \
     coalesce(x.auto_renew, i.auto_renew), coalesce(x.traffic_remaining_gb, i.traffic_remaining_gb), \
-    coalesce(x.traffic_total_gb, i.traffic_total_gb), coalesce(x.order_id, i.order_id)";
+    coalesce(x.traffic_total_gb, i.traffic_total_gb), coalesce(x.order_id, i.order_id), \
+    coalesce(x.traffic_cycle_start, i.traffic_cycle_start), \
+    coalesce(x.traffic_cycle_end, i.traffic_cycle_end), \
+    coalesce(x.traffic_reuse_cycle, i.traffic_reuse_cycle), \
+    coalesce(x.traffic_reuse_cycle_type, i.traffic_reuse_cycle_type)";
 
 const OLD_VALUES: &str = "i.region, i.server_id, i.traffic_package_id, i.name, i.spec_code, \
     i.image_name, i.image_version, i.status, i.private_ips, i.public_ips, i.expires_at, \
-    i.auto_renew, i.traffic_remaining_gb, i.traffic_total_gb, i.order_id";
+    i.auto_renew, i.traffic_remaining_gb, i.traffic_total_gb, i.order_id, i.traffic_cycle_start, \
+    i.traffic_cycle_end, i.traffic_reuse_cycle, i.traffic_reuse_cycle_type";
 
 const INPUT: &str = "jsonb_to_recordset($3) AS x(instance_id text, server_id text, \
     traffic_package_id text, name text, spec_code text, image_name text, image_version text, \
     status text, private_ips text[], public_ips text[], expires_at timestamptz, \
     auto_renew boolean, traffic_remaining_gb numeric, traffic_total_gb numeric, order_id text, \
-    raw jsonb)";
+    raw jsonb, traffic_cycle_start timestamptz, traffic_cycle_end timestamptz, \
+    traffic_reuse_cycle smallint, traffic_reuse_cycle_type smallint)";
 
 /// Applies one full listing of an account's instances in one region: inserts new ones,
 /// updates changed ones, marks the ones the cloud no longer lists as gone (and un-gones
@@ -176,7 +190,8 @@ pub async fn upsert_from_sync(
              UPDATE instances i SET \
                  (region, server_id, traffic_package_id, name, spec_code, image_name, \
                   image_version, status, private_ips, public_ips, expires_at, auto_renew, \
-                  traffic_remaining_gb, traffic_total_gb, order_id) = ({NEW_VALUES}), \
+                  traffic_remaining_gb, traffic_total_gb, order_id, traffic_cycle_start, \
+                  traffic_cycle_end, traffic_reuse_cycle, traffic_reuse_cycle_type) = ({NEW_VALUES}), \
                  updated_at = CASE WHEN old.same THEN i.updated_at ELSE now() END, \
                  raw = x.raw, last_synced_at = now(), gone_at = NULL \
              FROM input x JOIN old USING (instance_id) \
@@ -185,12 +200,14 @@ pub async fn upsert_from_sync(
              INSERT INTO instances (team_id, account_id, region, instance_id, server_id, \
                  traffic_package_id, name, spec_code, image_name, image_version, status, \
                  private_ips, public_ips, expires_at, auto_renew, traffic_remaining_gb, \
-                 traffic_total_gb, order_id, raw) \
+                 traffic_total_gb, order_id, raw, traffic_cycle_start, traffic_cycle_end, \
+                 traffic_reuse_cycle, traffic_reuse_cycle_type) \
              SELECT $4, $1, x.region, x.instance_id, x.server_id, x.traffic_package_id, x.name, \
                  x.spec_code, x.image_name, x.image_version, x.status, \
                  coalesce(x.private_ips, '{{}}'), coalesce(x.public_ips, '{{}}'), x.expires_at, \
                  coalesce(x.auto_renew, false), x.traffic_remaining_gb, x.traffic_total_gb, \
-                 x.order_id, x.raw \
+                 x.order_id, x.raw, x.traffic_cycle_start, x.traffic_cycle_end, \
+                 x.traffic_reuse_cycle, x.traffic_reuse_cycle_type \
              FROM input x WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.instance_id = x.instance_id) \
              ON CONFLICT (account_id, instance_id) DO NOTHING \
              RETURNING id) \

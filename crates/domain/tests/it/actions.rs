@@ -7,7 +7,7 @@ use std::time::Duration;
 use lightdeck_domain::Error;
 use lightdeck_domain::actions::{
     self, ActionKind, ActionState, CloudError, CloudReply, Finish, NewBatch, Params, Poll,
-    RequestContext, ServerResult, Terminal, Tracking,
+    RenewTerm, RequestContext, ServerResult, Terminal, Tracking, TrackingKind,
 };
 use lightdeck_domain::audit::{self, AuditFilter, Outcome, SessionHash};
 use lightdeck_domain::inventory::{self, PageRequest, SyncedInstance, Target};
@@ -434,6 +434,57 @@ async fn requested_actions_left_behind_by_a_dead_process_become_unknown() {
 }
 
 #[tokio::test]
+async fn renewals_are_sent_ten_per_call_and_need_no_server() {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let f = fixture(pool).await;
+    // An instance whose server RMS has not shown yet can still be renewed (BSS addresses
+    // the instance), but not have its password reset (ECS addresses the server).
+    let mut items: Vec<SyncedInstance> = (1..=25)
+        .map(|n| SyncedInstance {
+            server_id: Some(sid(n)),
+            ..SyncedInstance::new(iid(n), format!("vm-{n}"), "ACTIVE")
+        })
+        .collect();
+    items.push(SyncedInstance::new(iid(99), "bare".to_owned(), "BUILD"));
+    inventory::upsert_from_sync(pool, f.account, Region::CnNorth4, &items).await.unwrap();
+    let ids: Vec<InstanceId> = items.into_iter().map(|i| i.instance_id).collect();
+    let targets = inventory::resolve(pool, f.team, &ids).await.unwrap();
+    let term = RenewTerm::parse("2m").unwrap();
+    let renew = batch(&f, Params::Renew { term, auto_pay: true }, targets.clone());
+    let recorded = actions::record_intent(pool, &renew).await.unwrap();
+    let sizes: Vec<usize> = recorded.actions.iter().map(|a| a.instance_ids.len()).collect();
+    assert_eq!(sizes, vec![10, 10, 6], "BSS takes at most 10 resources per call");
+    assert_eq!(recorded.actions.iter().map(|a| a.server_ids.len()).sum::<usize>(), 25);
+    let read = actions::get(pool, f.team, recorded.actions[0].id).await.unwrap();
+    assert_eq!(read.params, Params::Renew { term, auto_pay: true });
+    assert_eq!(read.kind().tracking(), TrackingKind::Order);
+
+    let err = actions::record_intent(pool, &batch(&f, Params::ResetPassword, targets)).await;
+    assert!(matches!(err, Err(Error::Invalid(_))), "{err:?}");
+    let order: OrderId = "CS24022811305H1EW".parse().unwrap();
+    let accepted = actions::mark_accepted(
+        pool,
+        recorded.actions[0].id,
+        &CloudReply::default(),
+        &Tracking::Order(order.clone()),
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    assert_eq!(accepted.tracking(), Some(Tracking::Order(order)));
+    let stored: serde_json::Value =
+        sqlx::query_scalar("SELECT params::jsonb FROM audit_events LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        serde_json::json!({"period_type": "month", "period_num": 2, "auto_pay": true})
+    );
+}
+
+#[tokio::test]
 async fn parameters_are_stored_as_json_and_read_back_typed() {
     let db = TestDb::new().await;
     let pool = db.pool();
@@ -480,7 +531,7 @@ async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
     let id = b.actions[0].id;
 
     // The schema allows kinds that later versions send; this one must not guess at them.
-    sqlx::query("UPDATE actions SET kind = 'reset_password' WHERE id = $1")
+    sqlx::query("UPDATE actions SET kind = 'purchase' WHERE id = $1")
         .bind(id)
         .execute(pool)
         .await
@@ -488,7 +539,7 @@ async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
     let corrupt = |err: Error| match err {
         Error::Corrupt { table, id: row, detail } => {
             assert_eq!((table, row), ("actions", id.to_string()));
-            assert!(detail.contains("reset_password"), "{detail}");
+            assert!(detail.contains("purchase"), "{detail}");
         }
         other => panic!("expected Corrupt, got {other:?}"),
     };

@@ -13,7 +13,7 @@ mod text;
 
 use std::fmt;
 
-pub use password::new_password;
+pub use password::{PASSWORD_SYMBOLS, PasswordRule, broken_password_rules, new_password};
 pub use purchase::{client_request_id, purchase};
 pub use server::{hostname, server_description, server_name};
 

@@ -5,23 +5,63 @@ use super::FieldError;
 const FIELD: &str = "new_password";
 const SPECIALS: &str = "!@%-_=+[]:./?";
 
-/// Checks a new server password against the ECS rules: 8–26 characters of letters, digits
-/// and `!@%-_=+[]:./?`; at least 3 of upper case, lower case, digits and those symbols; not
-/// containing `root` or `Administrator` forwards or backwards, nor 3 consecutive characters
-/// of `Administrator` (all case-insensitive).
-pub fn new_password(v: &str) -> Result<(), FieldError> {
-    let mut problems: Vec<&str> = Vec::new();
+/// One ECS rule for new server passwords, so a caller can say in its own language which
+/// one a password breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PasswordRule {
+    Required,
+    /// 8–26 characters.
+    Length,
+    /// Only letters, digits and `!@%-_=+[]:./?`.
+    Characters,
+    /// At least 3 of upper case, lower case, digits and those symbols.
+    Kinds,
+    /// Not `root` or `Administrator`, forwards or backwards.
+    AccountNames,
+    /// Not 3 consecutive letters of `Administrator`.
+    AdministratorLetters,
+}
+
+impl PasswordRule {
+    /// In English, for callers without a translation (never contains the password).
+    pub fn words(self) -> &'static str {
+        match self {
+            PasswordRule::Required => "is required",
+            PasswordRule::Length => "must be 8 to 26 characters long",
+            // Which character is not said: naming it would reveal part of the password.
+            PasswordRule::Characters => {
+                "has a character that is not allowed (use only A–Z, a–z, 0–9 and ! @ % - _ = + [ ] : . / ?; no spaces)"
+            }
+            PasswordRule::Kinds => {
+                "needs 3 of these 4 kinds: A–Z, a–z, 0–9, and ! @ % - _ = + [ ] : . / ?"
+            }
+            PasswordRule::AccountNames => {
+                "must not contain the account names root or Administrator, forwards or backwards"
+            }
+            PasswordRule::AdministratorLetters => {
+                "must not contain 3 letters in a row from the word Administrator (such as adm or tor)"
+            }
+        }
+    }
+}
+
+/// The symbols ECS allows in a new password besides letters and digits.
+pub const PASSWORD_SYMBOLS: &str = SPECIALS;
+
+/// Every ECS rule `v` breaks (empty when it may be sent): 8–26 characters of letters,
+/// digits and `!@%-_=+[]:./?`; at least 3 of upper case, lower case, digits and those
+/// symbols; not containing `root` or `Administrator` forwards or backwards, nor 3
+/// consecutive characters of `Administrator` (all case-insensitive).
+pub fn broken_password_rules(v: &str) -> Vec<PasswordRule> {
+    let mut broken = Vec::new();
     let n = v.chars().count();
     if n == 0 {
-        problems.push("is required");
+        broken.push(PasswordRule::Required);
     } else if !(8..=26).contains(&n) {
-        problems.push("must be 8 to 26 characters long");
+        broken.push(PasswordRule::Length);
     }
     if !v.chars().all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c)) {
-        // Which character is not said: naming it would reveal part of the password.
-        problems.push(
-            "has a character that is not allowed (use only A–Z, a–z, 0–9 and ! @ % - _ = + [ ] : . / ?; no spaces)",
-        );
+        broken.push(PasswordRule::Characters);
     }
     let classes = [
         v.chars().any(|c| c.is_ascii_uppercase()),
@@ -30,21 +70,24 @@ pub fn new_password(v: &str) -> Result<(), FieldError> {
         v.chars().any(|c| SPECIALS.contains(c)),
     ];
     if n > 0 && classes.iter().filter(|&&has| has).count() < 3 {
-        problems.push("needs 3 of these 4 kinds: A–Z, a–z, 0–9, and ! @ % - _ = + [ ] : . / ?");
+        broken.push(PasswordRule::Kinds);
     }
     let lower = v.to_ascii_lowercase();
     if ["root", "toor", "administrator", "rotartsinimda"].iter().any(|w| lower.contains(w)) {
-        problems.push(
-            "must not contain the account names root or Administrator, forwards or backwards",
-        );
+        broken.push(PasswordRule::AccountNames);
     } else if administrator_triples().any(|t| lower.contains(t)) {
-        problems.push(
-            "must not contain 3 letters in a row from the word Administrator (such as adm or tor)",
-        );
+        broken.push(PasswordRule::AdministratorLetters);
     }
-    if problems.is_empty() {
+    broken
+}
+
+/// Checks a new server password against the ECS rules ([`broken_password_rules`]).
+pub fn new_password(v: &str) -> Result<(), FieldError> {
+    let broken = broken_password_rules(v);
+    if broken.is_empty() {
         return Ok(());
     }
+    let problems: Vec<&str> = broken.iter().map(|r| r.words()).collect();
     Err(FieldError::new(FIELD, without_echo(v, problems.join("; "))))
 }
 

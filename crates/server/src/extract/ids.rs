@@ -53,3 +53,7 @@ path_id!(
     /// The `{account}` of the path: a cloud account, still to be looked up in the team.
     PathAccount(Uuid) from "account"
 );
+path_id!(
+    /// The `{user}` of the path: a user id, still to be looked up in the team.
+    PathUser(Uuid) from "user"
+);

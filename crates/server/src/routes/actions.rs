@@ -23,7 +23,7 @@ use crate::i18n::Tr;
 use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::actions::{
-    ConfirmPage, ConfirmPanel, Named, ProblemPage, ProblemPanel, ProgressPage,
+    ConfirmPage, ConfirmPanel, ProblemPage, ProblemPanel, ProgressPage, named,
 };
 use crate::views::layout::Layout;
 use crate::views::page_or_partial;
@@ -177,11 +177,8 @@ async fn create(
             idempotency_key: key,
             message,
             confirm_label,
-            instances: targets
-                .iter()
-                .flat_map(|t| &t.instances)
-                .map(|i| Named { instance_id: i.instance_id.to_string(), name: i.name.clone() })
-                .collect(),
+            // "api-01 (acme-shop)" where another account has an api-01 too.
+            instances: named(&state.db, team, &tr, &targets).await?,
         };
         return Ok(page_or_partial(htmx, panel, |panel| ConfirmPage {
             tr,

@@ -3,6 +3,12 @@
 //! The page is newest first with keyset pagination: `cursor` is the domain's opaque cursor
 //! of the page shown, `trail` the cursors of the newer pages already seen (`-` = the first
 //! page), so "newer" is one step back along the trail without OFFSET or a reverse query.
+//!
+//! By default the page lists one line per action (its requested, accepted and outcome
+//! events folded together, see [`audit::list_actions`]): the grouping is done in SQL and a
+//! page holds `PAGE_SIZE` actions, each on the page of its newest event, so no action is
+//! split across pages and the same cursor scheme works. `?view=events` lists every event
+//! as recorded; the exports always list events.
 
 mod export;
 mod filter;
@@ -22,7 +28,7 @@ use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::urls::encode_component;
 use crate::views::audit::{
-    AuditBody, AuditPage, AuditPartial, FilterForm, event_views, outcome_options,
+    AuditBody, AuditPage, AuditPartial, FilterForm, action_lines, event_views, outcome_options,
 };
 use crate::views::layout::Layout;
 use crate::views::page_or_partial;
@@ -59,6 +65,36 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
     #[serde(default)]
     pub trail: Option<String>,
+    /// `events` for the raw list; anything else is one line per action.
+    #[serde(default)]
+    pub view: Option<String>,
+}
+
+/// The value of `view` that lists every event.
+const EVERY_EVENT: &str = "events";
+
+/// One page as read: events, or actions (each its events, oldest first).
+enum Listed {
+    Events(Vec<AuditEvent>),
+    Actions(Vec<Vec<AuditEvent>>),
+}
+
+async fn fetch(
+    state: &AppState,
+    ctx: &TeamCtx,
+    filter: &audit::AuditFilter,
+    request: &PageRequest,
+    every_event: bool,
+) -> Result<(Listed, Option<String>), lightdeck_domain::Error> {
+    if every_event {
+        let Page { items, next_cursor } =
+            audit::list(&state.db, ctx.team.id, filter, request).await?;
+        Ok((Listed::Events(items), next_cursor))
+    } else {
+        let Page { items, next_cursor } =
+            audit::list_actions(&state.db, ctx.team.id, filter, request).await?;
+        Ok((Listed::Actions(items), next_cursor))
+    }
 }
 
 fn is_cursor(s: &str) -> bool {
@@ -118,14 +154,16 @@ fn url_with(base: &str, form: &FilterForm, extra: &[(&str, String)]) -> String {
 }
 
 /// Reads one page; an out-of-date or forged cursor shows the first page with a notice.
+/// Returns the page, the next page's cursor and whether this is the first page.
 async fn read_page(
     state: &AppState,
     ctx: &TeamCtx,
     filter: &audit::AuditFilter,
     cursor: Option<&str>,
+    every_event: bool,
     form: &mut FilterForm,
     tr: &Tr,
-) -> Result<(Page<AuditEvent>, bool), AppError> {
+) -> Result<(Listed, Option<String>, bool), AppError> {
     let request = match cursor {
         Some(c) if is_cursor(c) => PageRequest::after(c, PAGE_SIZE),
         Some(_) => {
@@ -135,12 +173,13 @@ async fn read_page(
         None => PageRequest::first(PAGE_SIZE),
     };
     let on_first = request.cursor.is_none();
-    match audit::list(&state.db, ctx.team.id, filter, &request).await {
-        Ok(page) => Ok((page, on_first)),
+    match fetch(state, ctx, filter, &request, every_event).await {
+        Ok((listed, next)) => Ok((listed, next, on_first)),
         Err(lightdeck_domain::Error::Invalid(errors)) if errors.get("cursor").is_some() => {
             form.page_error = Some(tr.t("audit-error-cursor"));
             let first = PageRequest::first(PAGE_SIZE);
-            Ok((audit::list(&state.db, ctx.team.id, filter, &first).await?, true))
+            let (listed, next) = fetch(state, ctx, filter, &first, every_event).await?;
+            Ok((listed, next, true))
         }
         Err(e) => Err(e.into()),
     }
@@ -157,6 +196,15 @@ async fn page(
     let base_url = format!("/teams/{}/audit", ctx.team.id);
     let (mut form, checked) = filter::check(&state, ctx.team.id, &q, &tr).await?;
     let mut trail = parse_trail(q.trail.as_deref());
+    let every_event = q.view.as_deref() == Some(EVERY_EVENT);
+    // Page links stay in the view they were made in.
+    let view: Vec<(&str, String)> =
+        if every_event { vec![("view", EVERY_EVENT.to_owned())] } else { Vec::new() };
+    let in_view = |extra: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
+        extra.iter().cloned().chain(view.iter().cloned()).collect()
+    };
+    let other_view: Vec<(&str, String)> =
+        if every_event { Vec::new() } else { vec![("view", EVERY_EVENT.to_owned())] };
     let mut body = AuditBody {
         actions: filter::action_options(&tr, &form.action),
         outcomes: outcome_options(&tr, &form.outcome),
@@ -164,6 +212,9 @@ async fn page(
         export_jsonl_url: url_with(&format!("{base_url}/export.jsonl"), &form, &[]),
         base_url: base_url.clone(),
         form: form.clone(),
+        every_event,
+        other_view_url: url_with(&base_url, &form, &other_view),
+        lines: Vec::new(),
         events: Vec::new(),
         newer_url: None,
         newest_url: None,
@@ -174,8 +225,8 @@ async fn page(
         None => StatusCode::UNPROCESSABLE_ENTITY,
         Some(audit_filter) => {
             let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
-            let (page, on_first) =
-                read_page(&state, &ctx, &audit_filter, cursor, &mut form, &tr).await?;
+            let (listed, next_cursor, on_first) =
+                read_page(&state, &ctx, &audit_filter, cursor, every_event, &mut form, &tr).await?;
             if on_first {
                 trail.clear();
             } else {
@@ -187,12 +238,12 @@ async fn page(
                         extra.push(("trail", join_trail(&back)));
                     }
                 }
-                let newest = url_with(&base_url, &form, &[]);
-                let newer = url_with(&base_url, &form, &extra);
+                let newest = url_with(&base_url, &form, &in_view(&[]));
+                let newer = url_with(&base_url, &form, &in_view(&extra));
                 body.newest_url = (newer != newest).then_some(newest);
                 body.newer_url = Some(newer);
             }
-            if let Some(next) = &page.next_cursor {
+            if let Some(next) = &next_cursor {
                 // The trail to carry to the older page: every newer page plus this one.
                 trail.push(cursor.filter(|_| !on_first).map(str::to_owned));
                 if trail.len() > MAX_TRAIL {
@@ -201,10 +252,17 @@ async fn page(
                 body.older_url = Some(url_with(
                     &base_url,
                     &form,
-                    &[("cursor", next.clone()), ("trail", join_trail(&trail))],
+                    &in_view(&[("cursor", next.clone()), ("trail", join_trail(&trail))]),
                 ));
             }
-            body.events = event_views(&state.db, ctx.team.id, &tr, &page.items).await?;
+            match listed {
+                Listed::Events(events) => {
+                    body.events = event_views(&state.db, ctx.team.id, &tr, &events).await?;
+                }
+                Listed::Actions(actions) => {
+                    body.lines = action_lines(&state.db, ctx.team.id, &tr, &actions).await?;
+                }
+            }
             body.form = form;
             StatusCode::OK
         }

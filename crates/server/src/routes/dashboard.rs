@@ -22,8 +22,9 @@ use crate::views::layout::Layout;
 
 /// Events per team in "recent activity".
 pub const RECENT_EVENTS: u32 = 10;
-/// "Low traffic": less than this share of the package left.
-pub const LOW_TRAFFIC_PCT: f64 = 20.0;
+/// "Low traffic": less than this share of the package left (a whole number: the
+/// instances table's filter takes the same value).
+pub const LOW_TRAFFIC_PCT: u32 = 20;
 
 pub fn routes(t: RouteTable) -> RouteTable {
     t.get("/", Access::SignedIn, dashboard)
@@ -51,8 +52,9 @@ async fn dashboard(
 ) -> Result<DashboardPage, AppError> {
     let mut teams = Vec::with_capacity(user.teams.len());
     for m in &user.teams {
-        let week = inventory::dashboard_counts(&state.db, m.team_id, 7, LOW_TRAFFIC_PCT).await?;
-        let month = inventory::dashboard_counts(&state.db, m.team_id, 30, LOW_TRAFFIC_PCT).await?;
+        let low = f64::from(LOW_TRAFFIC_PCT);
+        let week = inventory::dashboard_counts(&state.db, m.team_id, 7, low).await?;
+        let month = inventory::dashboard_counts(&state.db, m.team_id, 30, low).await?;
         let (scope, filter) = if m.role.allows(Permission::ReadAudit) {
             (ActivityScope::Team, AuditFilter::default())
         } else {
@@ -70,6 +72,7 @@ async fn dashboard(
             expiring_7: week.expiring,
             expiring_30: month.expiring,
             low_traffic: month.low_traffic,
+            low_traffic_pct: LOW_TRAFFIC_PCT,
             scope,
             activity: event_views(&state.db, m.team_id, &tr, &recent.items).await?,
         });

@@ -22,8 +22,8 @@ use crate::i18n::Tr;
 use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::instances::{
-    AccountView, Choice, FilterView, InstanceListPage, InstanceRowPartial, InstanceTable,
-    InstanceView, RowLabels, region_name, when,
+    Choice, FilterView, InstanceListPage, InstanceRowPartial, InstanceTable, InstanceView,
+    RenewAll, RowLabels, account_views, bounded, preset_choices, region_name, synced_notice,
 };
 use crate::views::layout::Layout;
 use crate::views::page_or_partial;
@@ -56,6 +56,10 @@ pub struct ListQuery {
     pub account: String,
     pub region: String,
     pub status: String,
+    /// Less than this percentage of the traffic package left (1–100).
+    pub traffic_below: String,
+    /// Expiring within this many days, or expired (1–366).
+    pub expires_within: String,
     pub sort: String,
     pub dir: String,
     /// The cursor this page starts after.
@@ -71,6 +75,10 @@ struct Parsed {
     sort: InstanceSort,
     errors: Vec<(String, String)>,
 }
+
+/// The percentages and day counts the filters offer; the query string may name others.
+const TRAFFIC_BELOW: [u32; 3] = [10, 20, 50];
+const EXPIRES_WITHIN: [u32; 3] = [7, 30, 90];
 
 const SORTS: [(&str, SortKey); 4] = [
     ("name", SortKey::Name),
@@ -112,6 +120,21 @@ impl ListQuery {
                 Err(_) => errors.push(("status".to_owned(), tr.t("instances-error-status"))),
             }
         }
+        if !self.traffic_below.is_empty() {
+            match bounded(&self.traffic_below, 100) {
+                Some(pct) => filter.traffic_below_pct = Some(f64::from(pct)),
+                None => {
+                    errors.push(("traffic_below".to_owned(), tr.t("instances-error-traffic-below")))
+                }
+            }
+        }
+        if !self.expires_within.is_empty() {
+            match bounded(&self.expires_within, inventory::MAX_EXPIRES_WITHIN_DAYS) {
+                Some(days) => filter.expires_within_days = Some(days),
+                None => errors
+                    .push(("expires_within".to_owned(), tr.t("instances-error-expires-within"))),
+            }
+        }
         let key = if self.sort.is_empty() {
             SortKey::Name
         } else {
@@ -131,7 +154,9 @@ impl ListQuery {
         !(self.q.trim().is_empty()
             && self.account.is_empty()
             && self.region.is_empty()
-            && self.status.is_empty())
+            && self.status.is_empty()
+            && self.traffic_below.is_empty()
+            && self.expires_within.is_empty())
     }
 
     /// The query string for the same list, starting after `after` with `trail` behind it.
@@ -142,6 +167,8 @@ impl ListQuery {
             ("account", self.account.as_str()),
             ("region", self.region.as_str()),
             ("status", self.status.as_str()),
+            ("traffic_below", self.traffic_below.trim()),
+            ("expires_within", self.expires_within.trim()),
             ("sort", self.sort.as_str()),
             ("dir", self.dir.as_str()),
         ] {
@@ -199,6 +226,7 @@ async fn list(
         filtered: query.is_filtered(),
         self_url,
         errors: parsed.errors.iter().map(|(_, message)| message.clone()).collect(),
+        renew_all: None,
     };
     let status = if parsed.errors.is_empty() {
         let page = PageRequest {
@@ -207,6 +235,11 @@ async fn list(
         };
         let found =
             inventory::list_summaries(&state.db, team, &parsed.filter, parsed.sort, &page).await?;
+        if let Some(days) = parsed.filter.expires_within_days
+            && ctx.can(Permission::Renew)
+        {
+            table.renew_all = renew_all(&state, &tr, team, &parsed.filter, days).await?;
+        }
         let now = state.now();
         let mut labels = RowLabels::new(&tr);
         let next_cursor = found.next_cursor;
@@ -251,6 +284,8 @@ async fn list(
             team_id: team.to_string(),
             team_name: ctx.team.name.clone(),
             can_power,
+            can_renew: ctx.can(Permission::Renew),
+            can_manage: ctx.can(Permission::ManageInstances),
             table,
             tr,
             layout,
@@ -259,14 +294,20 @@ async fn list(
     Ok((status, response).into_response())
 }
 
-fn synced_notice(tr: &Tr, synced: &str) -> Option<String> {
-    let parts: Vec<u64> = synced.split('.').filter_map(|p| p.parse().ok()).collect();
-    match parts[..] {
-        [added, changed, gone] => {
-            Some(crate::views::instances::summary_text(tr, added, changed, gone))
-        }
-        _ => None,
-    }
+/// "Renew these N instances…" for every instance the filter matches (all pages), when
+/// there is any.
+async fn renew_all(
+    state: &AppState,
+    tr: &Tr,
+    team: Uuid,
+    filter: &InstanceFilter,
+    days: u32,
+) -> Result<Option<RenewAll>, AppError> {
+    let n = inventory::count(&state.db, team, filter).await?;
+    Ok((n > 0).then(|| RenewAll {
+        href: format!("/teams/{team}/renewals/new?expires_within={days}"),
+        text: tr.t1("instances-renew-these", "count", n),
+    }))
 }
 
 fn filter_view(
@@ -299,43 +340,19 @@ fn filter_view(
             .iter()
             .map(|(name, _)| choice(name, tr.t(&format!("instances-sort-{name}")), sort_current))
             .collect(),
+        traffic_below: preset_choices(tr, &TRAFFIC_BELOW, &q.traffic_below, 100, |n| {
+            tr.t1("instances-traffic-below-choice", "pct", n)
+        }),
+        expires_within: preset_choices(
+            tr,
+            &EXPIRES_WITHIN,
+            &q.expires_within,
+            inventory::MAX_EXPIRES_WITHIN_DAYS,
+            |n| tr.t1("instances-expires-within-choice", "days", n),
+        ),
         desc: q.dir == "desc",
         errors,
     }
-}
-
-fn account_views(tr: &Tr, accounts: &[Account]) -> Vec<AccountView> {
-    accounts
-        .iter()
-        .map(|a| AccountView {
-            id: a.id.to_string(),
-            name: a.name.clone(),
-            last_sync: last_sync_text(tr, &a.sync),
-        })
-        .collect()
-}
-
-/// The last success, and the failure since then if the latest attempt failed.
-fn last_sync_text(tr: &Tr, s: &accounts::SyncStatus) -> String {
-    let read = match s.last_synced_at {
-        Some(t) => tr.t1("accounts-last-sync", "time", when(t)),
-        None => tr.t("accounts-never-synced"),
-    };
-    let Some(failure) = &s.last_failure else {
-        return read;
-    };
-    let code = match failure.http_status {
-        Some(status) => format!("{}, HTTP {status}", failure.code),
-        None => failure.code.clone(),
-    };
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("read", read);
-    args.set("time", when(failure.at));
-    args.set("failures", s.sync_failures);
-    let reason = crate::explain::explain(tr, Some(&failure.code), failure.http_status, None);
-    args.set("reason", reason);
-    args.set("code", code);
-    tr.t_args("accounts-sync-failed", &args)
 }
 
 async fn row(

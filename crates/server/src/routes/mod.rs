@@ -2,6 +2,7 @@
 //! [`RouteTable`] and depends on no other area: what two areas share lives in
 //! [`crate::views`], [`crate::urls`] or [`crate::routing`].
 
+pub mod account;
 pub mod accounts;
 pub mod actions;
 pub mod assets;
@@ -12,6 +13,9 @@ pub mod bench;
 pub mod dashboard;
 pub mod health;
 pub mod instances;
+pub mod lifecycle;
+pub mod members;
+pub mod orders;
 
 use crate::routing::RouteTable;
 
@@ -25,5 +29,9 @@ pub fn all() -> RouteTable {
     let t = instances::routes(t);
     let t = actions::routes(t);
     let t = audit::routes(t);
+    let t = lifecycle::routes(t);
+    let t = orders::routes(t);
+    let t = members::routes(t);
+    let t = account::routes(t);
     accounts::routes(t)
 }

@@ -4,11 +4,40 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use lightdeck_domain::Error;
 use lightdeck_domain::actions::{Action, ActionState, Params};
+use lightdeck_domain::inventory::Target;
+use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::i18n::Tr;
+use crate::views::audit::names::tell_apart;
 use crate::views::instances::Fact;
 use crate::views::layout::Layout;
+
+/// Where a person pays an order: Huawei's order list (the reference gives no address for
+/// one order, so the order id is named beside the link).
+pub const HUAWEI_ORDERS_URL: &str =
+    "https://account.huaweicloud.com/usercenter/#/userindex/allOrder";
+
+/// An order waiting for someone to pay it in the Huawei console, and where to do it.
+#[derive(Debug, Clone)]
+pub struct Payment {
+    pub order_id: String,
+    /// The link's words, naming the order.
+    pub link_text: String,
+    pub url: &'static str,
+}
+
+impl Payment {
+    pub fn new(tr: &Tr, link_key: &str, order_id: &str) -> Payment {
+        Payment {
+            order_id: order_id.to_owned(),
+            link_text: tr.t1(link_key, "order", order_id),
+            url: HUAWEI_ORDERS_URL,
+        }
+    }
+}
 
 /// One instance's line in the progress panel.
 #[derive(Debug, Clone)]
@@ -26,6 +55,8 @@ pub struct ProgressItem {
     /// When the batch is done: the instance's state now, e.g. ("status-ok", "Running").
     pub now_class: Option<&'static str>,
     pub now_word: Option<String>,
+    /// Set while the action's order waits for payment.
+    pub payment: Option<Payment>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -65,7 +96,27 @@ pub struct ProgressPage {
 #[derive(Debug, Clone)]
 pub struct Named {
     pub instance_id: String,
+    /// With its account when another account of the team has an instance of this name.
     pub name: String,
+}
+
+/// The confirmation's list of `targets`, each named so a person can tell it apart.
+pub async fn named(
+    db: &PgPool,
+    team: Uuid,
+    tr: &Tr,
+    targets: &[Target],
+) -> Result<Vec<Named>, Error> {
+    let names = tell_apart(db, team, tr, targets).await?;
+    Ok(targets
+        .iter()
+        .flat_map(|t| &t.instances)
+        .map(|i| {
+            let id = i.instance_id.to_string();
+            let name = names.get(&id).cloned().unwrap_or_else(|| i.name.clone());
+            Named { instance_id: id, name }
+        })
+        .collect())
 }
 
 #[derive(Template, WebTemplate)]
@@ -124,6 +175,9 @@ pub fn kind_text(tr: &Tr, params: &Params) -> String {
         Params::Reboot { hard: false } => "actions-kind-reboot",
         Params::Reboot { hard: true } => "actions-kind-reboot-hard",
         Params::Update { .. } => "actions-kind-update",
+        Params::ResetPassword => "actions-kind-reset-password",
+        Params::Renew { .. } => "actions-kind-renew",
+        Params::Unsubscribe { .. } => "actions-kind-unsubscribe",
     })
 }
 

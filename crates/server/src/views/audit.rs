@@ -2,9 +2,12 @@
 //! table, and [`EventView`], an event ready to show (also used by the dashboard).
 
 mod enrich;
+mod lines;
+pub mod names;
 pub mod sentence;
 
 pub use enrich::event_views;
+pub use lines::{ActionLine, action_lines};
 
 use std::collections::HashMap;
 
@@ -71,10 +74,7 @@ impl EventView {
             outcome: e.outcome.as_str(),
             outcome_label: sentence::outcome_label(tr, e.outcome),
             time: format_time(e.occurred_at),
-            time_iso: e
-                .occurred_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            time_iso: iso_time(e.occurred_at),
             action: e.action.clone(),
             targets,
             request_id: e.request_id.clone(),
@@ -96,6 +96,11 @@ pub fn format_time(t: OffsetDateTime) -> String {
     let utc = t.to_offset(time::UtcOffset::UTC);
     utc.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC"))
         .unwrap_or_default()
+}
+
+/// RFC 3339, for `<time datetime>`.
+pub fn iso_time(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// One `<option>` of a filter's `<select>`.
@@ -144,7 +149,13 @@ pub struct AuditBody {
     pub outcomes: Vec<SelectOption>,
     pub export_csv_url: String,
     pub export_jsonl_url: String,
+    /// `?view=events`: every event on its own line (`events`); else one line per action
+    /// (`lines`).
+    pub every_event: bool,
     pub events: Vec<EventView>,
+    pub lines: Vec<ActionLine>,
+    /// The same filters in the other view.
+    pub other_view_url: String,
     /// Links (path + query) to the neighbouring pages, when there are any.
     pub newer_url: Option<String>,
     pub newest_url: Option<String>,

@@ -38,6 +38,8 @@ pub struct TeamCard {
     pub expiring_7: i64,
     pub expiring_30: i64,
     pub low_traffic: i64,
+    /// The percentage `low_traffic` counts below, as the table's filter takes it.
+    pub low_traffic_pct: u32,
     pub scope: ActivityScope,
     pub activity: Vec<EventView>,
 }
@@ -49,6 +51,17 @@ impl TeamCard {
 
     pub fn team_scope(&self) -> bool {
         self.scope == ActivityScope::Team
+    }
+
+    /// The instances table showing exactly the instances counted as expiring within `days`
+    /// (expired ones included), soonest first.
+    pub fn expiring_href(&self, days: u32) -> String {
+        format!("/teams/{}/instances?expires_within={days}&sort=expiry", self.id)
+    }
+
+    /// The instances table showing those counted as low on traffic, least left first.
+    pub fn low_traffic_href(&self) -> String {
+        format!("/teams/{}/instances?traffic_below={}&sort=traffic", self.id, self.low_traffic_pct)
     }
 }
 

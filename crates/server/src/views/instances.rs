@@ -16,7 +16,14 @@ use time::OffsetDateTime;
 use crate::i18n::{Language, Tr};
 use crate::views::layout::Layout;
 
+mod detail;
+mod filters;
 mod labels;
+pub use detail::{
+    InstanceDetailPage, LifecycleLinks, Login, Notice, SettingsForm, TRAFFIC_CRITICAL_USED_PCT,
+    TRAFFIC_WARNING_USED_PCT, TrafficCycleView, TrafficLevel, console_url,
+};
+pub use filters::{account_views, bounded, preset_choices, synced_notice};
 pub use labels::RowLabels;
 
 /// One instance as a table row shows it.
@@ -165,6 +172,10 @@ pub struct FilterView {
     pub regions: Vec<Choice>,
     pub statuses: Vec<Choice>,
     pub sorts: Vec<Choice>,
+    /// "Traffic left below": any, or a percentage.
+    pub traffic_below: Vec<Choice>,
+    /// "Expires within": any, or a number of days.
+    pub expires_within: Vec<Choice>,
     pub desc: bool,
     pub errors: Vec<(String, String)>,
 }
@@ -193,6 +204,15 @@ pub struct InstanceTable {
     pub self_url: String,
     /// Problems with the filters, each naming its field (htmx answers only).
     pub errors: Vec<String>,
+    /// "Renew these N instances…", when the list is filtered by expiry and the role may renew.
+    pub renew_all: Option<RenewAll>,
+}
+
+/// The link from an expiry-filtered list to renewing all of it.
+#[derive(Debug, Clone)]
+pub struct RenewAll {
+    pub href: String,
+    pub text: String,
 }
 
 /// One row (what a transitional row's self-refresh returns).
@@ -216,6 +236,10 @@ pub struct InstanceListPage {
     pub table: InstanceTable,
     pub accounts: Vec<AccountView>,
     pub can_power: bool,
+    /// The selection bar's "Renew…" (admin, owner).
+    pub can_renew: bool,
+    /// The selection bar's "Reset password…" (admin, owner).
+    pub can_manage: bool,
     pub can_refresh: bool,
     /// A fresh idempotency key for the action form.
     pub idempotency_key: String,
@@ -240,48 +264,6 @@ pub struct HistoryLine {
     pub outcome: String,
     pub outcome_class: &'static str,
     pub details: Vec<Fact>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "instances/detail.html")]
-pub struct InstanceDetailPage {
-    pub tr: Tr,
-    pub layout: Layout,
-    pub team_id: String,
-    pub instance_id: String,
-    pub row: InstanceView,
-    pub facts: Vec<Fact>,
-    pub actions: Vec<HistoryLine>,
-    /// `None` when the role may not read the audit log.
-    pub audit: Option<Vec<HistoryLine>>,
-    /// `None` when the role may not change the instance's settings.
-    pub settings: Option<SettingsForm>,
-    pub can_power: bool,
-    /// For the restart offered after a hostname change.
-    pub reboot_key: String,
-    pub notice: Option<Notice>,
-}
-
-/// The name / hostname / description form, with each field's problem beside it.
-#[derive(Debug, Clone, Default)]
-pub struct SettingsForm {
-    pub name: String,
-    pub hostname: String,
-    pub description: String,
-    pub idempotency_key: String,
-    pub name_error: Option<String>,
-    pub hostname_error: Option<String>,
-    pub description_error: Option<String>,
-    pub key_error: Option<String>,
-}
-
-/// One line at the top of the page after the settings form redirected back.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    pub text: String,
-    pub ok: bool,
-    /// Offer a restart (a new hostname waits for one).
-    pub reboot: bool,
 }
 
 /// The "Refresh now" answer for htmx (into #flash).

@@ -10,6 +10,8 @@ pub mod dashboard;
 pub mod error;
 pub mod instances;
 pub mod layout;
+pub mod lifecycle;
+pub mod members;
 
 use axum::response::{IntoResponse, Response};
 

@@ -4,8 +4,11 @@
 
 use lightdeck_domain::accounts;
 use lightdeck_domain::actions::CloudError;
+use lightdeck_domain::inventory::ExpiryUpdate;
 use lightdeck_huaweicloud::model::ecs::ServerDetail;
-use lightdeck_huaweicloud::{Account, Error as CloudErr, Region, Reply, ServerId};
+use lightdeck_huaweicloud::{Account, Error as CloudErr, InstanceId, Region, Reply, ServerId};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::Ctx;
@@ -150,4 +153,27 @@ pub async fn refresh_servers(
         }
     }
     Ok(lightdeck_domain::inventory::update_status(&ctx.db, account_id, &statuses).await?)
+}
+
+/// Reads the expiry (and auto-renew flag) of some instances of one account from BSS and
+/// writes it to the inventory: after a renewal, the new date is what the person checks.
+pub async fn refresh_expiry(
+    ctx: &Ctx,
+    handle: &Account,
+    account_id: Uuid,
+    instances: &[InstanceId],
+) -> Result<u64, WorkerError> {
+    let result = handle.instance_expiry(instances).await;
+    count_plain("ListPayPerUseCustomerResources", &result);
+    let updates: Vec<ExpiryUpdate> = result?
+        .items
+        .iter()
+        .filter(|r| r.is_main())
+        .filter_map(|r| {
+            let instance_id = r.resource_id.parse().ok()?;
+            let expires_at = OffsetDateTime::parse(r.expire_time.as_deref()?, &Rfc3339).ok()?;
+            Some(ExpiryUpdate { instance_id, expires_at, auto_renew: Some(r.is_auto_renew()) })
+        })
+        .collect();
+    Ok(lightdeck_domain::inventory::update_expiry(&ctx.db, account_id, &updates).await?)
 }

@@ -3,14 +3,26 @@
 //! answered written back with its audit event. The poller (see `poller.rs`) takes over from
 //! `accepted`.
 
+mod direct;
+mod orders;
+
 use std::time::Duration;
 
 use lightdeck_domain::actions::{self, Action, ActionState, Batch, CloudReply, Params, Tracking};
-use lightdeck_huaweicloud::model::ecs::{BatchActionResponse, RebootType, UpdateServerOption};
+use lightdeck_huaweicloud::model::ecs::{RebootType, UpdateServerOption};
 use lightdeck_huaweicloud::{ChunkResult, Error as CloudErr, JobId, ServerId};
+use secrecy::SecretString;
 
 use super::Ctx;
 use super::cloud::{self, WorkerError, account_handle, codes};
+
+/// What a batch carries that is never stored: it lives in memory for the one call that
+/// needs it and is dropped with this value (DESIGN.md: "Secrets that an action carries").
+#[derive(Default)]
+pub struct Carried {
+    /// The new instance password of a reset.
+    pub new_password: Option<SecretString>,
+}
 
 /// Huawei's operation name (as metrics and cloudsim's request log call it).
 pub fn operation(params: &Params) -> &'static str {
@@ -19,6 +31,9 @@ pub fn operation(params: &Params) -> &'static str {
         Params::Stop { .. } => "BatchStopServers",
         Params::Reboot { .. } => "BatchRebootServers",
         Params::Update { .. } => "UpdateServer",
+        Params::ResetPassword => "BatchResetServersPassword",
+        Params::Renew { .. } => "RenewalResources",
+        Params::Unsubscribe { .. } => "CancelResourcesSubscription",
     }
 }
 
@@ -29,13 +44,13 @@ fn reboot_type(hard: bool) -> RebootType {
 /// Sends every still-`requested` action of a freshly recorded batch to the cloud and
 /// records the answers, then refreshes the touched servers so their rows show them moving.
 /// Call only with a batch `record_intent` returned with `replayed: false`.
-pub async fn send_batch(ctx: &Ctx, batch: &Batch) -> Result<(), WorkerError> {
+pub async fn send_batch(ctx: &Ctx, batch: &Batch, carried: &Carried) -> Result<(), WorkerError> {
     let mut accepted: Vec<Action> = Vec::new();
     for action in &batch.actions {
         if action.state != ActionState::Requested {
             continue;
         }
-        if let Some(a) = send_one(ctx, action).await? {
+        if let Some(a) = send_one(ctx, action, carried).await? {
             accepted.push(a);
         }
     }
@@ -63,7 +78,11 @@ pub async fn send_batch(ctx: &Ctx, batch: &Batch) -> Result<(), WorkerError> {
 
 /// One cloud call for one action row. `Some(action)` when the cloud accepted it (or, for a
 /// synchronous call, finished it), so its servers are refreshed.
-async fn send_one(ctx: &Ctx, action: &Action) -> Result<Option<Action>, WorkerError> {
+async fn send_one(
+    ctx: &Ctx,
+    action: &Action,
+    carried: &Carried,
+) -> Result<Option<Action>, WorkerError> {
     let pool = &ctx.db;
     let handle = match account_handle(ctx, action.account_id).await {
         Ok(h) => h,
@@ -93,7 +112,16 @@ async fn send_one(ctx: &Ctx, action: &Action) -> Result<Option<Action>, WorkerEr
                 hostname: hostname.clone(),
                 description: description.clone(),
             };
-            return update_one(ctx, &handle, action, &change).await;
+            return direct::update_one(ctx, &handle, action, &change).await;
+        }
+        Params::ResetPassword => {
+            return direct::reset_one(ctx, &handle, action, carried.new_password.as_ref()).await;
+        }
+        Params::Renew { term, auto_pay } => {
+            return orders::renew_one(ctx, &handle, action, *term, *auto_pay).await;
+        }
+        Params::Unsubscribe { scope } => {
+            return orders::unsubscribe_one(ctx, &handle, action, *scope).await;
         }
     };
     let result: Result<_, CloudErr> = match sent {
@@ -141,49 +169,12 @@ async fn send_one(ctx: &Ctx, action: &Action) -> Result<Option<Action>, WorkerEr
     }
 }
 
-/// UpdateServer answers with the outcome itself (no job), so the action ends here.
-async fn update_one(
-    ctx: &Ctx,
-    handle: &lightdeck_huaweicloud::Account,
-    action: &Action,
-    change: &UpdateServerOption,
-) -> Result<Option<Action>, WorkerError> {
-    let pool = &ctx.db;
-    // An update names one server: the form is on one instance's page.
-    let Some(server) = action.server_ids.first() else {
-        actions::mark_unknown(pool, action.id, "the action names no server").await?;
-        return Ok(None);
-    };
-    let result = handle.update_server(action.region, server, change).await;
-    cloud::count(operation(&action.params), &result);
-    match result {
-        Ok(reply) => {
-            let answer = CloudReply {
-                request_id: reply.request_id.clone(),
-                http_status: Some(reply.status),
-            };
-            // The table keeps the instance's own name (RMS): UpdateServer renames the
-            // instance's cloud server (云主机, seed §4.4.2), which is a different name.
-            let done = actions::mark_succeeded(pool, action.id, &answer).await?;
-            Ok(Some(done))
-        }
-        Err(e) if e.may_have_taken_effect() => {
-            actions::mark_unknown(pool, action.id, &e.to_string()).await?;
-            Ok(None)
-        }
-        Err(e) => {
-            actions::mark_failed(pool, action.id, &cloud::cloud_error(&e)).await?;
-            Ok(None)
-        }
-    }
-}
-
-/// Action rows hold at most as many servers as one call takes, so there is one chunk.
-fn first_chunk(
-    chunks: Vec<ChunkResult<ServerId, BatchActionResponse>>,
-) -> Result<lightdeck_huaweicloud::Reply<BatchActionResponse>, CloudErr> {
+/// Action rows hold at most as many targets as one call takes, so there is one chunk.
+fn first_chunk<Id, T>(
+    chunks: Vec<ChunkResult<Id, T>>,
+) -> Result<lightdeck_huaweicloud::Reply<T>, CloudErr> {
     match chunks.into_iter().next() {
         Some(chunk) => chunk.result,
-        None => Err(CloudErr::Config("no servers to send".to_owned())),
+        None => Err(CloudErr::Config("nothing to send".to_owned())),
     }
 }

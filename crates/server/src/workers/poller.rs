@@ -9,8 +9,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use lightdeck_domain::actions::{
-    self, Action, Finish, Poll, ServerResult, Terminal, Tracking, TrackingKind,
+    self, Action, ActionState, Finish, Params, Poll, ServerResult, Terminal, Tracking,
+    TrackingKind, UnsubscribeScope,
 };
+use lightdeck_domain::orders;
 use lightdeck_huaweicloud::model::bss::OrderStatus;
 use lightdeck_huaweicloud::model::ecs::{JobStatus, ShowJobResponse};
 use lightdeck_huaweicloud::{Account, OrderId};
@@ -33,6 +35,11 @@ const STALE_REQUESTED: Duration = Duration::from_secs(15 * 60);
 /// that was restarted (or lost it) will not bring it back, and one "not found" alone may
 /// be the cloud's own lag just after accepting it.
 const MISSING_FOR: time::Duration = time::Duration::minutes(1);
+/// The inventory status of an instance whose unsubscription completed (ECS's own word for
+/// a server on its way out).
+pub const RELEASING: &str = "DELETING";
+/// How often an order waiting for payment is looked at.
+const AWAITING_PAYMENT: Duration = Duration::from_secs(120);
 /// How often the background loop runs a pass.
 pub const TICK: Duration = Duration::from_secs(2);
 
@@ -112,7 +119,7 @@ async fn follow(
     action: &Action,
 ) -> Result<bool, WorkerError> {
     let seen = match handle {
-        Some(h) => look(h, action).await,
+        Some(h) => look(&ctx.db, h, action).await,
         None => None,
     };
     let last_status = || action.job_status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
@@ -159,7 +166,11 @@ async fn follow(
             (last_status(), Vec::new())
         }
     };
-    if action.attempts >= MAX_ATTEMPTS {
+    // An order waiting for payment waits for a person (DESIGN.md: status 6 is not "still
+    // running"): it is looked at every few minutes until it is paid or lapses, however long.
+    let awaiting_payment = action.kind().tracking() == TrackingKind::Order
+        && status == OrderStatus::PendingPayment.code().to_string();
+    if action.attempts >= MAX_ATTEMPTS && !awaiting_payment {
         let done = Finish {
             outcome: Terminal::Unknown,
             job_status: Some(status),
@@ -173,7 +184,11 @@ async fn follow(
     let poll = Poll {
         job_status: &status,
         results: &results,
-        next_poll_in: next_poll_in(action.attempts),
+        next_poll_in: if awaiting_payment {
+            AWAITING_PAYMENT
+        } else {
+            next_poll_in(action.attempts)
+        },
         missing_since,
     };
     actions::record_poll(&ctx.db, action.id, worker, &poll).await?;
@@ -189,17 +204,42 @@ async fn finish_and_refresh(
     done: &Finish,
 ) -> Result<(), WorkerError> {
     let finished = actions::finish(&ctx.db, action.id, worker, done).await?;
-    if let Some(h) = handle
-        && let Err(e) = cloud::refresh_servers(
-            ctx,
-            h,
-            finished.account_id,
-            finished.region,
-            &finished.server_ids,
-        )
-        .await
-    {
-        tracing::warn!(action = %action.id, error = %e, "could not refresh servers after a job");
+    let Some(h) = handle else { return Ok(()) };
+    let released =
+        matches!(finished.params, Params::Unsubscribe { scope: UnsubscribeScope::Whole })
+            && finished.state == ActionState::Succeeded;
+    if released {
+        // The instance is being released: shown so (a transitional status, so its row keeps
+        // refreshing) until the sync no longer finds it and marks it gone.
+        let statuses: Vec<_> =
+            finished.server_ids.iter().map(|s| (s.clone(), RELEASING.to_owned())).collect();
+        if let Err(e) =
+            lightdeck_domain::inventory::update_status(&ctx.db, finished.account_id, &statuses)
+                .await
+        {
+            tracing::warn!(action = %action.id, error = %e, "could not mark an instance released");
+        }
+        return Ok(());
+    }
+    let refreshed = match finished.kind().tracking() {
+        // A renewal's point is the new expiry; an unsubscription's, the date it now ends
+        // (renewals only) or the instance leaving (which the next sync records).
+        TrackingKind::Order => {
+            cloud::refresh_expiry(ctx, h, finished.account_id, &finished.instance_ids).await
+        }
+        TrackingKind::Job | TrackingKind::Synchronous => {
+            cloud::refresh_servers(
+                ctx,
+                h,
+                finished.account_id,
+                finished.region,
+                &finished.server_ids,
+            )
+            .await
+        }
+    };
+    if let Err(e) = refreshed {
+        tracing::warn!(action = %action.id, error = %e, "could not refresh after a job or order");
     }
     Ok(())
 }
@@ -216,7 +256,7 @@ fn says_missing(e: &lightdeck_huaweicloud::Error, order: bool) -> Option<Seen> {
 }
 
 /// Asks the cloud once. `None` when the cloud could not be asked or did not answer.
-async fn look(handle: &Account, action: &Action) -> Option<Seen> {
+async fn look(db: &sqlx::PgPool, handle: &Account, action: &Action) -> Option<Seen> {
     match action.tracking() {
         Some(Tracking::Job(job)) => {
             let result = handle.show_job(action.region, &job).await;
@@ -229,7 +269,16 @@ async fn look(handle: &Account, action: &Action) -> Option<Seen> {
                 }
             }
         }
-        Some(Tracking::Order(order)) => order_seen(handle, action.id, &order).await,
+        Some(Tracking::Order(order)) => {
+            let (seen, cost) = order_look(handle, action.id, &order).await;
+            if let Some((amount, currency)) = cost
+                && let Err(e) =
+                    orders::record_amount(db, action.id, amount, currency.as_deref()).await
+            {
+                tracing::warn!(action = %action.id, error = %e, "could not record an order's amount");
+            }
+            seen
+        }
         // Accepted without anything to follow: nothing will ever tell us more.
         None => Some(Seen::Done(Finish {
             outcome: Terminal::Unknown,
@@ -278,17 +327,40 @@ fn job_seen(job: &ShowJobResponse) -> Seen {
     })
 }
 
+#[cfg(test)]
 async fn order_seen(handle: &Account, action_id: Uuid, order: &OrderId) -> Option<Seen> {
+    order_look(handle, action_id, order).await.0
+}
+
+/// What BSS says an order costs: amount after discount and currency.
+type Cost = (Option<f64>, Option<String>);
+
+/// One look at an order: what it says, and its cost when BSS gives one.
+async fn order_look(
+    handle: &Account,
+    action_id: Uuid,
+    order: &OrderId,
+) -> (Option<Seen>, Option<Cost>) {
     let result = handle.order_details(order).await;
     cloud::count("ShowCustomerOrderDetails", &result);
     let reply = match result {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(action = %action_id, error = %e, "order look-up failed; will retry");
-            return says_missing(&e, true);
+            return (says_missing(&e, true), None);
         }
     };
-    let status = reply.body.order_info.order_status();
+    let info = &reply.body.order_info;
+    // Amounts in another unit (measure_id other than 1, yuan) are not shown rather than
+    // shown wrong.
+    let cost = (info.measure_id.unwrap_or(1) == 1)
+        .then(|| (info.amount_after_discount, info.currency.clone()));
+    (order_verdict(&reply.body), cost)
+}
+
+fn order_verdict(body: &lightdeck_huaweicloud::model::bss::OrderDetailsResponse) -> Option<Seen> {
+    let reply = body;
+    let status = reply.order_info.order_status();
     let text = status.code().to_string();
     let outcome = match status {
         OrderStatus::Completed => Terminal::Succeeded,

@@ -12,7 +12,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use lightdeck_domain::accounts::{self, Account as StoredAccount, SyncFailure};
-use lightdeck_domain::inventory::{self, SyncReport, SyncedInstance};
+use lightdeck_domain::inventory::{
+    self, ReuseCycle, ReuseCycleType, SyncReport, SyncedInstance, TrafficCycle,
+};
+use lightdeck_huaweicloud::model::bss::FreeResourceDetail;
 use lightdeck_huaweicloud::model::ecs::ServerDetail;
 use lightdeck_huaweicloud::model::rms::ResourceEntity;
 use lightdeck_huaweicloud::{Account, InstanceId, PackageId, Region};
@@ -176,6 +179,7 @@ async fn read_region(
                     item.traffic_remaining_gb = usage.amount.filter(|a| a.is_finite() && *a >= 0.0);
                     item.traffic_total_gb =
                         usage.original_amount.filter(|a| a.is_finite() && *a >= 0.0);
+                    item.traffic_cycle = traffic_cycle(&usage);
                 }
             }
         }
@@ -208,6 +212,25 @@ async fn read_region(
         }
     }
     Ok(items)
+}
+
+/// The package's cycle as BSS states it. A time that does not parse, or a window that ends
+/// before it starts, is left out (the stored one is kept) rather than shown wrong.
+fn traffic_cycle(usage: &FreeResourceDetail) -> TrafficCycle {
+    let time =
+        |t: &Option<String>| t.as_deref().and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
+    let (mut start, mut end) = (time(&usage.start_time), time(&usage.end_time));
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        (start, end) = (None, None);
+    }
+    TrafficCycle {
+        start,
+        end,
+        reuse_cycle: usage.quota_reuse_cycle.and_then(ReuseCycle::from_code),
+        reuse_cycle_type: usage.quota_reuse_cycle_type.and_then(ReuseCycleType::from_code),
+    }
 }
 
 fn note_partial(partial: &mut Vec<&'static str>, operation: &'static str) {

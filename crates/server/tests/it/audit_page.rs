@@ -1,5 +1,7 @@
-//! The audit log page: events as sentences in both languages, details on expand, filters,
-//! keyset pagination, htmx partials, who may read it, and that no secret shows.
+//! The audit log page: one line per action (and every event with `?view=events`) as
+//! sentences in both languages, details on expand, filters, keyset pagination, htmx
+//! partials, who may read it, and that no secret shows. Lines, names with their accounts
+//! and orders waiting for payment: `audit_lines`.
 
 use crate::audit_support;
 use crate::core_support;
@@ -13,14 +15,14 @@ use lightdeck_domain::values::Language;
 use serde_json::json;
 use time::macros::datetime;
 
-async fn signed_in(f: &Fixture, login: &str) -> Client {
+pub(crate) async fn signed_in(f: &Fixture, login: &str) -> Client {
     let mut c = f.app.client();
     let resp = c.sign_in(login, PASSWORD).await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in of {login}");
     c
 }
 
-fn audit_url(f: &Fixture, query: &str) -> String {
+pub(crate) fn audit_url(f: &Fixture, query: &str) -> String {
     if query.is_empty() {
         format!("/teams/{}/audit", f.team)
     } else {
@@ -28,12 +30,18 @@ fn audit_url(f: &Fixture, query: &str) -> String {
     }
 }
 
+/// The sentences of the every-event view.
 fn sentences(resp: &Resp) -> Vec<String> {
     resp.texts("li.event .sentence")
 }
 
-/// web-01/02 and db-01 in the inventory; six events of four kinds.
-async fn seed_story(f: &Fixture) {
+/// The sentences of the one-line-per-action view.
+pub(crate) fn lines(resp: &Resp) -> Vec<String> {
+    resp.texts("li.line > details > summary .sentence")
+}
+
+/// web-01/02 and db-01 in the inventory; six events of four kinds (four actions).
+pub(crate) async fn seed_story(f: &Fixture) {
     sync(
         &f.app,
         f.account,
@@ -74,12 +82,12 @@ async fn seed_story(f: &Fixture) {
 }
 
 #[tokio::test]
-async fn events_read_as_sentences_in_english_and_chinese() {
+async fn every_event_reads_as_a_sentence_in_english_and_chinese() {
     let f = fixture().await;
     seed_story(&f).await;
     let mut c = signed_in(&f, "alice").await;
 
-    let resp = c.get(&audit_url(&f, "")).await;
+    let resp = c.get(&audit_url(&f, "view=events")).await;
     assert_eq!(resp.status, StatusCode::OK);
     assert_eq!(
         sentences(&resp),
@@ -94,8 +102,15 @@ async fn events_read_as_sentences_in_english_and_chinese() {
     );
     assert_eq!(resp.text("li.event.outcome-failed .badge.outcome").as_deref(), Some("Failed"));
 
+    // The toggle leads back to one line per action, keeping the view in the page links.
+    assert_eq!(resp.attr("a.view-toggle", "href"), Some(audit_url(&f, "")));
+    assert_eq!(
+        resp.attr("form.audit-filters input[name=view]", "value").as_deref(),
+        Some("events")
+    );
+
     users::set_language(f.app.db.pool(), f.alice.id, Language::ZhCn).await.unwrap();
-    let resp = c.get(&audit_url(&f, "")).await;
+    let resp = c.get(&audit_url(&f, "view=events")).await;
     assert_eq!(resp.attr("html", "lang").as_deref(), Some("zh-CN"));
     assert_eq!(
         sentences(&resp),
@@ -145,7 +160,7 @@ async fn filters_by_who_action_instance_outcome_and_dates() {
     backdate(&f, 5, datetime!(2020-05-10 12:00 UTC)).await;
     let mut c = signed_in(&f, "alice").await;
     let mut count = async |query: &str| {
-        let resp = c.get(&audit_url(&f, query)).await;
+        let resp = c.get(&audit_url(&f, &format!("view=events&{query}"))).await;
         assert_eq!(resp.status, StatusCode::OK, "{query}");
         resp.count("li.event")
     };
@@ -208,7 +223,7 @@ async fn keyset_pages_go_older_and_back_newer_keeping_the_filters() {
         append(&f, draft).await;
     }
     let mut c = signed_in(&f, "alice").await;
-    let first_url = audit_url(&f, "outcome=requested");
+    let first_url = audit_url(&f, "view=events&outcome=requested");
     let ids = |r: &Resp| -> Vec<i64> {
         let sel = scraper::Selector::parse("li.event").unwrap();
         r.html()
@@ -222,7 +237,7 @@ async fn keyset_pages_go_older_and_back_newer_keeping_the_filters() {
     assert_eq!(ids(&p1), expected[..50]);
     assert_eq!(p1.count("a.newer") + p1.count("a.newest"), 0);
     let older = p1.attr("a.older", "href").unwrap();
-    assert!(older.contains("outcome=requested"), "{older}");
+    assert!(older.contains("outcome=requested") && older.contains("view=events"), "{older}");
 
     let p2 = c.get(&older).await;
     assert_eq!(ids(&p2), expected[50..100]);
@@ -239,7 +254,7 @@ async fn keyset_pages_go_older_and_back_newer_keeping_the_filters() {
     assert_eq!(ids(&newest), expected[..50]);
 
     // A cursor that was never handed out: the first page, and a note saying so.
-    let forged = c.get(&audit_url(&f, "cursor=bm90LWEtY3Vyc29y")).await;
+    let forged = c.get(&audit_url(&f, "view=events&cursor=bm90LWEtY3Vyc29y")).await;
     assert_eq!(forged.status, StatusCode::OK);
     assert!(forged.text(".page-error").is_some());
     assert_eq!(ids(&forged).len(), 50);
@@ -254,6 +269,8 @@ async fn htmx_filter_requests_get_the_partial() {
     assert_eq!(resp.status, StatusCode::OK);
     assert_eq!(resp.count("header.topbar"), 0, "no layout around a partial");
     assert_eq!(resp.count("#audit-log"), 1);
+    assert_eq!(resp.count("li.line"), 2, "bob's reboot and his stop");
+    let resp = c.get(&audit_url(&f, "who=bob&view=events")).await;
     assert_eq!(resp.count("li.event"), 4);
     assert_eq!(resp.attr("form.audit-filters", "hx-target").as_deref(), Some("#audit-log"));
 }
@@ -309,10 +326,12 @@ async fn no_secret_reaches_the_page() {
     );
     append(&f, draft).await;
     let mut c = signed_in(&f, "alice").await;
-    let resp = c.get(&audit_url(&f, "")).await;
-    assert_eq!(resp.count("li.event"), 1);
-    assert!(resp.text("pre.params").unwrap().contains("root"), "the rest of the params shows");
-    for secret in ["hunter2", "hunter3", "hunter4", "tok-SECRET"] {
-        assert!(!resp.body.contains(secret), "{secret} on the page");
+    for view in ["", "view=events"] {
+        let resp = c.get(&audit_url(&f, view)).await;
+        assert_eq!(resp.count("ol.events > li"), 1, "{view}");
+        assert!(resp.text("pre.params").unwrap().contains("root"), "the rest of the params shows");
+        for secret in ["hunter2", "hunter3", "hunter4", "tok-SECRET"] {
+            assert!(!resp.body.contains(secret), "{secret} on the page");
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use core_support::{PASSWORD, TestApp};
 
 #[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Buffer(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Buffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -25,7 +25,7 @@ impl Write for Buffer {
 /// that child (go on with the test), `false` in the parent once the child passed. tracing
 /// caches per call site whether any subscriber listens, and a call site first reached by
 /// another test's thread while this one installs its subscriber can stay muted for it.
-fn alone_in_a_child(test_path: &str) -> bool {
+pub(crate) fn alone_in_a_child(test_path: &str) -> bool {
     const CHILD: &str = "LIGHTDECK_TEST_ALONE";
     if std::env::var_os(CHILD).is_some() {
         return true;

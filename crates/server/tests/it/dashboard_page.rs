@@ -91,10 +91,24 @@ async fn counts_per_team_come_from_the_inventory() {
     );
     let running = resp.attr(&format!("{ops} .state-running a"), "href").unwrap();
     assert_eq!(running, format!("/teams/{}/instances?status=running", f.team));
+    // Each figure links to the table of exactly those instances, the most urgent first.
     let expiring = resp.attr(&format!("{ops} .expiring-7 a"), "href").unwrap();
-    assert_eq!(expiring, format!("/teams/{}/instances?sort=expiry", f.team));
+    assert_eq!(expiring, format!("/teams/{}/instances?expires_within=7&sort=expiry", f.team));
+    let table = c.get(&expiring).await;
+    assert_eq!(table.status, StatusCode::OK);
+    assert_eq!(table.texts("table.instances td.name"), ["db-01", "web-01"], "expired first");
+    let renew = format!("/teams/{}/renewals/new?expires_within=7", f.team);
+    assert_eq!(table.attr("p.renew-all a", "href"), Some(renew), "alice owns the team");
+    assert_eq!(table.text("p.renew-all a").as_deref(), Some("Renew these 2 instances…"));
+    let expiring = resp.attr(&format!("{ops} .expiring-30 a"), "href").unwrap();
+    assert_eq!(expiring, format!("/teams/{}/instances?expires_within=30&sort=expiry", f.team));
+    let table = c.get(&expiring).await;
+    assert_eq!(table.texts("table.instances td.name"), ["db-01", "web-01", "web-02"]);
     let low = resp.attr(&format!("{ops} .low-traffic a"), "href").unwrap();
-    assert_eq!(low, format!("/teams/{}/instances?sort=traffic", f.team));
+    assert_eq!(low, format!("/teams/{}/instances?traffic_below=20&sort=traffic", f.team));
+    let table = c.get(&low).await;
+    assert_eq!(table.texts("table.instances td.name"), ["web-01", "web-02"], "least left first");
+    assert_eq!(table.count("p.renew-all"), 0, "only an expiry filter offers to renew");
 
     let other = format!("#team-{empty}");
     assert_eq!(count(&resp, &other, ".state-running"), Some(0));

@@ -1,12 +1,17 @@
 //! The inventory sync of one account (RMS → ECS → BSS → domain), its report, its guard
 //! against overlapping runs, and how it behaves when parts of the cloud fail.
 
+use std::collections::HashMap;
+
 use crate::instances_support;
 
 use instances_support::Env;
 use lightdeck::workers::{WorkerError, sync, sync_account};
+use lightdeck_cloudsim::Package;
 use lightdeck_domain::accounts;
+use lightdeck_domain::inventory::{self, ReuseCycle, ReuseCycleType};
 use lightdeck_domain::policy::Role;
+use time::OffsetDateTime;
 
 #[tokio::test]
 async fn a_sync_fills_every_column_and_a_second_changes_nothing() {
@@ -31,6 +36,35 @@ async fn a_sync_fills_every_column_and_a_second_changes_nothing() {
     let metrics = env.state.metrics.render();
     assert!(metrics.contains("operation=\"ListAllResources\""), "cloud calls are counted");
     assert!(metrics.contains("operation=\"ListFreeResourceUsages\""));
+}
+
+#[tokio::test]
+async fn a_sync_stores_the_traffic_cycle_bss_reports() {
+    let env = Env::new(2).await;
+    let packages: HashMap<String, Package> =
+        env.sim.instances().into_iter().map(|i| (i.id.clone(), i.package)).collect();
+    let before = env.instances().await;
+    assert_eq!(before.len(), 4);
+    for row in &before {
+        let package = &packages[row.instance_id.as_str()];
+        let cycle = row.traffic_cycle;
+        // BSS prints whole seconds.
+        let secs = |t: Option<OffsetDateTime>| t.map(OffsetDateTime::unix_timestamp);
+        assert_eq!(secs(cycle.start), Some(package.start.unix_timestamp()), "{row:?}");
+        assert_eq!(secs(cycle.end), Some(package.end.unix_timestamp()), "{row:?}");
+        assert_eq!(cycle.reuse_cycle, Some(ReuseCycle::Month));
+        assert_eq!(cycle.reuse_cycle_type, Some(ReuseCycleType::Anniversary));
+        assert!(cycle.resets_monthly());
+    }
+    // A usage read that fails keeps the stored cycle.
+    env.sim.faults().add("ListFreeResourceUsages:429:1".parse().unwrap());
+    let summary = sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
+    assert_eq!(summary.partial, ["ListFreeResourceUsages"]);
+    let after = env.instances().await;
+    let cycles = |rows: &[inventory::InstanceRow]| {
+        rows.iter().map(|r| (r.instance_id.clone(), r.traffic_cycle)).collect::<Vec<_>>()
+    };
+    assert_eq!(cycles(&after), cycles(&before));
 }
 
 #[tokio::test]

@@ -3,8 +3,10 @@
 //! and the action pipeline against cloudsim, the audit log and its export, the dashboard,
 //! and the built binary's demo and sim commands.
 
+mod account;
 mod actions_pipeline;
 mod audit_export;
+mod audit_lines;
 mod audit_page;
 mod core_access;
 mod core_auth;
@@ -16,9 +18,13 @@ mod core_metrics;
 mod dashboard_page;
 mod demo_bench_routes;
 mod demo_cli;
+mod instances_detail_page;
+mod instances_filters;
 mod instances_pages;
 mod instances_settings;
 mod instances_sync;
+mod lifecycle;
+mod members;
 mod sim_cli;
 
 mod audit_support;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use lightdeck_domain::actions::{self, ActionDetail, ActionState, BatchProgress};
+use lightdeck_domain::audit::awaits_payment;
 use lightdeck_domain::inventory;
 use lightdeck_huaweicloud::InstanceId;
 use uuid::Uuid;
@@ -12,7 +13,8 @@ use crate::error::AppError;
 use crate::explain;
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::views::actions::{ProgressItem, ProgressPanel, kind_word};
+use crate::views::actions::{Payment, ProgressItem, ProgressPanel, kind_word};
+use crate::views::audit::names::tell_apart;
 use crate::views::instances::{Fact, state_class, state_word};
 
 /// Above this many instances the finished panel does not look up each one's state.
@@ -27,12 +29,8 @@ pub(super) async fn panel(
     let progress = actions::batch_progress(&state.db, team, batch).await?;
     let ids: Vec<InstanceId> =
         progress.actions.iter().flat_map(|d| d.action.instance_ids.iter().cloned()).collect();
-    let names: HashMap<String, String> = inventory::resolve(&state.db, team, &ids)
-        .await?
-        .into_iter()
-        .flat_map(|t| t.instances)
-        .map(|i| (i.instance_id.to_string(), i.name))
-        .collect();
+    let targets = inventory::resolve(&state.db, team, &ids).await?;
+    let names = tell_apart(&state.db, team, tr, &targets).await?;
 
     let mut items = Vec::with_capacity(ids.len());
     for detail in &progress.actions {
@@ -91,8 +89,13 @@ fn items_of(tr: &Tr, d: &ActionDetail, names: &HashMap<String, String>) -> Vec<P
         .map(|(i, instance)| {
             let server = a.server_ids.get(i);
             let result = server.and_then(|s| d.results.iter().find(|r| &r.server_id == s));
+            let order = a.order_id.as_ref().map(ToString::to_string);
+            let waiting = a.state == ActionState::Accepted
+                && awaits_payment(order.as_deref(), a.job_status.as_deref());
             // The server's own sub-job says more than the action's overall state.
             let state: &'static str = match (result.map(|r| r.status.as_str()), a.state) {
+                // Not running: it needs a person to pay, which the words say.
+                _ if waiting => "payment",
                 (_, ActionState::Requested) => "requested",
                 (Some("SUCCESS"), _) => "succeeded",
                 (Some("FAIL"), _) => "failed",
@@ -135,11 +138,21 @@ fn items_of(tr: &Tr, d: &ActionDetail, names: &HashMap<String, String>) -> Vec<P
             if let Some(j) = &a.job_id {
                 details.push(fact(tr, "actions-detail-job-id", j.to_string(), true));
             }
+            if let Some(o) = &order {
+                details.push(fact(tr, "actions-detail-order-id", o.clone(), true));
+            }
+            let payment = order
+                .as_deref()
+                .filter(|_| waiting)
+                .map(|o| Payment::new(tr, "actions-pay-link", o));
             ProgressItem {
                 instance_id: instance.to_string(),
                 name: names.get(instance.as_str()).cloned().unwrap_or_else(|| instance.to_string()),
                 state,
-                state_word: tr.t(&format!("actions-item-{state}")),
+                state_word: match &payment {
+                    Some(p) => tr.t1("actions-item-payment", "order", p.order_id.as_str()),
+                    None => tr.t(&format!("actions-item-{state}")),
+                },
                 state_class: match state {
                     "succeeded" => "status-ok",
                     "failed" => "status-error",
@@ -150,6 +163,7 @@ fn items_of(tr: &Tr, d: &ActionDetail, names: &HashMap<String, String>) -> Vec<P
                 details,
                 now_class: None,
                 now_word: None,
+                payment,
             }
         })
         .collect()

@@ -18,8 +18,8 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::views::actions::{action_state_class, kind_text, kind_word};
 use crate::views::instances::{
-    Fact, HistoryLine, InstanceDetailPage, InstanceView, Notice, SettingsForm, days_left,
-    expiry_text, gb, region_name, spec_text, when,
+    Fact, HistoryLine, InstanceDetailPage, InstanceView, LifecycleLinks, Login, Notice,
+    SettingsForm, TrafficCycleView, days_left, expiry_text, region_name, spec_text, when,
 };
 use crate::views::layout::Layout;
 use time::OffsetDateTime;
@@ -104,6 +104,16 @@ pub(super) async fn render(
         reboot_key: Uuid::new_v4().to_string(),
         notice,
         facts: facts(&tr, &row, &account.name, now),
+        login: Login::new(&row),
+        cycle: TrafficCycleView::new(&tr, &row),
+        lifecycle: LifecycleLinks::new(
+            team,
+            id,
+            ctx.can(Permission::Renew),
+            ctx.can(Permission::ManageInstances),
+            ctx.can(Permission::Unsubscribe),
+        ),
+        copy_js_url: crate::assets::url("copy.js"),
         row: InstanceView::new(&tr, &row, &account.name, now),
         actions: acts.iter().map(|a| action_line(&tr, a)).collect(),
         audit,
@@ -134,12 +144,6 @@ fn facts(tr: &Tr, row: &InstanceRow, account: &str, now: OffsetDateTime) -> Vec<
     let expiry = match row.expires_at {
         Some(e) => format!("{} — {}", when(e), expiry_text(tr, days_left(Some(e), now))),
         None => tr.t("instances-unknown-value"),
-    };
-    let traffic_used = match (row.traffic_remaining_gb, row.traffic_total_gb) {
-        (Some(left), Some(total)) => {
-            tr.t2("instances-traffic-used", "used", gb((total - left).max(0.0)), "total", gb(total))
-        }
-        _ => tr.t("instances-unknown-value"),
     };
     let mut out = vec![
         fact(t("instances-fact-instance-id"), row.instance_id.to_string(), true),
@@ -174,7 +178,6 @@ fn facts(tr: &Tr, row: &InstanceRow, account: &str, now: OffsetDateTime) -> Vec<
             t(if row.auto_renew { "instances-yes" } else { "instances-no" }),
             false,
         ),
-        fact(t("instances-fact-traffic-used"), traffic_used, false),
         fact(t("instances-fact-last-sync"), when(row.last_synced_at), false),
     ];
     if let Some(gone) = row.gone_at {

@@ -4,9 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use lightdeck_domain::Error;
 use lightdeck_domain::audit::{self, AuditEvent, AuditFilter, Outcome};
 use lightdeck_domain::inventory::{self, MAX_PAGE, PageRequest};
-use lightdeck_domain::{Error, accounts};
 use lightdeck_huaweicloud::InstanceId;
 use sqlx::PgPool;
 use time::Duration;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::i18n::Tr;
 use crate::views::audit::EventView;
+use crate::views::audit::names::tell_apart;
 use crate::views::audit::sentence::instance_kind;
 
 /// Instances the inventory no longer lists are looked up one by one, at most this many per
@@ -36,7 +37,7 @@ pub async fn event_views(
 
 /// instance id → name for every instance the events name, with its account when another
 /// account of the team has an instance of the same name.
-async fn instance_names(
+pub(super) async fn instance_names(
     db: &PgPool,
     team: Uuid,
     tr: &Tr,
@@ -55,30 +56,7 @@ async fn instance_names(
     }
     ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     let targets = inventory::resolve(db, team, &ids).await?;
-    let mut names: HashMap<String, String> = targets
-        .iter()
-        .flat_map(|t| &t.instances)
-        .map(|i| (i.instance_id.to_string(), i.name.clone()))
-        .collect();
-    let listed: Vec<String> = names.values().cloned().collect::<HashSet<_>>().into_iter().collect();
-    let shared = inventory::shared_names(db, team, &listed).await?;
-    if !shared.is_empty() {
-        let accounts: HashMap<Uuid, String> =
-            accounts::list(db, team).await?.into_iter().map(|a| (a.id, a.name)).collect();
-        for t in &targets {
-            let Some(account) = accounts.get(&t.account_id) else { continue };
-            for i in t.instances.iter().filter(|i| shared.contains(&i.name)) {
-                let named = tr.t2(
-                    "audit-name-with-account",
-                    "name",
-                    i.name.as_str(),
-                    "account",
-                    account.as_str(),
-                );
-                names.insert(i.instance_id.to_string(), named);
-            }
-        }
-    }
+    let mut names = tell_apart(db, team, tr, &targets).await?;
     let gone = ids.iter().filter(|id| !names.contains_key(id.as_str()));
     for id in gone.take(MAX_GONE_LOOKUPS).cloned().collect::<Vec<_>>() {
         match inventory::get(db, team, &id).await {

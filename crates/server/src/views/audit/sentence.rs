@@ -23,6 +23,8 @@ enum Verb<'a> {
     SignIn,
     SignOut,
     Export,
+    /// `team.member.<added|role_changed|removed>`.
+    Member(&'a str),
     Other,
 }
 
@@ -34,6 +36,7 @@ fn verb(action: &str) -> Verb<'_> {
     match parts.as_slice() {
         ["instance", kind, ..] if INSTANCE_KINDS.contains(kind) => Verb::Instance(kind),
         ["audit", "exported" | "export", ..] => Verb::Export,
+        ["team", "member", change @ ("added" | "role_changed" | "removed")] => Verb::Member(change),
         ["account" | "cloud_account", "refresh" | "refreshed" | "sync" | "synced", ..] => {
             Verb::AccountRefresh
         }
@@ -96,10 +99,16 @@ fn export_was_filtered(e: &AuditEvent) -> bool {
         .is_some_and(|f| f.values().any(|v| !v.is_null() && v.as_str() != Some("")))
 }
 
-/// The middle of the sentence: what was done, to what, where.
-fn action_phrase(tr: &Tr, e: &AuditEvent, names: &HashMap<String, String>) -> String {
+/// The middle of the sentence: what was done, to what, where. `outcome` picks the tense:
+/// `requested` reads "asked to …", anything else as done.
+fn action_phrase(
+    tr: &Tr,
+    e: &AuditEvent,
+    names: &HashMap<String, String>,
+    outcome: Outcome,
+) -> String {
     let mut args = FluentArgs::new();
-    args.set("outcome", e.outcome.as_str());
+    args.set("outcome", outcome.as_str());
     args.set("targets", text(targets(tr, e, names)));
     args.set("where", text(region_phrase(tr, e.region.as_deref())));
     args.set("action", text(e.action.as_str()));
@@ -134,6 +143,11 @@ fn action_phrase(tr: &Tr, e: &AuditEvent, names: &HashMap<String, String>) -> St
             args.set("filtered", if export_was_filtered(e) { "yes" } else { "no" });
             "audit-do-export".to_owned()
         }
+        Verb::Member(change) => {
+            args.set("login", text(param(e, "login").unwrap_or("?")));
+            args.set("role", text(param(e, "role").unwrap_or("?")));
+            format!("audit-do-member-{change}")
+        }
         Verb::Other => "audit-do-other".to_owned(),
     };
     tr.t_args(&key, &args)
@@ -147,12 +161,6 @@ pub fn sentence(
     names: &HashMap<String, String>,
     seconds: Option<i64>,
 ) -> String {
-    let actor = e
-        .actor_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| tr.t("audit-actor-system"));
-
     let mut result_args = FluentArgs::new();
     result_args.set("outcome", e.outcome.as_str());
     match seconds {
@@ -164,11 +172,32 @@ pub fn sentence(
         None => result_args.set("code", "none"),
     }
     let result = tr.t_args("audit-result", &result_args);
+    compose(tr, e, action_phrase(tr, e, names, e.outcome), e.outcome, result)
+}
 
+/// The sentence of an action whose order waits for someone to pay it in the Huawei console:
+/// it has not happened yet, so it reads "asked to …", then what it waits for.
+pub fn payment_sentence(
+    tr: &Tr,
+    e: &AuditEvent,
+    names: &HashMap<String, String>,
+    order_id: &str,
+) -> String {
+    let result = tr.t1("audit-result-payment", "order", order_id);
+    compose(tr, e, action_phrase(tr, e, names, Outcome::Requested), Outcome::Accepted, result)
+}
+
+/// "actor action — result"; `outcome` `requested` leaves the result out.
+fn compose(tr: &Tr, e: &AuditEvent, action: String, outcome: Outcome, result: String) -> String {
+    let actor = e
+        .actor_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| tr.t("audit-actor-system"));
     let mut args = FluentArgs::new();
-    args.set("outcome", e.outcome.as_str());
+    args.set("outcome", outcome.as_str());
     args.set("actor", text(actor));
-    args.set("action", text(action_phrase(tr, e, names)));
+    args.set("action", text(action));
     args.set("result", text(result));
     tr.t_args("audit-event", &args)
 }

@@ -89,7 +89,12 @@ impl<'a> RowLabels<'a> {
             select_label,
             state: row.state.as_str(),
             status_class: state_class(row.state),
-            status_word: self.state_word(row.state),
+            // An instance whose unsubscription went through, until it leaves the table.
+            status_word: if releasing(&row.status) {
+                self.tr.t("instances-releasing").into()
+            } else {
+                self.state_word(row.state)
+            },
             status_raw: row.status,
             account_name,
             region_name: region_name(row.region, self.tr.lang),
@@ -108,6 +113,12 @@ impl<'a> RowLabels<'a> {
             transitional: row.state == InstanceState::Transitional,
         }
     }
+}
+
+/// ECS's `DELETING` (set when an unsubscription completes) and RMS's `DELETED` (listed for
+/// a while after): the instance is being released.
+fn releasing(status: &str) -> bool {
+    status.eq_ignore_ascii_case("DELETING") || status.eq_ignore_ascii_case("DELETED")
 }
 
 #[cfg(test)]
@@ -149,6 +160,7 @@ mod tests {
             raw: None,
             last_synced_at: now,
             gone_at: None,
+            traffic_cycle: Default::default(),
         }
     }
 

@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 use crate::core_support::TestApp;
 
+pub mod batch;
+
 pub struct Fixture {
     pub app: TestApp,
     pub team: Uuid,

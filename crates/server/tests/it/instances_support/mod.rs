@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use lightdeck_testkit::fixtures::PASSWORD;
+
 pub use lightdeck_testkit::{Client as Browser, Page as Resp};
 
 pub const REGIONS: [Region; 2] = [Region::CnNorth4, Region::ApSoutheast1];
@@ -138,6 +139,13 @@ impl Env {
         .await
         .unwrap()
         .items
+    }
+
+    /// Runs `sql` on the inventory with `$1` bound to `instance_id`: a shortcut to figures
+    /// (traffic used, days to expiry, no address) the cloud would take days to reach.
+    pub async fn alter(&self, sql: &str, instance_id: &str) {
+        let done = sqlx::query(sql).bind(instance_id).execute(self.db.pool()).await.unwrap();
+        assert_eq!(done.rows_affected(), 1, "{sql} for {instance_id}");
     }
 
     pub fn advance(&self, seconds: i64) {
