@@ -1,6 +1,10 @@
 //! Teams and their members. Every team keeps at least one owner: the last owner can be
 //! neither removed nor demoted.
 
+mod members;
+
+pub use members::{MemberRow, add_by_login, change_role_by, member_rows, remove_by};
+
 use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;

@@ -24,10 +24,12 @@ pub struct User {
     pub language: Language,
     pub created_at: OffsetDateTime,
     pub password_changed_at: OffsetDateTime,
+    /// Moves on with every password change; a session from an older epoch has ended.
+    pub session_epoch: i64,
 }
 
-const COLUMNS: &str =
-    "id, login, display_name, site_admin, disabled, language, created_at, password_changed_at";
+const COLUMNS: &str = "id, login, display_name, site_admin, disabled, language, created_at, \
+    password_changed_at, session_epoch";
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -190,16 +192,34 @@ pub async fn verify_password_with(
     })
 }
 
-pub async fn change_password(pool: &PgPool, id: Uuid, password: &Password) -> Result<()> {
+/// Notes a successful sign-in (for the members page's "last signed in").
+pub async fn record_sign_in(pool: &PgPool, id: Uuid, at: OffsetDateTime) -> Result<()> {
+    sqlx::query("update users set last_sign_in_at = $2 where id = $1")
+        .bind(id)
+        .bind(at)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Sets a new password and moves the user's session epoch on, so every session signed in
+/// before ends at its next request. Returns the new epoch, for the session that changed it.
+pub async fn set_password(pool: &PgPool, id: Uuid, password: &Password) -> Result<i64> {
     let hash = hash_password(password.expose().to_owned().into()).await?;
-    let done = sqlx::query(
-        "update users set password_hash = $2, password_changed_at = now() where id = $1",
+    let epoch: Option<i64> = sqlx::query_scalar(
+        "update users set password_hash = $2, password_changed_at = now(), \
+         session_epoch = session_epoch + 1 where id = $1 returning session_epoch",
     )
     .bind(id)
     .bind(hash)
-    .execute(pool)
+    .fetch_optional(pool)
     .await?;
-    found(done.rows_affected())
+    epoch.ok_or(Error::NotFound)
+}
+
+/// [`set_password`] for the command line: other sessions end too.
+pub async fn change_password(pool: &PgPool, id: Uuid, password: &Password) -> Result<()> {
+    set_password(pool, id, password).await.map(|_| ())
 }
 
 pub async fn set_disabled(pool: &PgPool, id: Uuid, disabled: bool) -> Result<()> {

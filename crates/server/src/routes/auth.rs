@@ -150,7 +150,8 @@ async fn login(
     match users::verify_password_with(&state.db, gate, &login, &form.password).await? {
         SignIn::Busy => Ok(busy()),
         SignIn::Accepted(user) => {
-            session::sign_in(&session, user.id, now).await?;
+            session::sign_in(&session, user.id, user.session_epoch, now).await?;
+            users::record_sign_in(&state.db, user.id, now).await?;
             tracing::info!(user = %user.login, "signed in");
             Ok(Redirect::to(&next).into_response())
         }

@@ -18,6 +18,8 @@ pub struct NavTeam {
     /// Whether the user's role in this team may read its audit log (admin, owner), so the
     /// header links to it only for them.
     pub audit: bool,
+    /// Whether they may manage its members (owners).
+    pub members: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -95,6 +97,7 @@ fn nav_teams(user: &CurrentUser) -> Vec<NavTeam> {
             id: m.team_id,
             name: m.team_name.clone(),
             audit: m.role.allows(lightdeck_domain::policy::Permission::ReadAudit),
+            members: m.role.allows(lightdeck_domain::policy::Permission::ManageTeam),
         })
         .collect()
 }

@@ -1,0 +1,139 @@
+//! Your own account: change your password. The current one is required; afterwards every
+//! other session of yours has ended (a lost laptop is signed out by changing it), this one
+//! stays signed in with a new session id.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use lightdeck_domain::security_log::{self, Kind, MAX_FAILURES, NewEvent, Subject, WINDOW};
+use lightdeck_domain::users::{self, SignIn};
+use lightdeck_domain::values::Password;
+use secrecy::SecretString;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+use crate::extract::{ClientInfo, CurrentUser};
+use crate::i18n::Tr;
+use crate::routing::{Access, RouteTable};
+use crate::session;
+use crate::state::AppState;
+use crate::views::layout::Layout;
+use crate::views::members::AccountPage;
+
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.get("/account", Access::SignedIn, page).post("/account/password", Access::SignedIn, change)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Done {
+    done: String,
+}
+
+fn empty(tr: Tr, layout: Layout, user: &CurrentUser) -> AccountPage {
+    AccountPage {
+        tr,
+        layout,
+        name: user.user.display_name.clone(),
+        login: user.user.login.clone(),
+        notice: None,
+        current_error: None,
+        new_error: None,
+        confirm_error: None,
+    }
+}
+
+async fn page(
+    tr: Tr,
+    layout: Layout,
+    user: CurrentUser,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    let mut page = empty(tr.clone(), layout, &user);
+    if q.done == "password" {
+        page.notice = Some(tr.t("account-password-changed"));
+    }
+    Ok(page.into_response())
+}
+
+/// The password rules in the reader's language (the domain's own words are English).
+fn new_password_problem(tr: &Tr, typed: &str) -> Option<String> {
+    let n = typed.chars().count();
+    if n < 12 {
+        Some(tr.t("account-error-short"))
+    } else if n > 256 {
+        Some(tr.t("account-error-long"))
+    } else if Password::parse(typed).is_err() {
+        Some(tr.t("account-error-control"))
+    } else {
+        None
+    }
+}
+
+async fn change(
+    State(state): State<AppState>,
+    tr: Tr,
+    layout: Layout,
+    user: CurrentUser,
+    session: Session,
+    client: ClientInfo,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (mut current, mut new, mut confirm) = (String::new(), String::new(), String::new());
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "current_password" => current = v.into_owned(),
+            "new_password" => new = v.into_owned(),
+            "new_password_confirm" => confirm = v.into_owned(),
+            _ => {}
+        }
+    }
+    let mut page = empty(tr.clone(), layout, &user);
+    page.new_error = new_password_problem(&tr, &new);
+    if page.new_error.is_none() && new != confirm {
+        page.confirm_error = Some(tr.t("account-error-mismatch"));
+    }
+    if page.new_error.is_some() || page.confirm_error.is_some() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let now = state.now();
+    let login = user.user.login.as_str();
+    let failures =
+        security_log::failures_since(&state.db, Subject::Login(login), now - WINDOW).await?;
+    let verdict = if failures >= MAX_FAILURES {
+        Err(tr.t("lifecycle-reauth-throttled"))
+    } else if current.is_empty() {
+        Err(tr.t("account-error-current-required"))
+    } else {
+        let typed = SecretString::from(current);
+        match users::verify_password_with(&state.db, &state.password_gate, login, &typed).await? {
+            SignIn::Accepted(u) if u.id == user.id() => Ok(()),
+            SignIn::Busy => Err(tr.t("lifecycle-reauth-busy")),
+            SignIn::Accepted(_) | SignIn::Rejected { .. } => {
+                let event = NewEvent {
+                    at: now,
+                    kind: Kind::SignInFailed,
+                    login: Some(login),
+                    user_id: Some(user.id()),
+                    source_ip: client.ip,
+                    user_agent: client.user_agent.as_deref(),
+                    route: None,
+                    reason: "wrong current password when changing it",
+                };
+                security_log::record(&state.db, &event).await?;
+                Err(tr.t("account-error-current-wrong"))
+            }
+        }
+    };
+    if let Err(message) = verdict {
+        page.current_error = Some(message);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let password = Password::parse(&new)?;
+    let epoch = users::set_password(&state.db, user.id(), &password).await?;
+    session::password_changed(&session, epoch, now).await?;
+    tracing::info!(user = %user.user.login, "changed their password; other sessions end");
+    Ok(Redirect::to("/account?done=password").into_response())
+}

@@ -1,0 +1,54 @@
+//! The members page of a team.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::i18n::Tr;
+use crate::views::layout::Layout;
+use crate::views::lifecycle::Choice;
+
+#[derive(Debug, Clone)]
+pub struct MemberView {
+    pub user_id: String,
+    pub name: String,
+    pub login: String,
+    pub role: String,
+    pub roles: Vec<Choice>,
+    pub added: String,
+    pub added_by: Option<String>,
+    pub last_sign_in: Option<String>,
+    pub disabled: bool,
+    pub is_you: bool,
+    /// The team's only owner: can be neither demoted nor removed (the page says why).
+    pub last_owner: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/list.html")]
+pub struct MembersPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub team_id: String,
+    pub team_name: String,
+    pub members: Vec<MemberView>,
+    pub add_login: String,
+    pub add_roles: Vec<Choice>,
+    pub login_error: Option<String>,
+    pub role_error: Option<String>,
+    pub notice: Option<String>,
+    pub problem: Option<String>,
+}
+
+/// Your own account.
+#[derive(Template, WebTemplate)]
+#[template(path = "account/index.html")]
+pub struct AccountPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    pub name: String,
+    pub login: String,
+    pub notice: Option<String>,
+    pub current_error: Option<String>,
+    pub new_error: Option<String>,
+    pub confirm_error: Option<String>,
+}
