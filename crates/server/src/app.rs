@@ -62,7 +62,7 @@ pub fn build_with_routes(state: AppState, table: RouteTable) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
         .layer(from_fn_with_state(state.clone(), crate::error::render_errors))
-        .layer(from_fn(crate::security::headers))
+        .layer(from_fn_with_state(state.config.https_only(), crate::security::headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(make_span)

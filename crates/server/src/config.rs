@@ -60,6 +60,12 @@ impl Default for AppConfig {
 
 impl AppConfig {
     /// Whether cookies get the Secure flag.
+    /// Whether browsers reach the panel over https only: then `Strict-Transport-Security`
+    /// is sent too.
+    pub fn https_only(&self) -> bool {
+        self.secure_cookies()
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
@@ -157,6 +163,16 @@ impl ServeConfig {
                 }
             },
         };
+
+        // Reachable from other machines, the panel must know the address people type: it is
+        // the only origin allowed to send forms, and https marks the cookie Secure.
+        if !listen.ip().is_loopback() && public_url.is_none() {
+            problems.push(format!(
+                "{LISTEN_VAR} is {listen}, which other machines can reach, but {PUBLIC_URL_VAR} \
+                 is not set: set it to the address people open (e.g. https://panel.example.com, \
+                 behind a reverse proxy that terminates HTTPS), or listen on 127.0.0.1"
+            ));
+        }
 
         let huawei_endpoint = match args.huawei_endpoint.as_deref().map(str::trim) {
             None | Some("") => None,

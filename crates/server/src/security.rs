@@ -1,6 +1,6 @@
 //! Security headers on every response, errors and static files included.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -18,11 +18,18 @@ pub const HEADERS: [(HeaderName, &str); 4] = [
     (header::X_FRAME_OPTIONS, "DENY"),
 ];
 
-pub async fn headers(req: Request, next: Next) -> Response {
+/// A year, without subdomains or preload: the panel speaks for its own host only.
+pub const HSTS: &str = "max-age=31536000";
+
+/// `https_only`: the public URL is https, so browsers are told to use nothing else.
+pub async fn headers(State(https_only): State<bool>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     for (name, value) in HEADERS {
         h.insert(name, HeaderValue::from_static(value));
+    }
+    if https_only {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }
     // Pages depend on who is signed in; only static files say otherwise.
     if !h.contains_key(header::CACHE_CONTROL) {

@@ -81,7 +81,7 @@ async fn sign_in_goes_to_a_safe_next_path_only() {
 }
 
 #[tokio::test]
-async fn the_secure_cookie_flag_follows_an_https_public_url() {
+async fn the_secure_cookie_flag_and_hsts_follow_an_https_public_url() {
     let app = TestApp::with_config(lightdeck::config::AppConfig {
         public_url: Some("https://panel.example".into()),
         ..Default::default()
@@ -92,6 +92,16 @@ async fn the_secure_cookie_flag_follows_an_https_public_url() {
     let cookie = resp.header("set-cookie").unwrap();
     assert!(cookie.starts_with("__Host-lightdeck_session="), "{cookie}");
     assert!(cookie.to_ascii_lowercase().contains("secure"), "{cookie}");
+    // And browsers are told to use https only, on every response (errors too).
+    assert_eq!(resp.header("strict-transport-security"), Some(lightdeck::security::HSTS));
+    let missing = c.get("/nope").await;
+    assert_eq!(missing.header("strict-transport-security"), Some(lightdeck::security::HSTS));
+
+    // Plain http (the demo, a loopback listener without a public URL): no HSTS, which would
+    // lock the browser out of the http address.
+    let plain = TestApp::new().await;
+    let resp = plain.client().get("/login").await;
+    assert_eq!(resp.header("strict-transport-security"), None);
 }
 
 #[tokio::test]

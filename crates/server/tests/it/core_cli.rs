@@ -129,6 +129,23 @@ async fn serve_refuses_to_start_without_or_with_bad_settings_naming_the_variable
     }
     assert!(!e.contains(short_key) && !e.contains("hunter2"), "secrets echoed:\n{e}");
 
+    // Reachable from other machines without the address people open: refused, saying why.
+    let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let o = run(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("LIGHTDECK_MASTER_KEY", key),
+            ("LIGHTDECK_LISTEN", "0.0.0.0:8080"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert!(e.contains("LIGHTDECK_PUBLIC_URL is not set"), "{e}");
+    assert!(e.contains("0.0.0.0:8080"), "{e}");
+
     let o = run(
         &["serve"],
         &[("DATABASE_URL", "postgres://x/y"), ("LIGHTDECK_MASTER_KEY", "not base64!")],
