@@ -96,7 +96,13 @@ async fn a_renewal_shows_the_new_dates_asks_once_and_reads_the_new_expiry_back()
     assert_eq!(orders.status, StatusCode::OK, "{}", orders.body);
     assert_eq!(orders.count("table.orders tr.order"), calls);
     assert!(orders.texts("table.orders tr.order").iter().all(|t| t.contains("Completed")));
-    let one = alice.get(&format!("/teams/{}/orders?instance={}", env.team, ids[0])).await;
+    // The instance page names the order that bought it and links to its own orders.
+    let detail = alice.get(&format!("/teams/{}/instances/{}", env.team, ids[0])).await;
+    let bought = by_id(&rows, ids[0]).order_id.as_ref().map(ToString::to_string).unwrap();
+    assert!(detail.texts("dl.facts dd").iter().any(|t| t.trim() == bought), "the purchase order");
+    let link = detail.attr("a.orders-link", "href").unwrap();
+    assert_eq!(link, format!("/teams/{}/orders?instance={}", env.team, ids[0]));
+    let one = alice.get(&link).await;
     assert_eq!(one.count("table.orders tr.order"), 1, "one instance's orders");
     let none = alice.get(&format!("/teams/{}/orders?kind=unsubscribe", env.team)).await;
     assert_eq!(none.count("table.orders tr.order"), 0);

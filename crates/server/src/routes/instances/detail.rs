@@ -157,6 +157,12 @@ fn facts(tr: &Tr, row: &InstanceRow, account: &str, now: OffsetDateTime) -> Vec<
             or_unknown(tr, row.traffic_package_id.as_ref().map(ToString::to_string)),
             true,
         ),
+        // The order that bought it (its renewals and unsubscriptions are on the orders page).
+        fact(
+            t("instances-fact-purchase-order"),
+            or_unknown(tr, row.order_id.as_ref().map(ToString::to_string)),
+            true,
+        ),
         fact(t("instances-col-account"), account.to_owned(), false),
         fact(
             t("instances-col-region"),
