@@ -2,8 +2,10 @@
 //! neither removed nor demoted.
 
 mod members;
+mod setup;
 
 pub use members::{MemberRow, add_by_login, change_role_by, member_rows, remove_by};
+pub use setup::{SETUP_LINK_VALID, SetupToken, add_new_person, setup_login, use_setup_link};
 
 use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;

@@ -192,6 +192,11 @@ pub async fn verify_password_with(
     })
 }
 
+/// The stored hash of a new password (for flows that write it themselves).
+pub(crate) async fn hash_new_password(password: &Password) -> Result<String> {
+    hash_password(password.expose().to_owned().into()).await
+}
+
 /// Notes a successful sign-in (for the members page's "last signed in").
 pub async fn record_sign_in(pool: &PgPool, id: Uuid, at: OffsetDateTime) -> Result<()> {
     sqlx::query("update users set last_sign_in_at = $2 where id = $1")

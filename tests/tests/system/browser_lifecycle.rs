@@ -75,7 +75,26 @@ pub(crate) async fn renew_and_reset(app: &TestApp, b: &Browser, id: &str) -> Ste
     }
     click(b, "form button.danger[type=submit]").await?;
     b.wait_for("#typed-name-error").await?;
-    accessible(b, "the unsubscribe page refusing a wrong name").await
+    accessible(b, "the unsubscribe page refusing a wrong name").await?;
+    team_pages(app, b, None).await
+}
+
+/// The orders list (with the renewal above in it), the members page and your account.
+async fn team_pages(app: &TestApp, b: &Browser, phone: Option<()>) -> Step {
+    let team = format!("{}/teams/{}", app.base_url, app.team.id);
+    for (url, css, what) in [
+        (format!("{team}/orders"), "table.orders", "the orders list"),
+        (format!("{team}/members"), "table.members", "the members page"),
+        (format!("{}/account", app.base_url), "form#password-change", "your account page"),
+    ] {
+        go(b, &url).await?;
+        b.wait_for(css).await?;
+        if phone.is_some() {
+            fits_a_phone(b, what).await?;
+        }
+        accessible(b, what).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn on_a_phone(app: &TestApp, b: &Browser, id: &str) -> Step {
@@ -93,7 +112,8 @@ pub(crate) async fn on_a_phone(app: &TestApp, b: &Browser, id: &str) -> Step {
     go(b, &format!("{team}/instances/{id}/unsubscribe")).await?;
     b.wait_for("#typed-name").await?;
     fits_a_phone(b, "the unsubscribe page").await?;
-    accessible(b, "the unsubscribe page on a phone").await
+    accessible(b, "the unsubscribe page on a phone").await?;
+    team_pages(app, b, Some(())).await
 }
 
 /// Drives the cloud and the poller until the progress panel says the batch is done.

@@ -64,6 +64,10 @@ const TABLE: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/teams/{team}/members", [L, F, F, F, A, N]),
     ("POST", "/teams/{team}/members/{user}/role", [L, F, F, F, A, N]),
     ("POST", "/teams/{team}/members/{user}/remove", [L, F, F, F, A, N]),
+    ("POST", "/teams/{team}/members/new", [L, F, F, F, A, N]),
+    // A setup link: public (the link is the key); an empty form is refused by the form.
+    ("GET", "/setup/{token}", [A, A, A, A, A, A]),
+    ("POST", "/setup/{token}", [A, A, A, A, A, A]),
     // Read and export the audit log: admin and owner.
     ("GET", "/teams/{team}/audit", [L, F, F, A, A, N]),
     ("GET", "/teams/{team}/audit/export.csv", [L, F, F, A, A, N]),
@@ -214,7 +218,10 @@ async fn post_minimal(
         // Members: an empty add is refused by its form; {user} is a member who is none of
         // the personas, so giving them their own role again and removing them (the owner's
         // cell, last) leave every other cell as it was.
-        "/teams/{team}/members" | "/account/password" => client.post_form(url, &[]).await,
+        "/teams/{team}/members" | "/account/password" | "/teams/{team}/members/new" => {
+            client.post_form(url, &[]).await
+        }
+        "/setup/{token}" => client.post_form(url, &[]).await,
         "/teams/{team}/members/{user}/role" => client.post_form(url, &[("role", "viewer")]).await,
         "/teams/{team}/members/{user}/remove" => client.post_form(url, &[]).await,
         "/teams/{team}/renewals"

@@ -13,7 +13,41 @@ pub struct Ids {
     pub account: String,
     /// A member of the team who is none of the personas (the matrix removes them).
     pub user: String,
+    /// A working setup link's token (of a new person added to the team).
+    pub token: String,
     pub static_path: String,
+}
+
+/// A new person added to `team` by its owner, and their setup link's token.
+async fn setup_token(
+    app: &TestApp,
+    team: uuid::Uuid,
+    owner: &lightdeck_domain::users::User,
+    login: &str,
+) -> String {
+    let actor = lightdeck_domain::actions::RequestContext {
+        actor_user_id: owner.id,
+        actor_name: owner.display_name.clone(),
+        source_ip: None,
+        user_agent: None,
+        session_hash: None,
+        panel_request_id: None,
+    };
+    let login = lightdeck_domain::values::LoginName::parse(login).unwrap();
+    let name = lightdeck_domain::values::DisplayName::parse("New Person").unwrap();
+    let role = lightdeck_domain::policy::Role::Viewer;
+    let (_, token) = lightdeck_domain::teams::add_new_person(
+        app.db.pool(),
+        team,
+        &login,
+        &name,
+        role,
+        &actor,
+        app.now(),
+    )
+    .await
+    .unwrap();
+    token.expose().to_owned()
 }
 
 /// A member of `team` who is none of the personas.
@@ -36,6 +70,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         batch,
         account: app.team.account_id.to_string(),
         user: extra_member(app, app.team.id, "matrix-extra").await,
+        token: setup_token(app, app.team.id, app.user(Persona::Owner), "setup-main").await,
         static_path: "app.css".to_owned(),
     }
 }
@@ -54,6 +89,7 @@ pub async fn other_ids(app: &TestApp) -> Ids {
         batch,
         account: app.other.account_id.to_string(),
         user: extra_member(app, app.other.id, "other-extra").await,
+        token: setup_token(app, app.other.id, app.user(Persona::OtherOwner), "setup-other").await,
         static_path: "app.css".to_owned(),
     }
 }
@@ -73,6 +109,7 @@ pub fn fill(path: &str, ids: &Ids) -> Result<String, String> {
             "batch" => &ids.batch,
             "account" => &ids.account,
             "user" => &ids.user,
+            "token" => &ids.token,
             "*path" => &ids.static_path,
             other => {
                 return Err(format!(

@@ -64,3 +64,19 @@ audit-do-member-role_changed = made { $login } { $role ->
    *[viewer] a viewer
 }
 audit-do-member-removed = removed { $login } from the team
+
+# A new person and their one-time setup link.
+members-new-heading = Add a new person
+members-new-login = Their login (they sign in with it)
+members-new-name = Their name, as others see it
+members-new-hint = Lightdeck makes the user and a setup link that works once, for 24 hours: hand it over (chat, in person); they choose their own password there.
+members-new-submit = Create and show the link
+members-new-link-heading = Their setup link
+members-new-link-intro = { $login } was added. Give them the link below.
+members-new-link-once = Shown only now: Lightdeck keeps only a fingerprint of it. It works once, within 24 hours.
+members-error-name = Type their name: 1 to 64 characters, no control characters.
+members-error-login-taken = This login is taken: add that user with "Add a member", or choose another.
+setup-heading = Choose your password
+setup-for = You are setting the password of { $login }.
+setup-submit = Set my password
+setup-gone = This link does not work (any more): it may have been used already or be older than 24 hours. Ask the person who added you for a new one.

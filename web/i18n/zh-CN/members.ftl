@@ -64,3 +64,19 @@ audit-do-member-role_changed = 将 { $login } 设为{ $role ->
    *[viewer] 查看者
 }
 audit-do-member-removed = 将 { $login } 移出团队
+
+# 新成员及其一次性设置链接。
+members-new-heading = 添加新成员
+members-new-login = 对方的登录名（用于登录）
+members-new-name = 对方的姓名（其他人看到的名字）
+members-new-hint = Lightdeck 会创建该用户和一个只能使用一次、24 小时内有效的设置链接：请把它交给对方（聊天或当面），对方在那里设置自己的密码。
+members-new-submit = 创建并显示链接
+members-new-link-heading = 对方的设置链接
+members-new-link-intro = 已添加 { $login }。请把下面的链接交给对方。
+members-new-link-once = 只显示这一次：Lightdeck 只保存它的指纹。它只能使用一次，24 小时内有效。
+members-error-name = 请输入对方的姓名：1 到 64 个字符，不能有控制字符。
+members-error-login-taken = 该登录名已被使用：请用“添加成员”添加该用户，或换一个登录名。
+setup-heading = 设置你的密码
+setup-for = 你正在为 { $login } 设置密码。
+setup-submit = 设置我的密码
+setup-gone = 此链接（已）无效：可能已被使用，或已超过 24 小时。请联系添加你的人重新获取。

@@ -59,7 +59,7 @@ async fn page(
 }
 
 /// The password rules in the reader's language (the domain's own words are English).
-fn new_password_problem(tr: &Tr, typed: &str) -> Option<String> {
+pub(crate) fn new_password_problem(tr: &Tr, typed: &str) -> Option<String> {
     let n = typed.chars().count();
     if n < 12 {
         Some(tr.t("account-error-short"))

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::views::instances::when;
 use crate::views::layout::Layout;
 use crate::views::lifecycle::Choice;
-use crate::views::members::{MemberView, MembersPage};
+use crate::views::members::{MemberView, MembersPage, NewPersonForm};
 
 pub fn routes(t: RouteTable) -> RouteTable {
     let access = Access::Team(Permission::ManageTeam);
@@ -27,6 +27,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .post("/teams/{team}/members", access, add)
         .post("/teams/{team}/members/{user}/role", access, change_role)
         .post("/teams/{team}/members/{user}/remove", access, remove)
+        .post("/teams/{team}/members/new", access, add_new)
 }
 
 /// `?done=` after a change redirected back.
@@ -75,6 +76,7 @@ async fn render(
     let owners = rows.iter().filter(|m| m.role == Role::Owner).count();
     let members = rows.iter().map(|m| view(&tr, m, owners, ctx)).collect();
     Ok(MembersPage {
+        new_person: NewPersonForm::default(),
         team_id: team.to_string(),
         team_name: ctx.team.name.clone(),
         members,
@@ -84,6 +86,7 @@ async fn render(
         role_error: add.role_error,
         notice,
         problem,
+        new_link: None,
         tr,
         layout,
     })
@@ -215,4 +218,69 @@ async fn remove(
         Ok(()) => Ok(back(&ctx, "removed")),
         Err(e) => refused(&state, &ctx, tr, layout, e).await,
     }
+}
+
+/// A new person: the user is created without a password and the page shows their one-time
+/// setup link once (it is stored only as a hash, so it cannot be shown again).
+async fn add_new(
+    State(state): State<AppState>,
+    Actor { team: ctx, context }: Actor,
+    tr: Tr,
+    layout: Layout,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let mut f = NewPersonForm::default();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "login" => f.login = v.trim().to_owned(),
+            "name" => f.name = v.trim().to_owned(),
+            "role" => f.role = v.trim().to_owned(),
+            _ => {}
+        }
+    }
+    let login = LoginName::parse(&f.login);
+    if login.is_err() {
+        f.login_error = Some(tr.t("members-error-login"));
+    }
+    let name = lightdeck_domain::values::DisplayName::parse(&f.name);
+    if name.is_err() {
+        f.name_error = Some(tr.t("members-error-name"));
+    }
+    let role = parse_role(&f.role);
+    if role.is_err() {
+        f.role_error = Some(tr.t("members-error-role"));
+    }
+    if let (Ok(login), Ok(name), Ok(role)) = (&login, &name, role) {
+        let added =
+            teams::add_new_person(&state.db, ctx.team.id, login, name, role, &context, state.now())
+                .await;
+        match added {
+            Ok((_, token)) => {
+                let origin = state.config.public_origin().map(str::to_owned).or_else(|| {
+                    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+                    Some(format!("http://{host}"))
+                });
+                let link = format!("{}/setup/{}", origin.unwrap_or_default(), token.expose());
+                let notice = Some(tr.t1("members-new-link-intro", "login", login.as_str()));
+                let mut page =
+                    render(&state, &ctx, tr, layout, AddForm::default(), notice, None).await?;
+                page.new_link = Some(link);
+                let mut response = page.into_response();
+                // The link opens the account: no cache keeps this page.
+                response.headers_mut().insert(
+                    axum::http::header::CACHE_CONTROL,
+                    axum::http::HeaderValue::from_static("no-store"),
+                );
+                return Ok(response);
+            }
+            Err(lightdeck_domain::Error::Invalid(_)) => {
+                f.login_error = Some(tr.t("members-error-login-taken"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut page = render(&state, &ctx, tr, layout, AddForm::default(), None, None).await?;
+    page.new_person = f;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -16,6 +16,7 @@ pub mod instances;
 pub mod lifecycle;
 pub mod members;
 pub mod orders;
+pub mod setup;
 
 use crate::routing::RouteTable;
 
@@ -33,5 +34,6 @@ pub fn all() -> RouteTable {
     let t = orders::routes(t);
     let t = members::routes(t);
     let t = account::routes(t);
+    let t = setup::routes(t);
     accounts::routes(t)
 }

@@ -37,6 +37,33 @@ pub struct MembersPage {
     pub role_error: Option<String>,
     pub notice: Option<String>,
     pub problem: Option<String>,
+    pub new_person: NewPersonForm,
+    /// A new person's setup link, on the one page that shows it.
+    pub new_link: Option<String>,
+}
+
+/// The "add a new person" form as sent, with its problems.
+#[derive(Debug, Clone, Default)]
+pub struct NewPersonForm {
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub login_error: Option<String>,
+    pub name_error: Option<String>,
+    pub role_error: Option<String>,
+}
+
+/// Where a new person sets their password, from their one-time link.
+#[derive(Template, WebTemplate)]
+#[template(path = "account/setup.html")]
+pub struct SetupPage {
+    pub tr: Tr,
+    pub layout: Layout,
+    /// `None`: the link is unknown, used or expired.
+    pub login: Option<String>,
+    pub token: String,
+    pub new_error: Option<String>,
+    pub confirm_error: Option<String>,
 }
 
 /// Your own account.

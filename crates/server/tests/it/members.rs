@@ -114,3 +114,105 @@ async fn bad_members_input_is_refused_beside_its_field_and_the_last_owner_stays(
     }
     assert!(env.state.i18n.missing().is_empty(), "{:?}", env.state.i18n.missing());
 }
+
+/// An owner adds someone who has no user yet: the page shows a one-time link (stored only
+/// as a hash); the person sets their password there once, then signs in; the link then,
+/// or after 24 hours, opens nothing.
+#[tokio::test]
+async fn a_new_person_sets_their_own_password_through_a_one_time_link() {
+    let mut env = Env::new(1).await;
+    let clock = lightdeck::state::ManualClock::new(time::OffsetDateTime::now_utc());
+    env.state = env.state.clone().with_clock(clock.clock());
+    env.router = lightdeck::app::build(env.state.clone());
+    let mut alice = env.browser("alice", Role::Owner).await;
+    let url = format!("/teams/{}/members/new", env.team);
+
+    let made = alice
+        .post_form(&url, &[("login", "dave"), ("name", "Dave Li"), ("role", "operator")])
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(made.header("cache-control"), Some("no-store"));
+    let link = made.text("#setup-link").unwrap();
+    let path = link[link.find("/setup/").unwrap()..].to_owned();
+    let token = path.trim_start_matches("/setup/").to_owned();
+    let stored: String =
+        sqlx::query_scalar("SELECT string_agg(row_to_json(l)::text, '') FROM setup_links l")
+            .fetch_one(env.db.pool())
+            .await
+            .unwrap();
+    assert!(!stored.contains(&token), "only a hash of the token is stored");
+
+    // Before the link is used, no password opens the account.
+    let mut nobody = lightdeck_testkit::Client::in_process(env.router.clone());
+    assert_eq!(
+        nobody.sign_in("dave", instances_support::PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(nobody.sign_in("dave", "!").await.status, StatusCode::UNAUTHORIZED);
+
+    let mut dave = lightdeck_testkit::Client::in_process(env.router.clone());
+    let form = dave.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.text(".setup").unwrap().contains("dave"));
+    let short = dave
+        .post_form(&path, &[("new_password", "short"), ("new_password_confirm", "short")])
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.text("#new-password-error").is_some());
+    let chosen = "dave's own long passphrase";
+    let set =
+        dave.post_form(&path, &[("new_password", chosen), ("new_password_confirm", chosen)]).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    assert_eq!(dave.sign_in("dave", chosen).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(dave.get(&format!("/teams/{}/instances", env.team)).await.status, StatusCode::OK);
+
+    // Used once: gone. A second person's link lapses after 24 hours.
+    let mut replay = lightdeck_testkit::Client::in_process(env.router.clone());
+    assert_eq!(replay.get(&path).await.status, StatusCode::NOT_FOUND);
+    let again = replay
+        .post_form(
+            &path,
+            &[
+                ("new_password", "someone else's phrase"),
+                ("new_password_confirm", "someone else's phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let made =
+        alice.post_form(&url, &[("login", "erin"), ("name", "Erin"), ("role", "viewer")]).await;
+    let late = made.text("#setup-link").unwrap();
+    let late = late[late.find("/setup/").unwrap()..].to_owned();
+    clock.advance(time::Duration::hours(25));
+    let mut erin = lightdeck_testkit::Client::in_process(env.router.clone());
+    assert_eq!(erin.get(&late).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(erin.get("/setup/not-a-token").await.status, StatusCode::NOT_FOUND);
+
+    let events = team_events(&env).await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].1["new_user"], true);
+}
+
+#[tokio::test]
+async fn a_new_person_form_names_each_bad_field() {
+    let env = Env::new(1).await;
+    let mut alice = env.browser("alice", Role::Owner).await;
+    let url = format!("/teams/{}/members/new", env.team);
+    let cases: [(&str, &str, &str, &str); 4] = [
+        ("alice", "Alice Again", "viewer", "#new-login-error"),
+        ("New Person", "x", "viewer", "#new-login-error"),
+        ("fred", &"n".repeat(10_000), "viewer", "#new-name-error"),
+        ("fred", "Fred", "king", "#new-role-error"),
+    ];
+    for (login, name, role, error) in cases {
+        let page = alice.post_form(&url, &[("login", login), ("name", name), ("role", role)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert!(page.text(error).is_some(), "{error}: {}", page.body);
+        assert!(page.text("#setup-link").is_none());
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM setup_links")
+        .fetch_one(env.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
