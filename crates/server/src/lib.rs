@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod input;
 pub mod metrics;
 pub mod policy;
+pub mod reauth;
 pub mod routes;
 pub mod routing;
 pub mod security;

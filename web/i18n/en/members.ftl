@@ -48,7 +48,6 @@ account-error-long = The new password must be at most 256 characters long.
 account-error-control = The new password must not contain control characters such as tabs or line breaks.
 account-error-mismatch = The two new passwords are not the same.
 account-error-current-required = Type your current password.
-account-error-current-wrong = That is not your current password.
 
 # Audit sentences of membership changes ("alice made bob an admin").
 audit-do-member-added = added { $login } to the team as { $role ->

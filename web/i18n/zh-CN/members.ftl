@@ -48,7 +48,6 @@ account-error-long = 新密码最多 256 个字符。
 account-error-control = 新密码不能包含制表符、换行等控制字符。
 account-error-mismatch = 两次输入的新密码不一致。
 account-error-current-required = 请输入当前密码。
-account-error-current-wrong = 这不是你的当前密码。
 
 # 成员变更的审计语句（“alice 将 bob 设为管理员”）。
 audit-do-member-added = 将 { $login } 加入团队，角色为{ $role ->

@@ -6,16 +6,15 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use lightdeck_domain::security_log::{self, Kind, MAX_FAILURES, NewEvent, Subject, WINDOW};
-use lightdeck_domain::users::{self, SignIn};
+use lightdeck_domain::users;
 use lightdeck_domain::values::Password;
-use secrecy::SecretString;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::error::AppError;
 use crate::extract::{ClientInfo, CurrentUser};
 use crate::i18n::Tr;
+use crate::reauth;
 use crate::routing::{Access, RouteTable};
 use crate::session;
 use crate::state::AppState;
@@ -99,34 +98,16 @@ async fn change(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let now = state.now();
-    let login = user.user.login.as_str();
-    let failures =
-        security_log::failures_since(&state.db, Subject::Login(login), now - WINDOW).await?;
-    let verdict = if failures >= MAX_FAILURES {
-        Err(tr.t("lifecycle-reauth-throttled"))
-    } else if current.is_empty() {
-        Err(tr.t("account-error-current-required"))
-    } else {
-        let typed = SecretString::from(current);
-        match users::verify_password_with(&state.db, &state.password_gate, login, &typed).await? {
-            SignIn::Accepted(u) if u.id == user.id() => Ok(()),
-            SignIn::Busy => Err(tr.t("lifecycle-reauth-busy")),
-            SignIn::Accepted(_) | SignIn::Rejected { .. } => {
-                let event = NewEvent {
-                    at: now,
-                    kind: Kind::SignInFailed,
-                    login: Some(login),
-                    user_id: Some(user.id()),
-                    source_ip: client.ip,
-                    user_agent: client.user_agent.as_deref(),
-                    route: None,
-                    reason: "wrong current password when changing it",
-                };
-                security_log::record(&state.db, &event).await?;
-                Err(tr.t("account-error-current-wrong"))
-            }
-        }
-    };
+    let verdict = reauth::verify_typed(
+        &state,
+        &user,
+        &client,
+        &current,
+        &tr,
+        "account-error-current-required",
+        "wrong current password when changing it",
+    )
+    .await?;
     if let Err(message) = verdict {
         page.current_error = Some(message);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

@@ -3,7 +3,6 @@
 //! ask twice", DESIGN.md) and then one batch of the action pipeline ([`crate::act`]).
 
 mod password;
-mod reauth;
 mod renew;
 mod unsubscribe;
 

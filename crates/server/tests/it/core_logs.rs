@@ -42,11 +42,8 @@ pub(crate) fn alone_in_a_child(test_path: &str) -> bool {
     false
 }
 
-#[tokio::test]
-async fn requests_are_logged_without_secrets() {
-    if !alone_in_a_child("core_logs::requests_are_logged_without_secrets") {
-        return;
-    }
+/// Everything logged at debug level, for as long as the guard lives (this thread only).
+pub(crate) fn capture_logs() -> (Buffer, tracing::subscriber::DefaultGuard) {
     let buffer = Buffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -54,7 +51,15 @@ async fn requests_are_logged_without_secrets() {
         .with_env_filter("debug")
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (buffer, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn requests_are_logged_without_secrets() {
+    if !alone_in_a_child("core_logs::requests_are_logged_without_secrets") {
+        return;
+    }
+    let (buffer, _guard) = capture_logs();
 
     let app = TestApp::new().await;
     app.user("alice").await;

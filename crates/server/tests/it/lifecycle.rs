@@ -453,18 +453,11 @@ async fn renewing_25_instances_in_3_accounts_takes_one_call_per_ten() {
 /// both the typed and the generated password.
 #[tokio::test]
 async fn a_password_reset_leaves_no_password_in_the_logs() {
-    use crate::core_logs::{Buffer, alone_in_a_child};
+    use crate::core_logs::{alone_in_a_child, capture_logs};
     if !alone_in_a_child("lifecycle::a_password_reset_leaves_no_password_in_the_logs") {
         return;
     }
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_env_filter("debug")
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (buffer, _guard) = capture_logs();
 
     let env = Env::new(1).await;
     let id = env.instances().await[0].instance_id.to_string();

@@ -17,11 +17,12 @@ use secrecy::{ExposeSecret, SecretString};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{instance_fields, lines, reauth, resolve_rows};
+use super::{instance_fields, lines, resolve_rows};
 use crate::error::AppError;
 use crate::explain::explain;
 use crate::extract::{Actor, ClientInfo, PathInstance, TeamCtx};
 use crate::i18n::Tr;
+use crate::reauth;
 use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::layout::Layout;

@@ -14,10 +14,11 @@ use serde_json::Value;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{lines, reauth};
+use super::lines;
 use crate::error::AppError;
 use crate::extract::{Actor, ClientInfo, PathInstance, TeamCtx};
 use crate::i18n::Tr;
+use crate::reauth;
 use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::layout::Layout;

@@ -9,19 +9,19 @@ use secrecy::SecretString;
 use tower_sessions::Session;
 
 use crate::error::AppError;
-use crate::extract::{ClientInfo, TeamCtx};
+use crate::extract::{ClientInfo, CurrentUser, TeamCtx};
 use crate::i18n::Tr;
 use crate::session;
 use crate::state::AppState;
 
 /// Whether the form must ask for the password (shown as a field).
-pub(super) async fn needed(state: &AppState, session: &Session) -> Result<bool, AppError> {
+pub async fn needed(state: &AppState, session: &Session) -> Result<bool, AppError> {
     Ok(!session::password_is_fresh(session, state.now()).await?)
 }
 
 /// `Ok(Ok(()))` when the password is fresh or `typed` is the signed-in user's password;
 /// `Ok(Err(message))` for the field otherwise.
-pub(super) async fn check(
+pub async fn check(
     state: &AppState,
     session: &Session,
     ctx: &TeamCtx,
@@ -33,10 +33,39 @@ pub(super) async fn check(
     if session::password_is_fresh(session, now).await? {
         return Ok(Ok(()));
     }
-    if typed.is_empty() {
-        return Ok(Err(tr.t("lifecycle-reauth-required")));
+    let checked = verify_typed(
+        state,
+        &ctx.user,
+        client,
+        typed,
+        tr,
+        "lifecycle-reauth-required",
+        "wrong password when confirming an action",
+    )
+    .await?;
+    if checked.is_ok() {
+        session::password_entered(session, now).await?;
     }
-    let login = ctx.user.user.login.as_str();
+    Ok(checked)
+}
+
+/// Whether `typed` is `user`'s password, within the sign-in throttle; a wrong one is
+/// recorded as a failed sign-in (`reason` says where). `required` is the message key for
+/// an empty field. `Ok(Err(message))` for the field.
+pub async fn verify_typed(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &ClientInfo,
+    typed: &str,
+    tr: &Tr,
+    required: &str,
+    reason: &str,
+) -> Result<Result<(), String>, AppError> {
+    if typed.is_empty() {
+        return Ok(Err(tr.t(required)));
+    }
+    let now = state.now();
+    let login = user.user.login.as_str();
     let failures =
         security_log::failures_since(&state.db, Subject::Login(login), now - WINDOW).await?;
     if failures >= MAX_FAILURES {
@@ -44,21 +73,18 @@ pub(super) async fn check(
     }
     let typed = SecretString::from(typed.to_owned());
     match users::verify_password_with(&state.db, &state.password_gate, login, &typed).await? {
-        SignIn::Accepted(user) if user.id == ctx.user.id() => {
-            session::password_entered(session, now).await?;
-            Ok(Ok(()))
-        }
+        SignIn::Accepted(u) if u.id == user.id() => Ok(Ok(())),
         SignIn::Busy => Ok(Err(tr.t("lifecycle-reauth-busy"))),
         SignIn::Accepted(_) | SignIn::Rejected { .. } => {
             let event = NewEvent {
                 at: now,
                 kind: Kind::SignInFailed,
                 login: Some(login),
-                user_id: Some(ctx.user.id()),
+                user_id: Some(user.id()),
                 source_ip: client.ip,
                 user_agent: client.user_agent.as_deref(),
                 route: None,
-                reason: "wrong password when confirming an action",
+                reason,
             };
             security_log::record(&state.db, &event).await?;
             Ok(Err(tr.t("lifecycle-reauth-wrong")))
