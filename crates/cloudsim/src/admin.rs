@@ -64,6 +64,9 @@ pub fn router() -> Router<Arc<App>> {
         .route("/servers/{server_id}/state", post(admin!(server_state)))
         .route("/orders/{order_id}/pay", post(admin!(pay)))
         .route("/accounts", get(admin!(accounts)))
+        .route("/accounts/{name}/balance", get(admin!(balance)).post(admin!(set_balance)))
+        .route("/accounts/{name}/quota", get(admin!(quota)).post(admin!(set_quota)))
+        .route("/regions/{region}/sold-out", get(admin!(sold_out)).post(admin!(set_sold_out)))
         .fallback(|| async {
             respond(Err((
                 StatusCode::NOT_FOUND,
@@ -191,4 +194,72 @@ fn pay(app: &App, p: Params<'_>, _: Option<&str>, _: Body) -> AdminResult {
 
 fn accounts(app: &App, _: Params<'_>, _: Option<&str>, _: Body) -> AdminResult {
     Ok(crate::accounts_json(&app.dir.accounts))
+}
+
+fn not_found(e: crate::Error) -> (StatusCode, String) {
+    let status = match e {
+        crate::Error::UnknownAccount(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    (status, e.to_string())
+}
+
+fn balance(app: &App, p: Params<'_>, _: Option<&str>, _: Body) -> AdminResult {
+    let name = param(p, "name");
+    let balance = app.balance(name).map_err(not_found)?;
+    Ok(json!({"account": name, "balance": balance, "currency": "CNY"}))
+}
+
+/// Body: `{"balance": 12.5}` (yuan).
+fn set_balance(app: &App, p: Params<'_>, q: Option<&str>, body: Body) -> AdminResult {
+    let body = body.map_err(bad)?;
+    let yuan = body
+        .get("balance")
+        .and_then(Value::as_f64)
+        .ok_or_else(|| bad("balance: is required, a number of yuan, e.g. {\"balance\": 12.5}"))?;
+    app.set_balance(param(p, "name"), yuan).map_err(not_found)?;
+    balance(app, p, q, Ok(Value::Null))
+}
+
+fn quota(app: &App, p: Params<'_>, _: Option<&str>, _: Body) -> AdminResult {
+    let name = param(p, "name");
+    let (quota, held) = app.quota(name).map_err(not_found)?;
+    Ok(json!({"account": name, "instances": quota, "held": held}))
+}
+
+/// Body: `{"instances": 3}`, or `{"instances": null}` for no limit.
+fn set_quota(app: &App, p: Params<'_>, q: Option<&str>, body: Body) -> AdminResult {
+    let body = body.map_err(bad)?;
+    let limit = match body.get("instances") {
+        Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| bad("instances: must be a whole number or null"))?,
+        ),
+        None => {
+            return Err(bad("instances: is required, e.g. {\"instances\": 3} (null: no limit)"));
+        }
+    };
+    app.set_quota(param(p, "name"), limit).map_err(not_found)?;
+    quota(app, p, q, Ok(Value::Null))
+}
+
+fn sold_out(app: &App, p: Params<'_>, _: Option<&str>, _: Body) -> AdminResult {
+    let region = param(p, "region");
+    let specs = app.sold_out(region).map_err(not_found)?;
+    Ok(json!({"region": region, "specs": specs}))
+}
+
+/// Body: `{"specs": ["hf.small.1.linux"]}` (replaces the list; `[]` restocks everything).
+fn set_sold_out(app: &App, p: Params<'_>, q: Option<&str>, body: Body) -> AdminResult {
+    let body = body.map_err(bad)?;
+    let o = body.as_object().map(Obj::new).ok_or_else(|| bad("body must be an object"))?;
+    let specs = o
+        .str_array("specs")
+        .map_err(bad)?
+        .ok_or_else(|| bad("specs: is required, e.g. {\"specs\": [\"hf.small.1.linux\"]}"))?;
+    let specs = specs.into_iter().map(str::to_owned).collect();
+    app.set_sold_out(param(p, "region"), specs).map_err(not_found)?;
+    sold_out(app, p, q, Ok(Value::Null))
 }

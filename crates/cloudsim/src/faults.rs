@@ -28,6 +28,19 @@ pub enum FaultKind {
     Drop,
     /// Send nothing until the client gives up (or the simulator shuts down).
     Hang,
+    /// Carry the request out (the purchase's order is created, the reboot's job started),
+    /// then close the connection without answering: the case where the cloud acted and the
+    /// caller cannot know it.
+    DropAfter,
+    /// Carry the request out, then send nothing until the client gives up.
+    HangAfter,
+}
+
+impl FaultKind {
+    /// Whether the operation runs before the fault strikes.
+    pub fn after_handler(&self) -> bool {
+        matches!(self, FaultKind::DropAfter | FaultKind::HangAfter)
+    }
 }
 
 /// One fault: `operation` is a Huawei operation name (`ShowServer`, `BatchRebootServers`,
@@ -44,7 +57,7 @@ pub struct FaultRule {
 /// A `--fault` argument that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "fault “{spec}”: {reason} (expected OPERATION:KIND:PROBABILITY, KIND one of 429, 429svc, 500, drop, hang, latency=MS; e.g. ShowServer:429:0.5)"
+    "fault “{spec}”: {reason} (expected OPERATION:KIND:PROBABILITY, KIND one of 429, 429svc, 500, drop, hang, drop_after, hang_after, latency=MS; e.g. ShowServer:429:0.5)"
 )]
 pub struct BadFault {
     pub spec: String,
@@ -71,6 +84,8 @@ impl FromStr for FaultRule {
             "500" | "error" => FaultKind::ServerError,
             "drop" => FaultKind::Drop,
             "hang" => FaultKind::Hang,
+            "drop_after" | "drop-after" => FaultKind::DropAfter,
+            "hang_after" | "hang-after" => FaultKind::HangAfter,
             other => match other.strip_prefix("latency=") {
                 Some(ms) => FaultKind::Latency {
                     ms: ms.parse().map_err(|_| bad("latency must be whole milliseconds"))?,
@@ -98,6 +113,8 @@ impl fmt::Display for FaultRule {
             FaultKind::ServerError => "500".to_owned(),
             FaultKind::Drop => "drop".to_owned(),
             FaultKind::Hang => "hang".to_owned(),
+            FaultKind::DropAfter => "drop_after".to_owned(),
+            FaultKind::HangAfter => "hang_after".to_owned(),
         };
         write!(f, "{}:{kind}:{}", self.operation, self.probability)
     }
@@ -107,7 +124,8 @@ impl fmt::Display for FaultRule {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Decision {
     pub latency_ms: u64,
-    /// Throttle, ServiceThrottle, ServerError, Drop or Hang; the first rule that fired wins.
+    /// Throttle, ServiceThrottle, ServerError, Drop, Hang, DropAfter or HangAfter; the first
+    /// rule that fired wins.
     pub outcome: Option<FaultKind>,
 }
 
@@ -161,7 +179,7 @@ impl Faults {
         let mut inner = self.lock();
         let Inner { rules, rng } = &mut *inner;
         let mut d = Decision::default();
-        for rule in rules.iter().filter(|r| r.operation == "*" || r.operation == operation) {
+        for rule in rules.iter().filter(|r| matches(&r.operation, operation)) {
             let fired = rng.random::<f64>() < rule.probability;
             if !fired {
                 continue;
@@ -174,6 +192,15 @@ impl Faults {
         }
         d
     }
+}
+
+/// Whether a rule's operation names `operation`. `CreateLightInstances` is accepted for the
+/// purchase too: the seed documents no official operation name for it, and both names are
+/// in use (cloudsim's log says `PurchaseLightInstances`).
+fn matches(rule: &str, operation: &str) -> bool {
+    rule == "*"
+        || rule == operation
+        || (rule == "CreateLightInstances" && operation == "PurchaseLightInstances")
 }
 
 #[cfg(test)]
@@ -191,6 +218,13 @@ mod tests {
         let r: FaultRule = "PurchaseLightInstances:429svc:1".parse().unwrap();
         assert_eq!(r.kind, FaultKind::ServiceThrottle);
         assert_eq!(r.to_string(), "PurchaseLightInstances:429svc:1");
+        let r: FaultRule = "PurchaseLightInstances:drop_after".parse().unwrap();
+        assert_eq!(r.kind, FaultKind::DropAfter);
+        assert!(r.kind.after_handler());
+        assert_eq!(r.to_string(), "PurchaseLightInstances:drop_after:1");
+        let r: FaultRule = "PurchaseLightInstances:hang-after:1".parse().unwrap();
+        assert_eq!(r.kind, FaultKind::HangAfter);
+        assert!(!FaultKind::Drop.after_handler());
         assert!("ShowServer:teapot:1".parse::<FaultRule>().is_err());
         assert!("ShowServer:500:1.5".parse::<FaultRule>().is_err());
         assert!("Show/Server:500:1".parse::<FaultRule>().is_err());
@@ -208,5 +242,7 @@ mod tests {
         assert_eq!(first, draw(&b));
         assert!(first.iter().any(|x| *x) && first.iter().any(|x| !*x));
         assert_eq!(a.decide("ShowJob"), Decision::default());
+        let alias = Faults::new(vec!["CreateLightInstances:drop_after:1".parse().unwrap()], 7);
+        assert_eq!(alias.decide("PurchaseLightInstances").outcome, Some(FaultKind::DropAfter));
     }
 }

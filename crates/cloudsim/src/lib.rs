@@ -7,6 +7,7 @@
 //! ECS `GET|PUT /v1/{project_id}/cloudservers/{server_id}`, `GET …/cloudservers/detail`,
 //! `POST …/cloudservers/action`, `PUT …/cloudservers/os-reset-passwords`,
 //! `GET /v1/{project_id}/jobs/{job_id}`; BSS `GET /v2/orders/customer-orders/details/{order_id}`,
+//! `GET /v2/orders/customer-orders` (ListCustomerOrders),
 //! `POST /v2/orders/subscriptions/resources/renew`, `…/unsubscribe`,
 //! `POST /v2/payments/free-resources/usages/details/query` and
 //! `POST /v2/orders/suscriptions/resources/query` (sic). Every response has `X-Request-Id`.
@@ -46,26 +47,40 @@
 //! secret keys). Times in it are absolute, so a job running at the save ends on time after
 //! a restart; a manual clock resumes at the snapshot's time.
 //!
+//! **Purchases** (`state::market` names every price and default): the same
+//! `Client-Request-Id` with the same request (as read: key order and `"1"` vs `1` do not
+//! matter) answers the same order; with another request it is refused (400
+//! `HCSS.14000001`, naming the first order). Tags are stored and listed (and filtered) by
+//! RMS; extras (`evs` data disk, `cbr` backup vault, `hss` host security) appear as RMS
+//! sub-resources; a private `image_id` is kept. Every account has a balance (100 000 yuan
+//! unless set): an auto-paid purchase or renewal it does not cover fails with
+//! `CBC.30050006` and places no order. Specs can be sold out per region (`HCSS.14000010`)
+//! and an account's instances capped (`HCSS.14000011`, live plus on order).
+//!
 //! **Faults** per Huawei operation name (`KeystoneCreateUserTokenByPassword`,
 //! `KeystoneListProjects`, `KeystoneListAuthDomains`, `PurchaseLightInstances`,
 //! `ListAllResources`, `ShowServer`, `UpdateServer`, `ListServersDetails`,
 //! `BatchStartServers`, `BatchStopServers`, `BatchRebootServers`,
-//! `BatchResetServersPassword`, `ShowJob`, `ShowCustomerOrderDetails`, `RenewalResources`,
+//! `BatchResetServersPassword`, `ShowJob`, `ShowCustomerOrderDetails`, `ListCustomerOrders`,
+//! `RenewalResources`,
 //! `CancelResourcesSubscription`, `ListFreeResourceUsages`, `ListPayPerUseCustomerResources`,
 //! or `*`): latency, 429 `APIG.0308` (the gateway's), 429 from the service itself
 //! (`429svc`: HCSS answers `HCSS.14290001`, services without a documented code answer as
-//! the gateway), 500, dropped connection, hang; each with a probability, drawn from a
-//! seeded RNG so runs repeat.
+//! the gateway), 500, dropped connection, hang, and `drop_after`/`hang_after`, which carry
+//! the request out first (the purchase's order exists, the job runs) and then give no
+//! answer; each with a probability, drawn from a seeded RNG so runs repeat.
 //!
 //! **Admin paths** (`/_sim/…`, no Huawei auth; bind to 127.0.0.1, the default):
 //! `GET /_sim/state` (everything, no secrets), `GET|DELETE /_sim/requests[?operation=ShowServer]`
 //! (request log: operation, method, path, status, time, ak, account), `GET /_sim/clock`,
 //! `POST /_sim/clock/advance {"seconds": 30}`, `POST /_sim/clock/set {"time": "…Z"}`,
 //! `GET|POST|DELETE /_sim/faults` (`{"spec": "ShowServer:429:0.5"}` or
-//! `{"operation", "kind": "throttle"|"service_throttle"|"server_error"|"drop"|"hang"|"latency", "ms", "probability"}`),
+//! `{"operation", "kind": "throttle"|"service_throttle"|"server_error"|"drop"|"hang"|"drop_after"|"hang_after"|"latency", "ms", "probability"}`),
 //! `POST /_sim/faults/reseed {"seed": 7}`, `POST /_sim/servers/{server_id}/state
 //! {"status": "ERROR"}`, `POST /_sim/orders/{order_id}/pay`, `GET /_sim/accounts`
-//! (credentials, as `lightdeck sim` prints them).
+//! (credentials, as `lightdeck sim` prints them), `GET|POST /_sim/accounts/{name}/balance
+//! {"balance": 12.5}`, `GET|POST /_sim/accounts/{name}/quota {"instances": 3}` (`null`: no
+//! limit), `GET|POST /_sim/regions/{region}/sold-out {"specs": ["hf.small.1.linux"]}`.
 //!
 //! Codes the reference leaves open are the simulator's choice and named as such in the code:
 //! ECS not-found `Ecs.0114`, sub-job wrong-state `Ecs.0112`, RMS bad parameter
@@ -115,6 +130,12 @@ pub enum Error {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("no server with id {0}")]
     UnknownServer(String),
+    #[error("no account named {0}")]
+    UnknownAccount(String),
+    #[error("{0} is not a region id (e.g. cn-north-4)")]
+    UnknownRegion(String),
+    #[error("a balance must be a finite number of yuan, not {0}")]
+    InvalidBalance(f64),
     #[error(
         "“{0}” is not an ECS server status (ACTIVE, SHUTOFF, ERROR, REBOOT, HARD_REBOOT, BUILD, …)"
     )]
@@ -181,6 +202,58 @@ impl App {
     pub(crate) fn pay_order(&self, id: &str) -> bool {
         let now = self.clock.now();
         self.lock_state().pay_order(id, now)
+    }
+
+    fn account_index(&self, name: &str) -> Result<usize, Error> {
+        let short = || name.chars().take(64).collect::<String>();
+        self.dir.by_domain_name(name).ok_or_else(|| Error::UnknownAccount(short()))
+    }
+
+    pub(crate) fn balance(&self, account: &str) -> Result<f64, Error> {
+        let idx = self.account_index(account)?;
+        Ok(self.lock_state().market.balance(idx))
+    }
+
+    pub(crate) fn set_balance(&self, account: &str, balance: f64) -> Result<(), Error> {
+        let idx = self.account_index(account)?;
+        if !balance.is_finite() {
+            return Err(Error::InvalidBalance(balance));
+        }
+        let mut st = self.lock_state();
+        st.market.set_balance(idx, balance);
+        st.touch();
+        Ok(())
+    }
+
+    /// The account's quota (None: unlimited) and the instances counting against it.
+    pub(crate) fn quota(&self, account: &str) -> Result<(Option<usize>, usize), Error> {
+        let idx = self.account_index(account)?;
+        let st = self.lock_state();
+        Ok((st.market.quota(idx), st.instances_held(idx, self.clock.now())))
+    }
+
+    pub(crate) fn set_quota(&self, account: &str, quota: Option<usize>) -> Result<(), Error> {
+        let idx = self.account_index(account)?;
+        let mut st = self.lock_state();
+        st.market.set_quota(idx, quota);
+        st.touch();
+        Ok(())
+    }
+
+    pub(crate) fn sold_out(&self, region: &str) -> Result<Vec<String>, Error> {
+        let region: lightdeck_huaweicloud::Region =
+            region.parse().map_err(|_| Error::UnknownRegion(region.chars().take(40).collect()))?;
+        let st = self.lock_state();
+        Ok(st.market.sold_out().get(region.id()).into_iter().flatten().cloned().collect())
+    }
+
+    pub(crate) fn set_sold_out(&self, region: &str, specs: Vec<String>) -> Result<(), Error> {
+        let region: lightdeck_huaweicloud::Region =
+            region.parse().map_err(|_| Error::UnknownRegion(region.chars().take(40).collect()))?;
+        let mut st = self.lock_state();
+        st.market.set_sold_out(region.id(), specs);
+        st.touch();
+        Ok(())
     }
 }
 
@@ -362,6 +435,29 @@ impl Handle {
     /// Pays an order waiting for payment (status 6) now. False if it was not waiting.
     pub fn pay_order(&self, order_id: &str) -> bool {
         self.app.pay_order(order_id)
+    }
+
+    /// The account's balance in yuan (auto-paid purchases are taken from it).
+    pub fn balance(&self, account: &str) -> Result<f64, Error> {
+        self.app.balance(account)
+    }
+
+    /// Sets the account's balance; an auto-paid purchase it does not cover fails with
+    /// `CBC.30050006`.
+    pub fn set_balance(&self, account: &str, yuan: f64) -> Result<(), Error> {
+        self.app.set_balance(account, yuan)
+    }
+
+    /// Limits how many instances the account may hold (live plus on order); beyond it a
+    /// purchase fails with `HCSS.14000011`. `None` lifts the limit.
+    pub fn set_quota(&self, account: &str, instances: Option<usize>) -> Result<(), Error> {
+        self.app.set_quota(account, instances)
+    }
+
+    /// Marks specs sold out in a region (replacing the earlier list; empty restocks): a
+    /// purchase of one fails with `HCSS.14000010`.
+    pub fn set_sold_out(&self, region: &str, specs: &[&str]) -> Result<(), Error> {
+        self.app.set_sold_out(region, specs.iter().map(|s| (*s).to_owned()).collect())
     }
 
     /// `{"url": …, "accounts": […]}` with credentials in clear (what `lightdeck sim --json`

@@ -259,7 +259,9 @@ impl Error {
         }
     }
 
-    /// Whether the operation may have been carried out although an error came back.
+    /// Whether the operation may have been carried out although an error came back ("it may
+    /// have reached the cloud": reconcile before trying again). `false` means certainly not
+    /// carried out: refused by Huawei, invalid, or never sent.
     pub fn may_have_taken_effect(&self) -> bool {
         match self {
             Error::OutcomeUnknown { .. }
@@ -275,6 +277,69 @@ impl Error {
     pub fn is_auth(&self) -> bool {
         matches!(self, Error::Auth(_))
     }
+}
+
+/// Why Huawei refused a purchase, named from its error code (reference §4.3), so that a page
+/// can say it in words and still show the code. Only definite refusals are named: a purchase
+/// that may have reached the cloud ([`Error::OutcomeUnknown`]) is not a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PurchaseRefusal {
+    /// `CBC.30050006`: auto-pay failed, the balance does not cover the order.
+    InsufficientBalance,
+    /// `HCSS.14000010`: the spec is sold out in the region (flavor capacity short).
+    SoldOut,
+    /// `HCSS.14000011`: the account's instance quota is used up.
+    QuotaExceeded,
+    /// `HCSS.14290001` (HCSS) or `APIG.0308` (gateway), still throttled after the retries.
+    Throttled,
+    /// `HCSS.14000001`, or a request our own checks refused before sending (then `code` is
+    /// empty). `fields` are the request fields named, e.g. `plan_spec`, when known.
+    InvalidParameter { fields: Vec<String> },
+    /// `HCSS.14000002`–`HCSS.14000009`: HCSS could not reach a service it depends on
+    /// (CBC, ECS, EVS, EIP, …).
+    DependencyFailed,
+}
+
+impl PurchaseRefusal {
+    /// The refusal behind `error`, if it is a known one. `None` for unknown codes, for
+    /// credentials problems and for anything that may have taken effect.
+    pub fn of(error: &Error) -> Option<PurchaseRefusal> {
+        match error {
+            Error::Validation(fields) => Some(PurchaseRefusal::InvalidParameter {
+                fields: fields.0.iter().map(|f| f.field.clone()).collect(),
+            }),
+            Error::Api(api) => PurchaseRefusal::from_api(api),
+            _ => None,
+        }
+    }
+
+    fn from_api(api: &ApiError) -> Option<PurchaseRefusal> {
+        match api.code.as_str() {
+            "CBC.30050006" => Some(PurchaseRefusal::InsufficientBalance),
+            "HCSS.14000010" => Some(PurchaseRefusal::SoldOut),
+            "HCSS.14000011" => Some(PurchaseRefusal::QuotaExceeded),
+            "HCSS.14290001" | "APIG.0308" => Some(PurchaseRefusal::Throttled),
+            "HCSS.14000001" => {
+                Some(PurchaseRefusal::InvalidParameter { fields: named_fields(&api.message) })
+            }
+            code => {
+                let n = code.strip_prefix("HCSS.140000")?.parse::<u8>().ok()?;
+                (2..=9).contains(&n).then_some(PurchaseRefusal::DependencyFailed)
+            }
+        }
+    }
+}
+
+/// Field names at the start of `field: problem; field: problem` messages (cloudsim's shape;
+/// Huawei's own wording is not documented, so an unrecognised message names none).
+fn named_fields(message: &str) -> Vec<String> {
+    let field_char = |c: char| c.is_ascii_alphanumeric() || "_-.[]".contains(c);
+    message
+        .split("; ")
+        .filter_map(|part| part.split_once(':').map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty() && name.chars().all(field_char))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
@@ -321,6 +386,43 @@ mod tests {
         assert_eq!(api.encoded_authorization_message.as_deref(), Some("ENCODED-DENY-REASON"));
         assert_eq!(api.code, "CBC.0151");
         assert!(!api.to_string().contains("ENCODED"), "{api}");
+    }
+
+    #[test]
+    fn purchase_refusals_are_named_from_their_codes() {
+        let refusal = |status: u16, code: &str, msg: &str| {
+            let body = serde_json::json!({"error_code": code, "error_msg": msg}).to_string();
+            let api =
+                ApiError::from_response(Service::Hcss, "purchase", status, None, body.as_bytes());
+            PurchaseRefusal::of(&Error::Api(Box::new(api)))
+        };
+        assert_eq!(refusal(400, "CBC.30050006", "m"), Some(PurchaseRefusal::InsufficientBalance));
+        assert_eq!(refusal(400, "HCSS.14000010", "m"), Some(PurchaseRefusal::SoldOut));
+        assert_eq!(refusal(400, "HCSS.14000011", "m"), Some(PurchaseRefusal::QuotaExceeded));
+        assert_eq!(refusal(429, "HCSS.14290001", "m"), Some(PurchaseRefusal::Throttled));
+        assert_eq!(refusal(400, "HCSS.14000004", "m"), Some(PurchaseRefusal::DependencyFailed));
+        assert_eq!(refusal(400, "HCSS.14000012", "m"), None);
+        assert_eq!(
+            refusal(
+                400,
+                "HCSS.14000001",
+                "plan_spec: is not sold here; image_ref.image_version: no"
+            ),
+            Some(PurchaseRefusal::InvalidParameter {
+                fields: vec!["plan_spec".into(), "image_ref.image_version".into()]
+            })
+        );
+        assert_eq!(
+            refusal(400, "HCSS.14000001", "Invalid parameter."),
+            Some(PurchaseRefusal::InvalidParameter { fields: vec![] })
+        );
+        let timeout = Error::Timeout { service: Service::Hcss, operation: "purchase" };
+        let unknown = Error::OutcomeUnknown {
+            service: Service::Hcss,
+            operation: "purchase",
+            cause: Box::new(timeout),
+        };
+        assert_eq!(PurchaseRefusal::of(&unknown), None, "not a refusal: it may exist");
     }
 
     #[test]

@@ -29,4 +29,4 @@ pub use client::{
     Account, ChunkResult, ClientConfig, ClientRequestId, HuaweiCloud, Pages, Reply, RetryPolicy,
 };
 pub use endpoints::{Endpoints, Service};
-pub use error::{ApiError, AuthError, Error};
+pub use error::{ApiError, AuthError, Error, PurchaseRefusal};

@@ -42,6 +42,7 @@ pub enum Op {
     BatchResetServersPassword,
     ShowJob,
     ShowCustomerOrderDetails,
+    ListCustomerOrders,
     RenewalResources,
     CancelResourcesSubscription,
     ListFreeResourceUsages,
@@ -68,6 +69,7 @@ impl Op {
             Op::BatchResetServersPassword => "BatchResetServersPassword",
             Op::ShowJob => "ShowJob",
             Op::ShowCustomerOrderDetails => "ShowCustomerOrderDetails",
+            Op::ListCustomerOrders => "ListCustomerOrders",
             Op::RenewalResources => "RenewalResources",
             Op::CancelResourcesSubscription => "CancelResourcesSubscription",
             Op::ListFreeResourceUsages => "ListFreeResourceUsages",
@@ -96,6 +98,7 @@ impl Op {
             | Op::ListServersDetails
             | Op::ShowJob
             | Op::ShowCustomerOrderDetails
+            | Op::ListCustomerOrders
             | Op::ListFreeResourceUsages
             | Op::ListPayPerUseCustomerResources
             | Op::Unknown => false,
@@ -167,6 +170,7 @@ pub fn router(app: Arc<App>) -> Router {
             "/v2/orders/customer-orders/details/{order_id}",
             get(h!(Op::ShowCustomerOrderDetails)),
         )
+        .route("/v2/orders/customer-orders", get(h!(Op::ListCustomerOrders)))
         .route("/v2/orders/subscriptions/resources/renew", post(h!(Op::RenewalResources)))
         .route(
             "/v2/orders/subscriptions/resources/unsubscribe",

@@ -109,6 +109,7 @@ impl Op {
             | Op::BatchResetServersPassword
             | Op::ShowJob => Shape::Ecs,
             Op::ShowCustomerOrderDetails
+            | Op::ListCustomerOrders
             | Op::RenewalResources
             | Op::CancelResourcesSubscription
             | Op::ListFreeResourceUsages
@@ -228,24 +229,8 @@ pub async fn run(app: Arc<App>, op: Op, req: Request) -> Response {
         }
         Some(FaultKind::Drop | FaultKind::Hang) => {
             let hang = decision.outcome == Some(FaultKind::Hang);
-            log(
-                op,
-                StatusCode::from_u16(499).unwrap_or(StatusCode::REQUEST_TIMEOUT),
-                Some(if hang { "hang" } else { "drop" }.to_owned()),
-                None,
-            );
-            if hang {
-                let mut shutdown = app.shutdown.clone();
-                tokio::select! {
-                    _ = tokio::time::sleep(app.hang) => {}
-                    _ = shutdown.wait_for(|s| *s) => {}
-                }
-            }
-            if let Some(kill) = parts.extensions.get::<ConnKill>() {
-                kill.kill();
-                return std::future::pending().await;
-            }
-            return StatusCode::BAD_GATEWAY.into_response();
+            log(op, cut_off_status(), Some(if hang { "hang" } else { "drop" }.to_owned()), None);
+            return cut_off(&app, &parts, hang).await;
         }
         _ => {}
     }
@@ -255,6 +240,15 @@ pub async fn run(app: Arc<App>, op: Op, req: Request) -> Response {
         Ok(reply) => (reply.status, None, render_reply(reply, &request_id, op)),
         Err(e) => (e.status, Some(e.code.clone()), render_error(&e, &request_id)),
     };
+    // The operation has been carried out (an order placed, a job started); the caller
+    // never learns it.
+    if let Some(kind) = decision.outcome.filter(FaultKind::after_handler) {
+        let hang = kind == FaultKind::HangAfter;
+        let code = if hang { "hang_after" } else { "drop_after" };
+        drop(response);
+        log(op, cut_off_status(), Some(code.to_owned()), caller.as_ref());
+        return cut_off(&app, &parts, hang).await;
+    }
     let outcome = Outcome { status, error_code, caller };
     let code = outcome.error_code.filter(|c| !c.is_empty()).or_else(|| {
         (outcome.status.is_client_error() || outcome.status.is_server_error())
@@ -262,6 +256,28 @@ pub async fn run(app: Arc<App>, op: Op, req: Request) -> Response {
     });
     log(op, outcome.status, code, outcome.caller.as_ref());
     response
+}
+
+/// What the request log shows for a request that got no answer (nginx's "client closed").
+fn cut_off_status() -> StatusCode {
+    StatusCode::from_u16(499).unwrap_or(StatusCode::REQUEST_TIMEOUT)
+}
+
+/// Answers nothing: waits for the configured hang (or shutdown) first if `hang`, then
+/// closes the connection. Without the server's kill switch (a test router), a 502 stands in.
+async fn cut_off(app: &App, parts: &http::request::Parts, hang: bool) -> Response {
+    if hang {
+        let mut shutdown = app.shutdown.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(app.hang) => {}
+            _ = shutdown.wait_for(|s| *s) => {}
+        }
+    }
+    if let Some(kill) = parts.extensions.get::<ConnKill>() {
+        kill.kill();
+        return std::future::pending().await;
+    }
+    StatusCode::BAD_GATEWAY.into_response()
 }
 
 /// Gateway authentication, then the operation under the state lock (after applying the

@@ -114,6 +114,61 @@ pub fn order_details(ctx: &Ctx<'_>, st: &State) -> ApiResult<Reply> {
     })))
 }
 
+/// A `create_time_begin`/`create_time_end` filter: UTC `yyyy-MM-ddTHH:mm:ssZ`.
+fn time_filter(ctx: &Ctx<'_>, name: &str) -> ApiResult<Option<OffsetDateTime>> {
+    let Some(v) = ctx.query(name) else { return Ok(None) };
+    OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+        .map(Some)
+        .map_err(|_| param(format!("{name}: must be UTC yyyy-MM-ddTHH:mm:ssZ, not {v:?}")))
+}
+
+/// `GET /v2/orders/customer-orders` (ListCustomerOrders): the caller's orders, filtered,
+/// by creation time (newest first unless `order_by=createTime`), paged by offset.
+pub fn list_orders(ctx: &Ctx<'_>, st: &State) -> ApiResult<Reply> {
+    let caller = ctx.caller()?;
+    let limit = ctx.query_int("limit", 1, 100, 10).map_err(param)? as usize;
+    let offset = ctx.query_int("offset", 0, i64::from(i32::MAX), 0).map_err(param)? as usize;
+    let begin = time_filter(ctx, "create_time_begin")?;
+    let end = time_filter(ctx, "create_time_end")?;
+    let status = match ctx.query("status") {
+        None => None,
+        Some(v) => {
+            Some(v.parse::<i32>().ok().filter(|s| [1, 3, 4, 5, 6, 9].contains(s)).ok_or_else(
+                || param(format!("status: must be one of 1, 3, 4, 5, 6, 9, not {v:?}")),
+            )?)
+        }
+    };
+    let order_type = ctx.query_int("order_type", 1, 15, 0).map_err(param)?;
+    let newest_first = match ctx.query("order_by") {
+        None | Some("-createTime") => true,
+        Some("createTime") => false,
+        Some(other) => {
+            return Err(param(format!(
+                "order_by: must be createTime or -createTime, not {other:?}"
+            )));
+        }
+    };
+    let service = ctx.query("service_type_code");
+    let id = ctx.query("order_id");
+    let mut found: Vec<&Order> = st
+        .orders
+        .values()
+        .filter(|o| o.account == caller.account)
+        .filter(|o| id.is_none_or(|x| x == o.id))
+        .filter(|_| service.is_none_or(|s| s == SERVICE))
+        .filter(|o| begin.is_none_or(|b| o.created >= b) && end.is_none_or(|e| o.created <= e))
+        .filter(|o| status.is_none_or(|s| o.status(ctx.now) == s))
+        .filter(|o| order_type == 0 || i64::from(o.order_type()) == order_type)
+        .collect();
+    found.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    if newest_first {
+        found.reverse();
+    }
+    let infos: Vec<Value> =
+        found.iter().skip(offset).take(limit).map(|o| order_info(o, st, ctx.now)).collect();
+    Ok(Reply::ok(json!({"total_count": found.len(), "order_infos": infos})))
+}
+
 fn resource_ids(o: &Obj<'_>, max: usize) -> ApiResult<Vec<String>> {
     let ids = o
         .str_array("resource_ids")
@@ -210,6 +265,23 @@ pub fn renew(ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
         })
     };
     let (ok, failed) = triage(st, caller.account, ids, busy, too_long);
+    if auto_pay == 1 && !ok.is_empty() {
+        // Priced as the order will be: the first instance's spec for every line.
+        let spec = st.instance(&ok[0]).map(|i| i.plan_spec.clone()).unwrap_or_default();
+        let amount = crate::state::market::round_yuan(
+            crate::state::monthly_price(&spec) * f64::from(period.months()) * ok.len() as f64,
+        );
+        if !st.market.charge(caller.account, amount) {
+            let balance = st.market.balance(caller.account);
+            return Err(ApiError::bss(
+                StatusCode::BAD_REQUEST,
+                "CBC.30050006",
+                format!(
+                    "Automatic payment failed: the balance ({balance:.2} CNY) does not cover the renewal ({amount:.2} CNY)."
+                ),
+            ));
+        }
+    }
     Ok(resource_orders(ok, failed, |ok| {
         st.create_renew_order(caller.account, ok, period, auto_pay == 1, ctx.now)
     }))

@@ -36,6 +36,7 @@ pub fn dispatch(op: Op, ctx: &Ctx<'_>, st: &mut State) -> ApiResult<Reply> {
         Op::BatchResetServersPassword => ecs::reset_passwords(ctx, st),
         Op::ShowJob => ecs::show_job(ctx, st),
         Op::ShowCustomerOrderDetails => bss::order_details(ctx, st),
+        Op::ListCustomerOrders => bss::list_orders(ctx, st),
         Op::RenewalResources => bss::renew(ctx, st),
         Op::CancelResourcesSubscription => bss::unsubscribe(ctx, st),
         Op::ListFreeResourceUsages => bss::free_resource_usages(ctx, st),

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::http::errors::{ApiError, ApiResult};
 use crate::http::{Reply, pipeline::Ctx};
-use crate::state::{Instance, State, fmt_millis, fmt_seconds, fmt_space};
+use crate::state::{Extra, Instance, State, fmt_millis, fmt_seconds, fmt_space};
 
 /// Code for a bad query parameter. RMS's exact codes are not in the reference; this is the
 /// simulator's choice, in RMS's documented body shape.
@@ -126,6 +126,44 @@ fn instance_status(i: &Instance, now: OffsetDateTime) -> &'static str {
     }
 }
 
+/// One extra bought with the instance, as a sub-resource. The reference's RMS example has
+/// none, so types, names and attributes here are the simulator's choice, modelled on the
+/// system disk: `evs` a data disk (`hws.resource.type.volume`, logical name
+/// `…_data_disk`), `cbr` a backup vault (`hws.resource.type.vault`), `hss` host security
+/// (`hws.resource.type.hss`); sizes are strings like every attribute.
+fn extra_resource(i: &Instance, e: &Extra) -> Value {
+    let (physical, logical_name, service) = match e.kind.as_str() {
+        "evs" => (
+            "hws.resource.type.volume",
+            "huaweicloudinternal_ecs_instance_data_disk",
+            "hws.service.type.ebs",
+        ),
+        "cbr" => {
+            ("hws.resource.type.vault", "huaweicloudinternal_cbr_vault", "hws.service.type.cbr")
+        }
+        _ => (
+            "hws.resource.type.hss",
+            "huaweicloudinternal_hss_host_protection",
+            "hws.service.type.hss",
+        ),
+    };
+    let mut pairs = vec![("id", e.id.clone()), ("order_id", i.order_id.clone())];
+    if let Some(size) = e.size_gib {
+        pairs.push(("size", size.to_string()));
+    }
+    if e.kind == "hss" {
+        pairs.push(("host_id", i.server.id.clone()));
+    }
+    json!({
+        "physical_resource_type": physical,
+        "logical_resource_type": physical,
+        "physical_resource_id": e.id,
+        "logical_resource_name": logical_name,
+        "cloud_service_type": service,
+        "resource_attributes": attrs(&pairs),
+    })
+}
+
 /// One `ResourceEntity`, attributes all strings as in the seed (`"null"` for null).
 pub fn resource(i: &Instance, now: OffsetDateTime) -> Value {
     let s = &i.server;
@@ -198,6 +236,48 @@ pub fn resource(i: &Instance, now: OffsetDateTime) -> Value {
         ("publicip_pool_name", "5_bgp".into()),
         ("port_id", n.port_id.clone()),
     ]);
+    let mut resources = vec![
+        json!({
+            "physical_resource_type": "hws.resource.type.marketplace",
+            "logical_resource_type": "hws.resource.type.marketplace",
+            "physical_resource_id": format!("{}_{}_0", i.id, i.image_id),
+            "logical_resource_name": "huaweicloudinternal_ecs_instance_image",
+            "cloud_service_type": "hws.service.type.marketplace",
+        }),
+        json!({
+            "physical_resource_type": "hws.resource.type.vm",
+            "logical_resource_type": "huaweicloudinternal_ecs_instance",
+            "physical_resource_id": s.id,
+            "physical_resource_name": s.name,
+            "logical_resource_name": "huaweicloudinternal_ecs_instance_light_server_compute_instance",
+            "cloud_service_type": "hws.service.type.ec2",
+            "resource_attributes": ecs_attrs,
+        }),
+        json!({
+            "physical_resource_type": "hws.resource.type.volume",
+            "logical_resource_type": "hws.resource.type.volume",
+            "physical_resource_id": s.volume_id,
+            "logical_resource_name": "huaweicloudinternal_ecs_instance_system_disk",
+            "cloud_service_type": "hws.service.type.ebs",
+        }),
+        json!({
+            "physical_resource_type": "hws.resource.type.ip",
+            "logical_resource_type": "huaweicloudinternal_eip",
+            "physical_resource_id": n.eip_id,
+            "logical_resource_name": "huaweicloudinternal_eip_light_server_eip",
+            "cloud_service_type": "hws.service.type.vpc",
+            "resource_attributes": eip_attrs,
+        }),
+        json!({
+            "physical_resource_type": "hws.resource.type.bandwidth",
+            "logical_resource_type": "huaweicloudinternal_cbc_freeresource",
+            "physical_resource_id": pkg.id,
+            "logical_resource_name": "huaweicloudinternal_cbc_freeresource_light_server_traffic",
+            "cloud_service_type": "hws.service.type.cbc",
+            "resource_attributes": pkg_attrs,
+        }),
+    ];
+    resources.extend(i.extras.iter().map(|e| extra_resource(i, e)));
     json!({
         "id": i.id,
         "name": i.name,
@@ -229,47 +309,7 @@ pub fn resource(i: &Instance, now: OffsetDateTime) -> Value {
             "product_id": i.product_id,
             "plan_id": i.product_id,
             "status": instance_status(i, now),
-            "resources": [
-                {
-                    "physical_resource_type": "hws.resource.type.marketplace",
-                    "logical_resource_type": "hws.resource.type.marketplace",
-                    "physical_resource_id": format!("{}_{}_0", i.id, i.image_id),
-                    "logical_resource_name": "huaweicloudinternal_ecs_instance_image",
-                    "cloud_service_type": "hws.service.type.marketplace",
-                },
-                {
-                    "physical_resource_type": "hws.resource.type.vm",
-                    "logical_resource_type": "huaweicloudinternal_ecs_instance",
-                    "physical_resource_id": s.id,
-                    "physical_resource_name": s.name,
-                    "logical_resource_name": "huaweicloudinternal_ecs_instance_light_server_compute_instance",
-                    "cloud_service_type": "hws.service.type.ec2",
-                    "resource_attributes": ecs_attrs,
-                },
-                {
-                    "physical_resource_type": "hws.resource.type.volume",
-                    "logical_resource_type": "hws.resource.type.volume",
-                    "physical_resource_id": s.volume_id,
-                    "logical_resource_name": "huaweicloudinternal_ecs_instance_system_disk",
-                    "cloud_service_type": "hws.service.type.ebs",
-                },
-                {
-                    "physical_resource_type": "hws.resource.type.ip",
-                    "logical_resource_type": "huaweicloudinternal_eip",
-                    "physical_resource_id": n.eip_id,
-                    "logical_resource_name": "huaweicloudinternal_eip_light_server_eip",
-                    "cloud_service_type": "hws.service.type.vpc",
-                    "resource_attributes": eip_attrs,
-                },
-                {
-                    "physical_resource_type": "hws.resource.type.bandwidth",
-                    "logical_resource_type": "huaweicloudinternal_cbc_freeresource",
-                    "physical_resource_id": pkg.id,
-                    "logical_resource_name": "huaweicloudinternal_cbc_freeresource_light_server_traffic",
-                    "cloud_service_type": "hws.service.type.cbc",
-                    "resource_attributes": pkg_attrs,
-                },
-            ],
+            "resources": resources,
         },
     })
 }

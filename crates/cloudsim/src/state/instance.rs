@@ -39,6 +39,9 @@ pub struct Instance {
     pub order_id: String,
     pub product_id: String,
     pub tags: BTreeMap<String, String>,
+    /// Data disks, backup vaults, host security bought with it (RMS lists each).
+    #[serde(default)]
+    pub extras: Vec<super::Extra>,
     pub server: Server,
     pub net: Net,
     pub package: Package,

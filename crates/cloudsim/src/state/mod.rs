@@ -7,6 +7,7 @@ pub mod ids;
 mod instance;
 mod jobs;
 pub mod lifecycle;
+pub mod market;
 mod orders;
 mod seed;
 mod snapshot;
@@ -15,6 +16,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use lightdeck_huaweicloud::Region;
+use lightdeck_huaweicloud::model::hcss::PurchaseRequest;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
@@ -26,7 +28,8 @@ pub use instance::{
     Instance, Net, Package, Server, add_months, fmt_millis, fmt_seconds, fmt_space,
 };
 pub use jobs::{Job, PowerAction, WRONG_STATE_CODE};
-pub use orders::{Order, Period};
+pub use market::{Extra, Market};
+pub use orders::{Order, Period, monthly_price, purchase_amount};
 pub use seed::NewInstance;
 pub use snapshot::{Fleet, Snapshot, SnapshotError};
 
@@ -54,6 +57,15 @@ pub struct TokenInfo {
     pub expires: OffsetDateTime,
 }
 
+/// The first purchase received under one (account, `Client-Request-Id`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PurchaseRecord {
+    pub order_id: String,
+    /// The request as read (`None` from snapshots written before requests were kept: any
+    /// body then counts as the same).
+    pub request: Option<PurchaseRequest>,
+}
+
 pub struct State {
     pub dir: Arc<Directory>,
     pub timings: Timings,
@@ -66,8 +78,11 @@ pub struct State {
     servers: HashMap<String, String>,
     packages: HashMap<String, String>,
     pub orders: HashMap<String, Order>,
-    /// (account, Client-Request-Id) → order id, for idempotent purchases.
-    pub purchases: HashMap<(usize, String), String>,
+    /// (account, Client-Request-Id) → the purchase first sent with it: the same body gets
+    /// the same order again, another body is refused.
+    pub purchases: HashMap<(usize, String), PurchaseRecord>,
+    /// Balances, sold-out specs, quotas.
+    pub market: Market,
     pub jobs: HashMap<String, Job>,
     pending_orders: BTreeSet<String>,
     pending_jobs: BTreeSet<String>,
@@ -98,6 +113,7 @@ impl State {
             packages: HashMap::new(),
             orders: HashMap::new(),
             purchases: HashMap::new(),
+            market: Market::default(),
             jobs: HashMap::new(),
             pending_orders: BTreeSet::new(),
             pending_jobs: BTreeSet::new(),
@@ -172,6 +188,24 @@ impl State {
 
     pub fn instance_by_package(&self, package_id: &str) -> Option<&Instance> {
         self.packages.get(package_id).and_then(|i| self.instances.get(i))
+    }
+
+    /// What counts against an account's instance quota: its live instances and those of
+    /// its purchase orders still open (waiting for payment or processing).
+    pub fn instances_held(&self, account: usize, now: OffsetDateTime) -> usize {
+        let live = self
+            .account_ids_after(account, None)
+            .filter_map(|id| self.instances.get(id))
+            .filter(|i| !i.is_deleted())
+            .count();
+        let ordered: usize = self
+            .orders
+            .values()
+            .filter(|o| o.account == account && !o.completed && o.status(now) != 4)
+            .filter(|o| matches!(o.kind, orders::OrderKind::Purchase { .. }))
+            .map(|o| o.lines.len())
+            .sum();
+        live + ordered
     }
 
     /// Adds an instance; one already unsubscribed (from a snapshot) only to what RMS lists.
@@ -288,6 +322,7 @@ impl State {
             "orders": orders.iter().map(|o| o.summary(now)).collect::<Vec<_>>(),
             "jobs": jobs.iter().map(|j| j.summary(now)).collect::<Vec<_>>(),
             "tokens": self.tokens.len(),
+            "market": self.market,
         })
     }
 }

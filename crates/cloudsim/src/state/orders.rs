@@ -157,6 +157,18 @@ pub fn monthly_price(spec: &str) -> f64 {
     (18.0 + 12.0 * ram_gib).round()
 }
 
+/// What a purchase of `instances` for `period` costs: per instance and month its spec's
+/// price plus its extras' (see [`super::market`]).
+pub fn purchase_amount(instances: &[Instance], period: Period) -> f64 {
+    let monthly: f64 = instances
+        .iter()
+        .map(|i| {
+            monthly_price(&i.plan_spec) + i.extras.iter().map(|e| e.monthly_price()).sum::<f64>()
+        })
+        .sum();
+    super::market::round_yuan(monthly * f64::from(period.months()))
+}
+
 /// What an order is about, taken from its first instance.
 #[derive(Default)]
 pub(super) struct Subject {
@@ -235,7 +247,8 @@ impl State {
         let ids = instances.iter().map(|i| i.id.clone()).collect();
         let subject = Subject::of(instances.first());
         let kind = OrderKind::Purchase { instances: Vec::new() };
-        let order = self.new_order(account, kind, Some(period), ids, subject, auto_pay, now);
+        let mut order = self.new_order(account, kind, Some(period), ids, subject, auto_pay, now);
+        order.amount = purchase_amount(instances, period);
         // One offering for the whole order, as a multi-quantity purchase buys.
         for inst in instances {
             inst.order_id = order.id.clone();

@@ -17,6 +17,10 @@ pub struct NewInstance {
     pub plan_spec: String,
     pub image_name: String,
     pub image_version: String,
+    /// A private image's id (`image_ref.image_id`); otherwise one is made up.
+    pub image_id: Option<String>,
+    /// `(type, size)` of each extra resource (`evs`, `cbr`, `hss`).
+    pub extras: Vec<(String, Option<i64>)>,
     pub created: OffsetDateTime,
     pub expires: OffsetDateTime,
     pub auto_renew: bool,
@@ -134,7 +138,10 @@ impl State {
             plan_spec: n.plan_spec,
             image_name: n.image_name,
             image_version: n.image_version,
-            image_id: ids::uuid(rng),
+            image_id: match n.image_id {
+                Some(id) => id,
+                None => ids::uuid(rng),
+            },
             created: n.created,
             updated: n.created,
             expires: n.expires,
@@ -143,6 +150,7 @@ impl State {
             order_id: String::new(),
             product_id: ids::offering_id(rng),
             tags: n.tags,
+            extras: Vec::new(),
             server,
             net,
             package,
@@ -151,6 +159,11 @@ impl State {
             unfrozen: false,
         };
         inst.net.public_ip = self.next_public_ip();
+        // Drawn last, so that instances without extras get the ids they always got.
+        for (kind, size) in n.extras {
+            let size_gib = size.and_then(|s| u32::try_from(s).ok());
+            inst.extras.push(super::Extra { kind, size_gib, id: ids::uuid(&mut self.rng) });
+        }
         inst
     }
 
@@ -235,6 +248,8 @@ impl State {
                 plan_spec: spec.to_owned(),
                 image_name: image.to_owned(),
                 image_version: version.to_owned(),
+                image_id: None,
+                extras: Vec::new(),
                 created: bought,
                 expires,
                 auto_renew,

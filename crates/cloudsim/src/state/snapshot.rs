@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::orders::OrderKind;
-use super::{Account, Directory, Instance, Job, Order, State, Timings, TokenInfo};
+use super::{
+    Account, Directory, Instance, Job, Market, Order, PurchaseRecord, State, Timings, TokenInfo,
+};
+use lightdeck_huaweicloud::model::hcss::PurchaseRequest;
 
 /// Names the file's kind, so that some other JSON file is refused with a clear reason.
 const FORMAT: &str = "lightdeck-cloudsim-snapshot";
@@ -84,6 +87,9 @@ struct Purchase {
     account: usize,
     client_request_id: String,
     order_id: String,
+    /// Absent in snapshots written before requests were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    request: Option<PurchaseRequest>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -114,6 +120,9 @@ pub struct Snapshot {
     pending_orders: Vec<String>,
     pending_jobs: Vec<String>,
     tokens: Vec<TokenRecord>,
+    /// Balances, sold-out specs, quotas (absent in older snapshots: the defaults).
+    #[serde(default)]
+    market: Market,
 }
 
 impl Snapshot {
@@ -180,10 +189,11 @@ impl State {
         let mut purchases: Vec<Purchase> = self
             .purchases
             .iter()
-            .map(|((account, crid), order)| Purchase {
+            .map(|((account, crid), record)| Purchase {
                 account: *account,
                 client_request_id: crid.clone(),
-                order_id: order.clone(),
+                order_id: record.order_id.clone(),
+                request: record.request.clone(),
             })
             .collect();
         purchases.sort_by(|a, b| {
@@ -211,6 +221,7 @@ impl State {
             pending_orders: self.pending_orders.iter().cloned().collect(),
             pending_jobs: self.pending_jobs.iter().cloned().collect(),
             tokens,
+            market: self.market.clone(),
         }
     }
 
@@ -290,7 +301,8 @@ impl State {
             .collect::<BTreeSet<_>>();
         for p in snap.purchases {
             if p.account < n && st.orders.contains_key(&p.order_id) {
-                st.purchases.insert((p.account, p.client_request_id), p.order_id);
+                let record = PurchaseRecord { order_id: p.order_id, request: p.request };
+                st.purchases.insert((p.account, p.client_request_id), record);
             }
         }
         st.jobs = snap.jobs.into_iter().map(|j| (j.id.clone(), j)).collect();
@@ -302,6 +314,7 @@ impl State {
             .filter(|t| t.info.account < n)
             .map(|t| (t.token, t.info))
             .collect();
+        st.market = snap.market;
         Ok(st)
     }
 }

@@ -443,6 +443,8 @@ async fn a_snapshot_brings_back_stopped_renamed_servers_and_orders_in_progress()
     assert_eq!(bought.status, 202, "{}", bought.text);
     let order_id = bought.body["order_id"].as_str().unwrap().to_owned();
     let count = h.instance_count();
+    h.set_balance(&a.name, 321.5).unwrap();
+    h.set_sold_out("cn-north-4", &["hf.medium.1.linux"]).unwrap();
     let saved = h.save_snapshot(&scratch.file()).unwrap();
     assert_eq!(saved.instances, count);
     let saved_keys = keys(&h);
@@ -472,6 +474,10 @@ async fn a_snapshot_brings_back_stopped_renamed_servers_and_orders_in_progress()
     assert_eq!(order(&h, &a, &order_id).await["order_info"]["status"], 6);
     let again = purchase(&h, &t, CRID, purchase_body(false)).await;
     assert_eq!(again.body["order_id"], order_id.as_str(), "idempotent across the restart");
+    let other = purchase(&h, &t, CRID, purchase_body(true)).await;
+    assert_eq!(other.body["error_code"], "HCSS.14000001", "the first body is remembered too");
+    assert_eq!(h.balance(&a.name).unwrap(), 321.5, "balances are kept");
+    assert_eq!(h.state()["market"]["sold_out"]["cn-north-4"][0], "hf.medium.1.linux");
     h.clock().advance(Duration::seconds(15));
     assert_eq!(order(&h, &a, &order_id).await["order_info"]["status"], 5);
     assert_eq!(h.instance_count(), count + 2);

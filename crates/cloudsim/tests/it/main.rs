@@ -13,5 +13,6 @@ mod faults_admin;
 mod lifecycle;
 mod lifecycle_snapshot;
 mod lifecycle_strict;
+mod purchase;
 mod seeding;
 mod strict_calls;

@@ -10,8 +10,9 @@ use crate::endpoints::Service;
 use crate::error::Error;
 use crate::ids::{InstanceId, OrderId, PackageId};
 use crate::model::bss::{
-    FreeResourceDetail, ListFreeResourceUsagesRequest, ListFreeResourceUsagesResponse,
-    OrderDetailsResponse, OrderInstance, PeriodType, QueryResourcesRequest, QueryResourcesResponse,
+    CustomerOrder, FreeResourceDetail, ListCustomerOrdersQuery, ListCustomerOrdersResponse,
+    ListFreeResourceUsagesRequest, ListFreeResourceUsagesResponse, OrderDetailsResponse,
+    OrderInstance, PeriodType, QueryResourcesRequest, QueryResourcesResponse,
     RenewalResourcesRequest, ResourceOrdersResponse, UnsubscribeResourcesRequest, UnsubscribeType,
 };
 use crate::signing::encode_path_param;
@@ -25,6 +26,9 @@ pub const BSS_USAGE_MAX: usize = 100;
 pub const BSS_QUERY_MAX: usize = 50;
 /// Page size of the resource query.
 const QUERY_PAGE: i64 = 100;
+/// Page size of the order list (the reference gives no maximum; 50 stays well inside what
+/// BSS lists allow elsewhere).
+pub const ORDERS_PAGE: i64 = 50;
 /// A bound against a server whose `total_count` never stops the paging.
 const MAX_PAGES: usize = 10_000;
 
@@ -71,6 +75,46 @@ impl Account {
         let path =
             format!("/v2/orders/customer-orders/details/{}", encode_path_param(order.as_str()));
         self.call(&bss_op("show_customer_order_details", Method::GET, path), &auth).await
+    }
+
+    /// `GET /v2/orders/customer-orders`: one page of the account's orders matching `query`
+    /// (e.g. [`ListCustomerOrdersQuery::flexus_purchases_since`]).
+    pub async fn list_customer_orders(
+        &self,
+        query: &ListCustomerOrdersQuery,
+    ) -> Result<Reply<ListCustomerOrdersResponse>, Error> {
+        let (_, auth) = self.domain_auth().await?;
+        let mut op =
+            bss_op("list_customer_orders", Method::GET, "/v2/orders/customer-orders".into());
+        op.query = query.query_pairs().into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        self.call(&op, &auth).await
+    }
+
+    /// Every order matching `query`, walking pages of [`ORDERS_PAGE`] by offset until
+    /// `total_count` is reached (`limit`/`offset` of `query` are ignored).
+    pub async fn list_all_customer_orders(
+        &self,
+        query: &ListCustomerOrdersQuery,
+    ) -> Result<Pages<CustomerOrder>, Error> {
+        let mut pages = Pages { items: Vec::new(), request_ids: Vec::new() };
+        let mut offset = 0i64;
+        for _ in 0..MAX_PAGES {
+            let page = ListCustomerOrdersQuery {
+                limit: Some(ORDERS_PAGE),
+                offset: Some(offset),
+                ..query.clone()
+            };
+            let reply = self.list_customer_orders(&page).await?;
+            pages.request_ids.push(reply.request_id);
+            let got = i64::try_from(reply.body.order_infos.len()).unwrap_or(i64::MAX);
+            pages.items.extend(reply.body.order_infos);
+            offset = offset.saturating_add(got);
+            let total = i64::try_from(reply.body.total_count).unwrap_or(i64::MAX);
+            if got == 0 || offset >= total {
+                break;
+            }
+        }
+        Ok(pages)
     }
 
     /// Renews instances, 10 per call. Never repeated after an ambiguous failure (that chunk

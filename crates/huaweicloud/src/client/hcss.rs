@@ -14,9 +14,11 @@ use crate::model::hcss::{PurchaseRequest, PurchaseResponse};
 use crate::region::Region;
 use crate::validate::{self, FieldError, FieldErrors};
 
-/// The `Client-Request-Id` of one logical purchase. Huawei deduplicates purchases by it, so
-/// it is made once, stored with the purchase, and reused on every retry: a repeated request
-/// can then never buy twice.
+/// The `Client-Request-Id` of one logical purchase. The seed says only that it "locates a
+/// request"; neither it nor the reference says Huawei deduplicates purchases by it. So it is
+/// made once and stored with the purchase, and an explicit retry of the very same purchase
+/// sends it again (it cannot hurt), but nothing relies on it: a purchase that may have
+/// reached the cloud is reconciled through its tag and the account's orders, not re-sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClientRequestId(String);
 
@@ -47,6 +49,15 @@ impl Account {
     /// Buys Flexus L instances. Validates the request first (nothing is sent when it is
     /// invalid); authenticates with a project-scoped token of the target region, so the
     /// account needs an IAM password. HTTP 202: only the order exists yet.
+    ///
+    /// Sent once. It is repeated only when it certainly was not processed: the connection
+    /// could not be made, or the answer was 429 (throttled). After a timeout, a dropped
+    /// connection or a 5xx the error is [`Error::OutcomeUnknown`]
+    /// ([`Error::may_have_taken_effect`] is true): the order may exist, so the caller must
+    /// reconcile (find the instances by their purchase tag, see
+    /// [`Account::list_l_instances_tagged`], and the account's recent orders, see
+    /// [`Account::list_customer_orders`]) instead of sending it again. Any other error is a
+    /// refusal; [`crate::error::PurchaseRefusal::of`] names the usual ones.
     pub async fn purchase(
         &self,
         request: &PurchaseRequest,
@@ -77,8 +88,8 @@ impl Account {
             content_type: "application/json",
             headers: vec![("Client-Request-Id".to_owned(), client_request_id.0.clone())],
             body: json_body("purchase", request)?,
-            // Safe to repeat: the same Client-Request-Id makes a repeat a no-op.
-            repeat: Repeat::Safe,
+            // Money: never repeated blindly (Client-Request-Id is not known to deduplicate).
+            repeat: Repeat::OnlyIfNotProcessed,
         };
         self.call(&op, &Auth::Token(TokenScope::Project(region))).await
     }

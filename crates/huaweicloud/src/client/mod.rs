@@ -30,11 +30,13 @@ use crate::ids::{DomainId, ProjectId};
 use crate::region::Region;
 use transport::Auth;
 
-pub use bss::{BSS_ORDER_MAX, BSS_QUERY_MAX, BSS_USAGE_MAX, RenewOptions, UnsubscribeOptions};
+pub use bss::{
+    BSS_ORDER_MAX, BSS_QUERY_MAX, BSS_USAGE_MAX, ORDERS_PAGE, RenewOptions, UnsubscribeOptions,
+};
 pub use ecs::ECS_BATCH_MAX;
 pub use hcss::ClientRequestId;
 pub use retry::{RetryPolicy, SleepFn, tokio_sleep};
-pub use rms::RMS_MAX_LIMIT;
+pub use rms::{RMS_MAX_LIMIT, RMS_MAX_TAG_FILTERS};
 pub use token::TokenScope;
 
 /// The current time; tests drive it to check token expiry.

@@ -1,9 +1,10 @@
 //! When to send a request again, and how long to wait first.
 //!
-//! Only calls that are safe to repeat are retried after an ambiguous failure: reads, the
-//! purchase (the server deduplicates it by `Client-Request-Id`) and power actions (starting
-//! a running server changes nothing). Renew, unsubscribe and reset-password are retried only
-//! when nothing can have been processed: throttling (429) and failure to connect.
+//! Only calls that are safe to repeat are retried after an ambiguous failure: reads and
+//! power actions (starting a running server changes nothing). Purchase, renew, unsubscribe
+//! and reset-password are retried only when nothing can have been processed: throttling
+//! (429) and failure to connect. The purchase is among them because nothing documents that
+//! Huawei deduplicates it by `Client-Request-Id`; a repeat could buy twice.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -58,9 +59,10 @@ impl RetryPolicy {
 /// Whether an operation may be sent again after an ambiguous failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Repeat {
-    /// Reads, purchase (same Client-Request-Id), power actions.
+    /// Reads, power actions.
     Safe,
-    /// Renew, unsubscribe, reset password: ambiguous failures end as outcome-unknown.
+    /// Purchase, renew, unsubscribe, reset password: ambiguous failures end as
+    /// outcome-unknown.
     OnlyIfNotProcessed,
 }
 

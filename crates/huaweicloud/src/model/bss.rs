@@ -242,6 +242,79 @@ pub struct BaseProductInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
+// ListCustomerOrders: `GET /v2/orders/customer-orders` (reference §5.11, "related")
+
+/// BSS `service_type_code` of Flexus L orders (the `cloud_service_type` RMS shows).
+pub const HCSS_SERVICE_TYPE: &str = "hws.service.type.hcss";
+
+/// Query of ListCustomerOrders. Times are UTC `yyyy-MM-ddTHH:mm:ssZ` (the format BSS uses
+/// for `create_time`; the reference does not spell out the filter's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListCustomerOrdersQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time_begin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time_end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type_code: Option<String>,
+    /// The filter accepts 1, 3, 4, 5, 6, 9 ([`OrderStatus`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
+    /// See [`OrderType`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// `createTime` or `-createTime` (newest first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<String>,
+}
+
+impl ListCustomerOrdersQuery {
+    /// New Flexus L purchases placed at or after `since` (`yyyy-MM-ddTHH:mm:ssZ`), newest
+    /// first: where a purchase whose answer never came shows up, paid or not.
+    pub fn flexus_purchases_since(since: &str) -> Self {
+        ListCustomerOrdersQuery {
+            create_time_begin: Some(since.to_owned()),
+            service_type_code: Some(HCSS_SERVICE_TYPE.to_owned()),
+            order_type: Some(OrderType::NewPurchase.code()),
+            order_by: Some("-createTime".to_owned()),
+            ..Default::default()
+        }
+    }
+
+    /// (key, value) pairs for signing and the URL.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        use super::wire::push_query;
+        let mut q = Vec::new();
+        push_query(&mut q, "order_id", &self.order_id);
+        push_query(&mut q, "create_time_begin", &self.create_time_begin);
+        push_query(&mut q, "create_time_end", &self.create_time_end);
+        push_query(&mut q, "service_type_code", &self.service_type_code);
+        push_query(&mut q, "status", &self.status);
+        push_query(&mut q, "order_type", &self.order_type);
+        push_query(&mut q, "limit", &self.limit);
+        push_query(&mut q, "offset", &self.offset);
+        push_query(&mut q, "order_by", &self.order_by);
+        q
+    }
+}
+
+/// `{"total_count", "order_infos": [CustomerOrderV2]}`; V2 orders carry the fields of
+/// [`CustomerOrder`] Lightdeck reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ListCustomerOrdersResponse {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub total_count: u64,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub order_infos: Vec<CustomerOrder>,
+}
+
+// ---------------------------------------------------------------------------------------------
 // Renew and unsubscribe
 
 /// Renewal unit; the wire carries its code (2 month, 3 year).

@@ -59,6 +59,42 @@ pub struct Tag {
     pub value: String,
 }
 
+/// The tag key Lightdeck puts on every instance it buys, valued with the panel's own
+/// purchase id: when a purchase may have reached the cloud but no answer came, the sync
+/// finds what it created by this tag (RMS lists tags, and filters by `key=value`).
+pub const PURCHASE_TAG_KEY: &str = "lightdeck-purchase";
+
+impl Tag {
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Tag { key: key.into(), value: value.into() }
+    }
+
+    /// `lightdeck-purchase=<purchase id>`.
+    pub fn purchase(purchase_id: impl Into<String>) -> Self {
+        Tag::new(PURCHASE_TAG_KEY, purchase_id)
+    }
+
+    /// `key=value`, the form RMS's `tags` filter takes.
+    pub fn filter(&self) -> String {
+        format!("{}={}", self.key, self.value)
+    }
+}
+
+impl PurchaseRequest {
+    /// Sets a tag, replacing any tag with the same key.
+    pub fn set_tag(&mut self, tag: Tag) {
+        let tags = self.tags.get_or_insert_with(Vec::new);
+        tags.retain(|t| t.key != tag.key);
+        tags.push(tag);
+    }
+
+    /// The value of the purchase tag, if set.
+    pub fn purchase_tag(&self) -> Option<&str> {
+        let tags = self.tags.as_deref()?;
+        tags.iter().find(|t| t.key == PURCHASE_TAG_KEY).map(|t| t.value.as_str())
+    }
+}
+
 /// HTTP 202: only the order exists yet; poll BSS order details until status 5.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseResponse {

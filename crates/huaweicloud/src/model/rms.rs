@@ -268,6 +268,25 @@ impl ResourceEntity {
     pub fn is_deleted(&self) -> bool {
         self.state.as_deref() == Some("Deleted")
     }
+
+    /// The value of one resource tag.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.get(key).map(String::as_str)
+    }
+
+    /// The panel's purchase id this instance was bought under
+    /// ([`crate::model::hcss::PURCHASE_TAG_KEY`]), if Lightdeck bought it.
+    pub fn purchase_id(&self) -> Option<&str> {
+        self.tag(super::hcss::PURCHASE_TAG_KEY)
+    }
+
+    /// Every bundled resource of a logical type (e.g. each disk).
+    pub fn sub_resources<'a>(
+        &'a self,
+        logical_type: &'a str,
+    ) -> impl Iterator<Item = &'a SubResource> + 'a {
+        self.properties.resources.iter().flatten().filter(move |r| r.is(logical_type))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

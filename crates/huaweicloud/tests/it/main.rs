@@ -7,6 +7,7 @@ mod client_bss;
 mod client_ecs;
 mod client_ecs_batch;
 mod client_errors;
+mod client_purchase;
 mod client_rms_hcss;
 mod client_tokens;
 mod model_decode;
