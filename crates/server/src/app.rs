@@ -74,6 +74,8 @@ pub fn build_with_routes(state: AppState, table: RouteTable) -> Router {
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         // A client's own X-Request-Id would end up in our logs and error pages: replace it.
         .layer(axum::middleware::map_request(strip_request_id))
+        // First of all, so every layer and handler sees the client's address.
+        .layer(from_fn_with_state(state.clone(), crate::client_addr::resolve))
         .with_state(state)
 }
 

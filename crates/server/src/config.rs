@@ -10,6 +10,10 @@ use lightdeck_domain::crypto::{Keyring, MASTER_KEY_VAR};
 use secrecy::SecretString;
 
 use crate::cli::ServeArgs;
+use crate::client_addr::{Cidr, TRUSTED_PROXIES_VAR, parse_list};
+use crate::metrics_access::{
+    METRICS_LISTEN_VAR, METRICS_TOKEN_VAR, MIN_TOKEN_CHARS, MetricsAccess,
+};
 
 pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
 pub const LISTEN_VAR: &str = "LIGHTDECK_LISTEN";
@@ -37,6 +41,10 @@ pub struct AppConfig {
     /// Keeps sessions, users and account lists in memory while change notifications
     /// arrive (`auth_cache`).
     pub memory_cache: bool,
+    /// Where `/metrics` is served and what it asks for.
+    pub metrics: MetricsAccess,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` are believed.
+    pub trusted_proxies: Vec<Cidr>,
     /// Mounts the benchmark-only pages (`routes::bench`).
     #[cfg(feature = "bench")]
     pub bench_routes: bool,
@@ -52,6 +60,8 @@ impl Default for AppConfig {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             memory_cache: true,
+            metrics: MetricsAccess::new(None, None, false),
+            trusted_proxies: Vec::new(),
             #[cfg(feature = "bench")]
             bench_routes: false,
         }
@@ -204,6 +214,18 @@ impl ServeConfig {
             problems.push(format!("{SESSION_IDLE_VAR} must not be longer than {SESSION_MAX_VAR}"));
         }
 
+        let metrics = metrics_access(args, public_url.is_some(), &mut problems);
+        let trusted_proxies = match args.trusted_proxies.as_deref().map(str::trim) {
+            None | Some("") => Vec::new(),
+            Some(s) => parse_list(s).unwrap_or_else(|why| {
+                problems.push(format!(
+                    "{TRUSTED_PROXIES_VAR}: {why} (give addresses or CIDRs, e.g. \
+                     127.0.0.1,10.0.0.0/8)"
+                ));
+                Vec::new()
+            }),
+        };
+
         match (database_url, keyring) {
             (Some(database_url), Some(keyring)) if problems.is_empty() => Ok(ServeConfig {
                 app: AppConfig {
@@ -214,6 +236,8 @@ impl ServeConfig {
                     session_idle,
                     session_absolute,
                     memory_cache: !args.no_memory_cache,
+                    metrics,
+                    trusted_proxies,
                     #[cfg(feature = "bench")]
                     bench_routes: args.bench_routes,
                 },
@@ -223,6 +247,45 @@ impl ServeConfig {
             _ => Err(ConfigError(problems)),
         }
     }
+}
+
+/// `LIGHTDECK_METRICS_LISTEN` and `LIGHTDECK_METRICS_TOKEN`. A listener other machines can
+/// reach needs the token: the metrics are not for strangers.
+fn metrics_access(args: &ServeArgs, public: bool, problems: &mut Vec<String>) -> MetricsAccess {
+    let listen = match args.metrics_listen.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => match s.parse::<SocketAddr>() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                problems.push(format!(
+                    "{METRICS_LISTEN_VAR} must be an address and port such as 127.0.0.1:9464, \
+                     not {s:?}"
+                ));
+                None
+            }
+        },
+    };
+    let token = match args.metrics_token.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) if t.chars().count() < MIN_TOKEN_CHARS || t.chars().any(char::is_whitespace) => {
+            // The message never repeats the token.
+            problems.push(format!(
+                "{METRICS_TOKEN_VAR} must be at least {MIN_TOKEN_CHARS} characters without \
+                 spaces (e.g. from `openssl rand -hex 32`)"
+            ));
+            None
+        }
+        Some(t) => Some(t),
+    };
+    if let Some(addr) = listen.filter(|a| !a.ip().is_loopback())
+        && token.is_none()
+    {
+        problems.push(format!(
+            "{METRICS_LISTEN_VAR} is {addr}, which other machines can reach, but \
+             {METRICS_TOKEN_VAR} is not set: set a token or listen on 127.0.0.1"
+        ));
+    }
+    MetricsAccess::new(listen, token, public)
 }
 
 fn check_url(u: &str) -> Result<(), String> {

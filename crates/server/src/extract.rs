@@ -13,6 +13,7 @@ use lightdeck_domain::teams::Membership;
 use lightdeck_domain::users::User;
 use uuid::Uuid;
 
+use crate::client_addr::ClientAddr;
 use crate::error::AppError;
 use crate::i18n::{Language, Tr};
 use crate::state::AppState;
@@ -201,8 +202,9 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
     }
 }
 
-/// Where the request came from: the peer address (when the server was started with
-/// connect info) and the User-Agent.
+/// Where the request came from: the client's address (the peer, or behind a trusted proxy
+/// the address it forwarded; none when the server was started without connect info) and
+/// the User-Agent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientInfo {
     pub ip: Option<IpAddr>,
@@ -212,7 +214,10 @@ pub struct ClientInfo {
 impl ClientInfo {
     pub fn from_parts(extensions: &axum::http::Extensions, headers: &HeaderMap) -> ClientInfo {
         ClientInfo {
-            ip: extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip()),
+            // Behind a trusted proxy, the address it forwarded (`client_addr`).
+            ip: extensions.get::<ClientAddr>().map(|ClientAddr(ip)| *ip).or_else(|| {
+                extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+            }),
             user_agent: headers
                 .get(axum::http::header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())

@@ -57,6 +57,15 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
 /// Returns only when the background work has stopped too (or was given up on after
 /// 10 s), so the caller may close the database.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    // Bound before anything starts, so a taken port stops nothing half-started.
+    let metrics = match state.config.metrics.listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening for /metrics on {addr}"))?,
+        ),
+        None => None,
+    };
     let mut tasks =
         crate::workers::spawn(state.workers(), state.shutdown.clone(), state.config.sync_interval);
     if state.config.memory_cache {
@@ -68,6 +77,19 @@ pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> any
         let shutdown = shutdown.clone();
         async move { shutdown.wait_or_signal().await }
     };
+    tracing::info!("{}", state.config.metrics.describe());
+    if let Some(metrics) = metrics {
+        let router = crate::routes::health::metrics_router(state.clone());
+        let stop = shutdown.clone();
+        tasks.push(tokio::spawn(async move {
+            let served = axum::serve(metrics, router)
+                .with_graceful_shutdown(async move { stop.wait().await })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        }));
+    }
     let app = crate::app::build(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(stop)

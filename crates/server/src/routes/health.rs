@@ -1,12 +1,16 @@
-//! `/healthz` (is Postgres answering?) and `/metrics` (Prometheus text format).
+//! `/healthz` (is Postgres answering?) and `/metrics` (Prometheus text format, where
+//! [`crate::metrics_access`] allows it).
 
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 use crate::error::KeepBody;
+use crate::metrics_access::Refusal;
 use crate::routing::RouteTable;
 use crate::state::AppState;
 
@@ -29,7 +33,32 @@ async fn healthz(State(state): State<AppState>) -> Response {
     response
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
-        .into_response()
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    render(&state, true, &headers)
+}
+
+/// The router of the metrics listener (`LIGHTDECK_METRICS_LISTEN`): `/metrics` only.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>, headers: HeaderMap| async move {
+                render(&state, false, &headers)
+            }),
+        )
+        .with_state(state)
+}
+
+fn render(state: &AppState, on_panel: bool, headers: &HeaderMap) -> Response {
+    match state.config.metrics.check(on_panel, headers) {
+        Ok(()) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+            state.metrics.render(),
+        )
+            .into_response(),
+        Err(Refusal::NotHere) => StatusCode::NOT_FOUND.into_response(),
+        Err(Refusal::Token) => {
+            (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response()
+        }
+    }
 }

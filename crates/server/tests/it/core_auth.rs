@@ -348,3 +348,29 @@ async fn sign_in_is_throttled_after_ten_failures_per_address() {
     let mut elsewhere = app.client().with_ip("192.0.2.8");
     assert_eq!(elsewhere.sign_in("alice", PASSWORD).await.status, StatusCode::SEE_OTHER);
 }
+
+/// Behind a trusted proxy the security log names the client the proxy forwarded; from
+/// anyone else a forwarded address is a claim and is ignored.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_client_address_is_the_forwarded_one() {
+    use lightdeck::client_addr::parse_list;
+    use lightdeck::config::AppConfig;
+
+    let config =
+        AppConfig { trusted_proxies: parse_list("127.0.0.1").unwrap(), ..AppConfig::default() };
+    let app = TestApp::with_config(config).await;
+    app.user("alice").await;
+    // Through the proxy: it appended the real client to what the client claimed.
+    let mut proxied =
+        app.client().with_ip("127.0.0.1").with_header("x-forwarded-for", "6.6.6.6, 198.51.100.7");
+    proxied.sign_in("alice", "wrong password!").await;
+    // Straight from a stranger who claims to be someone else.
+    let mut direct =
+        app.client().with_ip("203.0.113.5").with_header("x-forwarded-for", "198.51.100.99");
+    direct.sign_in("alice", "wrong password!").await;
+
+    let events = security_log::list(app.db.pool(), None, 10).await.unwrap();
+    let mut seen: Vec<_> = events.iter().filter_map(|e| e.source_ip.clone()).collect();
+    seen.sort();
+    assert_eq!(seen, ["198.51.100.7", "203.0.113.5"], "{events:?}");
+}

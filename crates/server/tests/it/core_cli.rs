@@ -32,6 +32,9 @@ fn lightdeck() -> Command {
         "LIGHTDECK_HUAWEI_ENDPOINT",
         "LIGHTDECK_SESSION_IDLE",
         "LIGHTDECK_SESSION_MAX",
+        "LIGHTDECK_METRICS_LISTEN",
+        "LIGHTDECK_METRICS_TOKEN",
+        "LIGHTDECK_TRUSTED_PROXIES",
         "RUST_LOG",
     ] {
         c.env_remove(var);
@@ -112,6 +115,9 @@ async fn serve_refuses_to_start_without_or_with_bad_settings_naming_the_variable
             ("LIGHTDECK_LISTEN", "localhost"),
             ("LIGHTDECK_PUBLIC_URL", "panel.example"),
             ("LIGHTDECK_SESSION_IDLE", "5 weeks"),
+            ("LIGHTDECK_METRICS_TOKEN", "short-metrics-token"),
+            ("LIGHTDECK_METRICS_LISTEN", "9464"),
+            ("LIGHTDECK_TRUSTED_PROXIES", "127.0.0.1, proxy.example"),
         ],
         None,
     )
@@ -124,10 +130,16 @@ async fn serve_refuses_to_start_without_or_with_bad_settings_naming_the_variable
         "LIGHTDECK_LISTEN must be an address and port",
         "LIGHTDECK_PUBLIC_URL must start with http:// or https://",
         "LIGHTDECK_SESSION_IDLE must be a number with an optional unit",
+        "LIGHTDECK_METRICS_TOKEN must be at least 32 characters",
+        "LIGHTDECK_METRICS_LISTEN must be an address and port",
+        "LIGHTDECK_TRUSTED_PROXIES: \"proxy.example\" is not an address",
     ] {
         assert!(e.contains(expected), "missing {expected:?} in:\n{e}");
     }
-    assert!(!e.contains(short_key) && !e.contains("hunter2"), "secrets echoed:\n{e}");
+    assert!(
+        !e.contains(short_key) && !e.contains("hunter2") && !e.contains("short-metrics-token"),
+        "secrets echoed:\n{e}"
+    );
 
     // Reachable from other machines without the address people open: refused, saying why.
     let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
@@ -145,6 +157,20 @@ async fn serve_refuses_to_start_without_or_with_bad_settings_naming_the_variable
     let e = err(&o);
     assert!(e.contains("LIGHTDECK_PUBLIC_URL is not set"), "{e}");
     assert!(e.contains("0.0.0.0:8080"), "{e}");
+
+    // Metrics for other machines need a token.
+    let o = run(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("LIGHTDECK_MASTER_KEY", key),
+            ("LIGHTDECK_METRICS_LISTEN", "0.0.0.0:9464"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("LIGHTDECK_METRICS_TOKEN is not set"), "{}", err(&o));
 
     let o = run(
         &["serve"],
@@ -399,11 +425,14 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
     let db = TestDb::new().await;
+    // A free port for the metrics listener (taken back at once; a clash would fail loudly).
+    let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let mut c = lightdeck();
     c.args(["serve"])
         .env("DATABASE_URL", db.url())
         .env("LIGHTDECK_MASTER_KEY", KEY)
         .env("LIGHTDECK_LISTEN", "127.0.0.1:0")
+        .env("LIGHTDECK_METRICS_LISTEN", metrics_addr.to_string())
         .env("LIGHTDECK_HUAWEI_ENDPOINT", "http://127.0.0.1:9")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -427,6 +456,20 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
     stream.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.to_ascii_lowercase().contains("x-request-id:"), "{answer}");
+    // With a listener of their own, the metrics are there and not on the panel's.
+    let get = |addr: String| async move {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let request = format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    };
+    let on_panel = get(addr.to_owned()).await;
+    assert!(on_panel.starts_with("HTTP/1.1 404"), "{on_panel}");
+    let own = get(metrics_addr.to_string()).await;
+    assert!(own.starts_with("HTTP/1.1 200"), "{own}");
+    assert!(own.contains("lightdeck_http_requests_total"), "{own}");
 
     let pid = child.id().unwrap().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();

@@ -48,3 +48,33 @@ async fn random_methods_and_paths_leave_the_metrics_the_same_size() {
     }
     assert!(after.contains(r#"route="unmatched""#));
 }
+
+/// A panel with a public URL serves `/metrics` only as told: off by default, behind a
+/// bearer token when one is set.
+#[tokio::test]
+async fn a_public_panel_serves_metrics_only_with_the_token() {
+    use lightdeck::config::AppConfig;
+    use lightdeck::metrics_access::MetricsAccess;
+
+    let public = |metrics| AppConfig {
+        public_url: Some("http://panel.example.test".to_owned()),
+        metrics,
+        ..AppConfig::default()
+    };
+    let off = TestApp::with_config(public(MetricsAccess::new(None, None, true))).await;
+    let page = off.client().get("/metrics").await;
+    assert_eq!(page.status.as_u16(), 404, "{}", page.body);
+
+    let token = "0123456789abcdef0123456789abcdef-metrics";
+    let guarded = TestApp::with_config(public(MetricsAccess::new(None, Some(token), true))).await;
+    let mut c = guarded.client();
+    let page = c.get("/metrics").await;
+    assert_eq!(page.status.as_u16(), 401, "{}", page.body);
+    let wrong = [("authorization", "Bearer not-the-token")];
+    assert_eq!(c.send(Method::GET, "/metrics", &wrong, None).await.status.as_u16(), 401);
+    let bearer = format!("Bearer {token}");
+    let right = [("authorization", bearer.as_str())];
+    let page = c.send(Method::GET, "/metrics", &right, None).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    assert!(page.body.contains("lightdeck_http_requests_total"), "{}", page.body);
+}
