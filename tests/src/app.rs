@@ -42,20 +42,29 @@ pub enum Persona {
     Owner,
     /// oscar, owner of the other team and of nothing in the main one.
     OtherOwner,
+    /// sam, a site administrator who is a member of no team.
+    SiteAdmin,
 }
 
 impl Persona {
-    pub const ALL: [Persona; 6] = [
+    pub const ALL: [Persona; 7] = [
         Persona::Anonymous,
         Persona::Viewer,
         Persona::Operator,
         Persona::Admin,
         Persona::Owner,
         Persona::OtherOwner,
+        Persona::SiteAdmin,
     ];
 
-    pub const SIGNED_IN: [Persona; 5] =
-        [Persona::Viewer, Persona::Operator, Persona::Admin, Persona::Owner, Persona::OtherOwner];
+    pub const SIGNED_IN: [Persona; 6] = [
+        Persona::Viewer,
+        Persona::Operator,
+        Persona::Admin,
+        Persona::Owner,
+        Persona::OtherOwner,
+        Persona::SiteAdmin,
+    ];
 
     pub fn login(self) -> Option<&'static str> {
         match self {
@@ -65,6 +74,7 @@ impl Persona {
             Persona::Admin => Some("dave"),
             Persona::Owner => Some("alice"),
             Persona::OtherOwner => Some("oscar"),
+            Persona::SiteAdmin => Some("sam"),
         }
     }
 }
@@ -364,17 +374,21 @@ fn app_state(sim: &Sim, pool: PgPool, keyring: Keyring) -> AppState {
 async fn create_users(state: &AppState, language: Language) -> HashMap<Persona, User> {
     let make = |persona: Persona| {
         let login = persona.login().expect("a signed-in persona");
-        let user = fixtures::user(&state.db, login).language(language).create();
+        let user = fixtures::user(&state.db, login)
+            .language(language)
+            .site_admin(persona == Persona::SiteAdmin)
+            .create();
         async move { (persona, user.await) }
     };
-    let (a, b, c, d, e) = tokio::join!(
+    let (a, b, c, d, e, f) = tokio::join!(
         make(Persona::Viewer),
         make(Persona::Operator),
         make(Persona::Admin),
         make(Persona::Owner),
         make(Persona::OtherOwner),
+        make(Persona::SiteAdmin),
     );
-    [a, b, c, d, e].into_iter().collect()
+    [a, b, c, d, e, f].into_iter().collect()
 }
 
 /// A team with `members`, cloudsim's `sim_account`-th account connected in `regions`, and

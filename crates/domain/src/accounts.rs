@@ -8,15 +8,23 @@ use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod admin;
+mod connect;
 mod secrets;
 mod sync;
 
-pub use secrets::{credentials, reencrypt_all};
+pub use admin::{
+    ChangedBy, ak_tail, connect, instance_counts, remove, rename_by, replace_credentials_by,
+    set_paused, set_regions_by,
+};
+pub use connect::{ConnectError, Verified, client_credentials, discover_projects, verify};
+use secrets::seal_credentials;
+pub use secrets::{credentials, reencrypt_all, replace_credentials};
 pub use sync::{
     SYNC_ERROR_MAX_CHARS, SyncFailure, SyncLease, SyncStatus, sync_status, try_begin_sync,
 };
 
-use crate::crypto::{Keyring, Sealed, binding};
+use crate::crypto::Keyring;
 use crate::db::violated_unique;
 use crate::rows::corrupt_in;
 use crate::values::{self, AccessKeyId, AccountName, DomainName, IamUserName, SecretAccessKey};
@@ -65,12 +73,14 @@ pub struct Account {
     pub iam_user_name: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Its owner paused the periodic sync (the sync loop skips it).
+    pub sync_paused: bool,
     /// How its last inventory syncs went.
     #[sqlx(flatten)]
     pub sync: SyncStatus,
 }
 
-const COLUMNS: &str = "id, team_id, name, domain_name, domain_id, access_key_id, iam_user_name, created_at, updated_at, last_synced_at, last_sync_error_at, last_sync_error_code, last_sync_error_status, last_sync_error_message, sync_failures";
+const COLUMNS: &str = "id, team_id, name, domain_name, domain_id, access_key_id, iam_user_name, created_at, updated_at, sync_paused, last_synced_at, last_sync_error_at, last_sync_error_code, last_sync_error_status, last_sync_error_message, sync_failures";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRegion {
@@ -97,46 +107,28 @@ fn name_taken(e: sqlx::Error) -> Error {
     }
 }
 
-struct SealedCredentials {
-    ak: Option<String>,
-    sk: Option<Sealed>,
-    iam_user: Option<String>,
-    iam_password: Option<Sealed>,
-}
-
-fn seal_credentials(
-    keyring: &Keyring,
-    id: Uuid,
-    aksk: Option<&NewAkSk>,
-    iam: Option<&NewIamUser>,
-) -> Result<SealedCredentials> {
-    if aksk.is_none() && iam.is_none() {
-        return Err(no_credentials());
-    }
-    let sk = aksk
-        .map(|k| keyring.seal(k.secret_access_key.expose(), &binding(TABLE, id, SK)))
-        .transpose()?;
-    let iam_password = iam
-        .map(|u| keyring.seal(u.password.expose(), &binding(TABLE, id, IAM_PASSWORD)))
-        .transpose()?;
-    Ok(SealedCredentials {
-        ak: aksk.map(|k| k.access_key_id.as_str().to_owned()),
-        sk,
-        iam_user: iam.map(|u| u.user_name.as_str().to_owned()),
-        iam_password,
-    })
-}
-
-/// Connects an account to `team`.
+/// Connects an account to `team` (no audit event: fixtures and the demo; people go through
+/// [`connect`]).
 pub async fn create(
     pool: &PgPool,
     keyring: &Keyring,
     team: Uuid,
     new: NewAccount,
 ) -> Result<Account> {
+    let mut tx = pool.begin().await?;
+    let account = insert_in(&mut tx, keyring, team, new).await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+async fn insert_in(
+    tx: &mut Transaction<'_, Postgres>,
+    keyring: &Keyring,
+    team: Uuid,
+    new: NewAccount,
+) -> Result<Account> {
     let id = Uuid::new_v4();
     let sealed = seal_credentials(keyring, id, new.aksk.as_ref(), new.iam_user.as_ref())?;
-    let mut tx = pool.begin().await?;
     let account: Account = sqlx::query_as(&format!(
         "insert into cloud_accounts (id, team_id, name, domain_name, domain_id, access_key_id,
              secret_key_key_id, secret_key_sealed, iam_user_name, iam_password_key_id,
@@ -155,35 +147,41 @@ pub async fn create(
     .bind(&sealed.iam_user)
     .bind(sealed.iam_password.as_ref().map(|s| &s.key_id))
     .bind(sealed.iam_password.as_ref().map(|s| &s.data))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(name_taken)?;
-    replace_regions(&mut tx, id, &new.regions).await?;
-    tx.commit().await?;
+    replace_regions(tx, id, &new.regions).await?;
     Ok(account)
 }
 
 /// A team's accounts, by name.
 pub async fn list(db: impl PgExecutor<'_>, team: Uuid) -> Result<Vec<Account>> {
-    let sql = format!("select {COLUMNS} from cloud_accounts where team_id = $1 order by name");
+    let sql = format!(
+        "select {COLUMNS} from cloud_accounts where team_id = $1 and removed_at is null order by name"
+    );
     Ok(sqlx::query_as(&sql).bind(team).fetch_all(db).await?)
 }
 
 /// Every account of every team (for the sync workers).
 pub async fn list_all(pool: &PgPool) -> Result<Vec<Account>> {
-    let sql = format!("select {COLUMNS} from cloud_accounts order by team_id, name");
+    let sql = format!(
+        "select {COLUMNS} from cloud_accounts where removed_at is null order by team_id, name"
+    );
     Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
 /// One account of `team`; an account of another team is `NotFound`.
 pub async fn get(pool: &PgPool, team: Uuid, id: Uuid) -> Result<Account> {
-    let sql = format!("select {COLUMNS} from cloud_accounts where team_id = $1 and id = $2");
+    let sql = format!(
+        "select {COLUMNS} from cloud_accounts where team_id = $1 and id = $2 and removed_at is null"
+    );
     sqlx::query_as(&sql).bind(team).bind(id).fetch_optional(pool).await?.ok_or(Error::NotFound)
 }
 
 pub async fn rename(pool: &PgPool, team: Uuid, id: Uuid, name: &AccountName) -> Result<()> {
     let done = sqlx::query(
-        "update cloud_accounts set name = $3, updated_at = now() where team_id = $1 and id = $2",
+        "update cloud_accounts set name = $3, updated_at = now()
+         where team_id = $1 and id = $2 and removed_at is null",
     )
     .bind(team)
     .bind(id)
@@ -191,35 +189,6 @@ pub async fn rename(pool: &PgPool, team: Uuid, id: Uuid, name: &AccountName) -> 
     .execute(pool)
     .await
     .map_err(name_taken)?;
-    found(done.rows_affected())
-}
-
-/// Replaces both kinds of credentials at once (a kind left `None` is removed).
-pub async fn replace_credentials(
-    pool: &PgPool,
-    keyring: &Keyring,
-    team: Uuid,
-    id: Uuid,
-    aksk: Option<&NewAkSk>,
-    iam: Option<&NewIamUser>,
-) -> Result<()> {
-    let sealed = seal_credentials(keyring, id, aksk, iam)?;
-    let done = sqlx::query(
-        "update cloud_accounts set access_key_id = $3, secret_key_key_id = $4,
-             secret_key_sealed = $5, iam_user_name = $6, iam_password_key_id = $7,
-             iam_password_sealed = $8, updated_at = now()
-         where team_id = $1 and id = $2",
-    )
-    .bind(team)
-    .bind(id)
-    .bind(&sealed.ak)
-    .bind(sealed.sk.as_ref().map(|s| &s.key_id))
-    .bind(sealed.sk.as_ref().map(|s| &s.data))
-    .bind(&sealed.iam_user)
-    .bind(sealed.iam_password.as_ref().map(|s| &s.key_id))
-    .bind(sealed.iam_password.as_ref().map(|s| &s.data))
-    .execute(pool)
-    .await?;
     found(done.rows_affected())
 }
 
@@ -261,12 +230,15 @@ pub async fn set_regions(
     regions: &[(Region, ProjectId)],
 ) -> Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("select 1 from cloud_accounts where team_id = $1 and id = $2 for update")
-        .bind(team)
-        .bind(account)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(Error::NotFound)?;
+    sqlx::query(
+        "select 1 from cloud_accounts where team_id = $1 and id = $2 and removed_at is null
+         for update",
+    )
+    .bind(team)
+    .bind(account)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(Error::NotFound)?;
     replace_regions(&mut tx, account, regions).await?;
     tx.commit().await?;
     Ok(())

@@ -18,6 +18,8 @@ pub mod pg;
 pub mod policy;
 mod rows;
 pub mod security_log;
+pub mod sessions;
+pub mod site;
 pub mod teams;
 pub mod testing;
 pub mod users;

@@ -144,6 +144,28 @@ pub async fn sign_in_throttled(
     }
 }
 
+/// The newest `limit` failed and throttled sign-ins typed with `login` (the user's own
+/// sign-in history; `user` is the user, for attempts recorded by id only).
+pub async fn sign_in_failures(
+    pool: &PgPool,
+    user: Uuid,
+    login: &str,
+    limit: i64,
+) -> Result<Vec<Event>> {
+    let rows: Vec<Checked<Event>> = sqlx::query_as(
+        "select id, at, kind, login, user_id, source_ip, user_agent, route, reason
+         from security_log where login = $2 and kind in ('sign_in_failed', 'sign_in_throttled')
+         and (user_id is null or user_id = $1)
+         order by at desc, id desc limit $3",
+    )
+    .bind(user)
+    .bind(cut(login.trim(), 128))
+    .bind(limit.clamp(1, 500))
+    .fetch_all(pool)
+    .await?;
+    Ok(unchecked(rows))
+}
+
 /// Newest first; pass the last id of a page as `before` for the next page.
 pub async fn list(pool: &PgPool, before: Option<i64>, limit: i64) -> Result<Vec<Event>> {
     let rows: Vec<Checked<Event>> = sqlx::query_as(

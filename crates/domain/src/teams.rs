@@ -2,7 +2,7 @@
 //! neither removed nor demoted.
 
 mod members;
-mod setup;
+pub(crate) mod setup;
 
 pub use members::{MemberRow, add_by_login, change_role_by, member_rows, remove_by};
 pub use setup::{SETUP_LINK_VALID, SetupToken, add_new_person, setup_login, use_setup_link};
@@ -47,22 +47,37 @@ const LAST_OWNER: &str = "a team needs at least one owner: make someone else own
 /// Creates a team, and makes `first_owner` (if given) its owner in the same transaction.
 pub async fn create(pool: &PgPool, name: &TeamName, first_owner: Option<Uuid>) -> Result<Team> {
     let mut tx = pool.begin().await?;
+    let team = create_in(&mut tx, name, first_owner).await?;
+    tx.commit().await?;
+    Ok(team)
+}
+
+/// [`create`] inside the caller's transaction (with the site audit event of who did it).
+pub(crate) async fn create_in(
+    tx: &mut Transaction<'_, Postgres>,
+    name: &TeamName,
+    first_owner: Option<Uuid>,
+) -> Result<Team> {
     let team: Team = sqlx::query_as(
         "insert into teams (id, name) values ($1, $2) returning id, name, created_at",
     )
     .bind(Uuid::new_v4())
     .bind(name.as_str())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
-    .map_err(|e| match violated_unique(&e) {
+    .map_err(taken_name)?;
+    if let Some(user) = first_owner {
+        insert_member(tx, team.id, user, Role::Owner).await?;
+    }
+    Ok(team)
+}
+
+/// A team name another team has is a field error of the name.
+pub(crate) fn taken_name(e: sqlx::Error) -> Error {
+    match violated_unique(&e) {
         Some("teams_name_key") => Error::field(TeamName::FIELD, "this team name is taken"),
         _ => e.into(),
-    })?;
-    if let Some(user) = first_owner {
-        insert_member(&mut tx, team.id, user, Role::Owner).await?;
     }
-    tx.commit().await?;
-    Ok(team)
 }
 
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Team> {
@@ -94,7 +109,7 @@ pub async fn add_member(pool: &PgPool, team: Uuid, user: Uuid, role: Role) -> Re
     Ok(())
 }
 
-async fn insert_member(
+pub(crate) async fn insert_member(
     tx: &mut Transaction<'_, Postgres>,
     team: Uuid,
     user: Uuid,

@@ -4,13 +4,13 @@ use std::sync::OnceLock;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::violated_unique;
 use crate::password_gate::{Busy, PasswordGate};
-use crate::values::{DisplayName, Language, LoginName, Password};
+use crate::values::{DisplayName, Language, LoginName, Password, TimeZoneName};
 use crate::{Error, Result};
 
 /// A user as the rest of the panel sees one; the password hash stays in this module.
@@ -26,10 +26,28 @@ pub struct User {
     pub password_changed_at: OffsetDateTime,
     /// Moves on with every password change; a session from an older epoch has ended.
     pub session_epoch: i64,
+    /// The IANA time zone the user chose; `None`: never chosen (see [`User::time_zone`]).
+    pub time_zone: Option<String>,
 }
 
 const COLUMNS: &str = "id, login, display_name, site_admin, disabled, language, created_at, \
-    password_changed_at, session_epoch";
+    password_changed_at, session_epoch, time_zone";
+
+impl User {
+    /// The zone times are shown in: the user's choice, else Asia/Shanghai for Chinese
+    /// readers and UTC for the others (DESIGN.md, "Names a person can tell apart").
+    pub fn time_zone(&self) -> TimeZoneName {
+        let default = match self.language {
+            Language::ZhCn => "Asia/Shanghai",
+            Language::En => "UTC",
+        };
+        self.time_zone
+            .as_deref()
+            .and_then(|z| TimeZoneName::parse(z).ok())
+            .or_else(|| TimeZoneName::parse(default).ok())
+            .unwrap_or_else(TimeZoneName::utc)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -116,17 +134,30 @@ async fn password_matches(
 
 pub async fn create(pool: &PgPool, new: NewUser) -> Result<User> {
     let hash = hash_password(new.password.expose().to_owned().into()).await?;
+    let mut conn = pool.acquire().await?;
+    insert(&mut conn, &new.login, &new.display_name, &hash, new.site_admin, new.language).await
+}
+
+/// Inserts a user with an already computed password hash (or one no password matches).
+pub(crate) async fn insert(
+    conn: &mut PgConnection,
+    login: &LoginName,
+    name: &DisplayName,
+    password_hash: &str,
+    site_admin: bool,
+    language: Language,
+) -> Result<User> {
     sqlx::query_as::<_, User>(&format!(
         "insert into users (id, login, display_name, password_hash, site_admin, language)
          values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}"
     ))
     .bind(Uuid::new_v4())
-    .bind(new.login.as_str())
-    .bind(new.display_name.as_str())
-    .bind(hash)
-    .bind(new.site_admin)
-    .bind(new.language.as_str())
-    .fetch_one(pool)
+    .bind(login.as_str())
+    .bind(name.as_str())
+    .bind(password_hash)
+    .bind(site_admin)
+    .bind(language.as_str())
+    .fetch_one(conn)
     .await
     .map_err(|e| match violated_unique(&e) {
         Some("users_login_key") => Error::field(LoginName::FIELD, "this login name is taken"),
@@ -228,11 +259,14 @@ pub async fn change_password(pool: &PgPool, id: Uuid, password: &Password) -> Re
 }
 
 pub async fn set_disabled(pool: &PgPool, id: Uuid, disabled: bool) -> Result<()> {
-    let done = sqlx::query("update users set disabled = $2 where id = $1")
-        .bind(id)
-        .bind(disabled)
-        .execute(pool)
-        .await?;
+    let done = sqlx::query(
+        "update users set disabled = $2, \
+         disabled_at = case when $2 then coalesce(disabled_at, now()) end where id = $1",
+    )
+    .bind(id)
+    .bind(disabled)
+    .execute(pool)
+    .await?;
     found(done.rows_affected())
 }
 
@@ -260,6 +294,26 @@ pub async fn set_display_name(pool: &PgPool, id: Uuid, name: &DisplayName) -> Re
         .bind(name.as_str())
         .execute(pool)
         .await?;
+    found(done.rows_affected())
+}
+
+/// The profile a user sets for themselves on "my account".
+pub async fn set_profile(
+    pool: &PgPool,
+    id: Uuid,
+    name: &DisplayName,
+    language: Language,
+    zone: &TimeZoneName,
+) -> Result<()> {
+    let done = sqlx::query(
+        "update users set display_name = $2, language = $3, time_zone = $4 where id = $1",
+    )
+    .bind(id)
+    .bind(name.as_str())
+    .bind(language.as_str())
+    .bind(zone.as_str())
+    .execute(pool)
+    .await?;
     found(done.rows_affected())
 }
 

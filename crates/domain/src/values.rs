@@ -315,9 +315,59 @@ pub fn parse_domain_id(s: &str) -> Result<DomainId> {
         .map_err(|_| Error::field("domain_id", "Huawei account id must be 32 hex characters"))
 }
 
+/// A time zone by its IANA name ("Asia/Shanghai", "UTC"), known to the bundled tz
+/// database: times are shown to a person in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub const FIELD: &'static str = "time_zone";
+
+    pub fn parse(s: &str) -> Result<Self> {
+        let s = s.trim();
+        let f = Self::FIELD;
+        if s.is_empty() {
+            return Err(Error::field(f, "time zone is required"));
+        }
+        // Checked before the lookup: the longest IANA name has 32 characters.
+        if s.chars().count() > 64 || has_control(s) {
+            return Err(Error::field(f, "time zone must be an IANA name such as Asia/Shanghai"));
+        }
+        match jiff::tz::TimeZone::get(s) {
+            Ok(_) => Ok(TimeZoneName(s.to_owned())),
+            Err(_) => {
+                Err(Error::field(f, "unknown time zone: use an IANA name such as Asia/Shanghai"))
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn utc() -> TimeZoneName {
+        TimeZoneName("UTC".to_owned())
+    }
+
+    /// The zone itself (UTC should the database have lost it since parsing).
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.0).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_zones_by_iana_name() {
+        assert_eq!(TimeZoneName::parse(" Asia/Shanghai ").unwrap().as_str(), "Asia/Shanghai");
+        assert!(TimeZoneName::parse("UTC").is_ok());
+        for bad in ["", "Mars/Olympus", "Asia/\tShanghai", &"x".repeat(10_240)] {
+            let m = message(TimeZoneName::parse(bad).unwrap_err(), "time_zone");
+            assert!(m.contains("time zone") && m.len() < 100, "{m}");
+        }
+    }
 
     fn message(e: Error, field: &str) -> String {
         match e {

@@ -20,6 +20,7 @@ use async_trait::async_trait;
 use lightdeck_domain::accounts::{self, Account};
 use lightdeck_domain::audit::SessionHash;
 use lightdeck_domain::changes::{self, Change};
+use lightdeck_domain::sessions;
 use lightdeck_domain::teams::{self, Membership};
 use lightdeck_domain::users::{self, User};
 use sqlx::PgPool;
@@ -38,11 +39,15 @@ pub const TTL: Duration = Duration::from_secs(60);
 /// query each, as without the cache, instead of memory).
 const MAX_ENTRIES: usize = 10_000;
 
-/// A user and their teams, as one request needs them.
+/// A user, their teams and their live sessions, as one request needs them.
 #[derive(Debug, Clone)]
 pub struct UserContext {
     pub user: User,
     pub teams: Vec<Membership>,
+    /// Registry ids of the user's sessions that have not ended. Ending one notifies the
+    /// user's change (migration `user_sessions`), so a copy never outlives an ending
+    /// longer than any other change to the user.
+    pub live_sessions: Vec<Uuid>,
 }
 
 struct Timed<T> {
@@ -233,20 +238,43 @@ impl AuthCache {
         Ok(self.get_or_load(&self.accounts, team, load).await?.unwrap_or_default())
     }
 
-    /// The user (`None` if there is no such user) and their teams.
+    /// The user (`None` if there is no such user), their teams and live sessions.
     pub async fn user_context(
         &self,
         db: &PgPool,
         id: Uuid,
     ) -> Result<Option<Arc<UserContext>>, lightdeck_domain::Error> {
-        let load = async {
-            let Some(user) = users::find_by_id(db, id).await? else {
-                return Ok(None);
-            };
-            Ok(Some(Arc::new(UserContext { teams: teams::teams_of(db, id).await?, user })))
-        };
-        self.get_or_load(&self.users, id, load).await
+        self.get_or_load(&self.users, id, load_user(db, id)).await
     }
+
+    /// [`Self::user_context`] read from the database whatever the copy says (and kept in
+    /// its place, if it may be).
+    pub async fn user_context_fresh(
+        &self,
+        db: &PgPool,
+        id: Uuid,
+    ) -> Result<Option<Arc<UserContext>>, lightdeck_domain::Error> {
+        self.count(false);
+        let ticket = self.ticket();
+        let loaded = load_user(db, id).await?;
+        match (&loaded, ticket) {
+            (Some(value), Some(t)) => self.fill(&self.users, id, value.clone(), t),
+            _ => self.users.forget(&id),
+        }
+        Ok(loaded)
+    }
+}
+
+async fn load_user(
+    db: &PgPool,
+    id: Uuid,
+) -> Result<Option<Arc<UserContext>>, lightdeck_domain::Error> {
+    let Some(user) = users::find_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let teams = teams::teams_of(db, id).await?;
+    let live_sessions = sessions::live_ids(db, id).await?;
+    Ok(Some(Arc::new(UserContext { teams, user, live_sessions })))
 }
 
 /// The Postgres session store with [`AuthCache`] in front of its reads.

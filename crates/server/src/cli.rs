@@ -91,6 +91,17 @@ pub struct ServeArgs {
     /// through PgBouncer in transaction pooling mode).
     #[arg(long, env = "LIGHTDECK_NO_MEMORY_CACHE")]
     pub no_memory_cache: bool,
+    /// Serve /metrics on this address only, e.g. 127.0.0.1:9464 (with a public URL and
+    /// neither this nor a token, /metrics is off).
+    #[arg(long, env = "LIGHTDECK_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+    /// Reverse proxies (addresses or CIDRs, comma-separated) whose Forwarded /
+    /// X-Forwarded-For headers name the client; from anyone else they are ignored.
+    #[arg(long, env = "LIGHTDECK_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// Require `Authorization: Bearer TOKEN` for /metrics (at least 32 characters).
+    #[arg(long, env = "LIGHTDECK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Also serve the benchmark-only pages (`scripts/bench-panel.sh`; only in a build with
     /// the `bench` feature, never in production).
     #[cfg(feature = "bench")]
@@ -236,8 +247,10 @@ pub struct AccountAddArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk each team's audit chain and report the first broken link. Exit status 0 when
-    /// every chain is intact, 1 when one is broken, 2 when the check could not run.
+    /// Walk each team's audit chain (and, without --team, those of deleted teams and the
+    /// site's own chain of user and team changes) and report the first broken link. Exit
+    /// status 0 when every chain is intact, 1 when one is broken, 2 when the check could
+    /// not run.
     Verify(AuditVerifyArgs),
 }
 

@@ -19,6 +19,9 @@ pub enum Reason {
     AccountRestricted,
     /// The stored credentials were refused (`APIG.0301`, HTTP 401).
     AuthFailed,
+    /// The access key is locked for a while after too many bad signatures (`APIG.0301`
+    /// with "reach the limit").
+    KeyLocked,
     /// The credentials work but lack the permission (`APIG.0302`, HTTP 403).
     PermissionDenied,
     /// The server no longer exists (`Ecs.0114`, HTTP 404).
@@ -60,6 +63,7 @@ impl Reason {
             Reason::WrongState => "explain-wrong-state",
             Reason::AccountRestricted => "explain-account-restricted",
             Reason::AuthFailed => "explain-auth-failed",
+            Reason::KeyLocked => "explain-key-locked",
             Reason::PermissionDenied => "explain-permission-denied",
             Reason::NotFound => "explain-not-found",
             Reason::Unreachable => "explain-unreachable",
@@ -83,6 +87,9 @@ impl Reason {
 pub fn classify(code: Option<&str>, http_status: Option<u16>, message: Option<&str>) -> Reason {
     let code = code.unwrap_or_default();
     let message = message.unwrap_or_default().to_ascii_lowercase();
+    if message.contains("reach the limit") {
+        return Reason::KeyLocked;
+    }
     match code {
         "APIG.0308" | "HCSS.14290001" => return Reason::Throttled,
         "Ecs.0003" => return Reason::AccountRestricted,
@@ -142,6 +149,8 @@ mod tests {
         assert_eq!(classify(None, Some(429), None), Reason::Throttled);
         assert_eq!(classify(Some("Ecs.0003"), Some(403), None), Reason::AccountRestricted);
         assert_eq!(classify(Some("APIG.0301"), Some(401), None), Reason::AuthFailed);
+        let locked = "AK access failed to reach the limit,forbidden";
+        assert_eq!(classify(Some("APIG.0301"), Some(401), Some(locked)), Reason::KeyLocked);
         assert_eq!(
             classify(
                 Some("Ecs.0112"),

@@ -14,7 +14,7 @@ pub use lightdeck_domain::values::Language;
 use unic_langid::LanguageIdentifier;
 
 /// The catalog files of one language, in load order.
-const AREAS: [&str; 9] = [
+const AREAS: [&str; 11] = [
     "core",
     "errors",
     "dashboard",
@@ -24,6 +24,8 @@ const AREAS: [&str; 9] = [
     "accounts",
     "lifecycle",
     "members",
+    "account",
+    "admin",
 ];
 
 macro_rules! catalogs {
@@ -38,15 +40,17 @@ macro_rules! catalogs {
             include_str!(concat!("../../../web/i18n/", $lang, "/accounts.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/lifecycle.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/members.ftl")),
+            include_str!(concat!("../../../web/i18n/", $lang, "/account.ftl")),
+            include_str!(concat!("../../../web/i18n/", $lang, "/admin.ftl")),
         ]
     };
 }
 
-const EN: [&str; 9] = catalogs!("en");
-const ZH_CN: [&str; 9] = catalogs!("zh-CN");
+const EN: [&str; 11] = catalogs!("en");
+const ZH_CN: [&str; 11] = catalogs!("zh-CN");
 
 /// Every language the panel speaks, with its catalog sources.
-pub const LANGUAGES: [(Language, [&str; 9]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
+pub const LANGUAGES: [(Language, [&str; 11]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
 
 #[derive(Debug, thiserror::Error)]
 #[error("translation catalog web/i18n/{lang}/{area}.ftl: {problem}")]
@@ -77,7 +81,7 @@ impl std::fmt::Debug for I18n {
 
 fn bundle(
     lang: Language,
-    sources: [&'static str; 9],
+    sources: [&'static str; 11],
 ) -> Result<FluentBundle<FluentResource>, I18nError> {
     let id: LanguageIdentifier = lang.as_str().parse().map_err(|_| I18nError {
         lang: lang.as_str(),

@@ -43,6 +43,8 @@ pub enum Access {
     /// A member of the `{team}` in the path whose role allows the permission. Not a member
     /// (or no such team): 404. A member without the permission: 403.
     Team(Permission),
+    /// A signed-in site administrator (anonymous: as `SignedIn`; anyone else: 403).
+    SiteAdmin,
 }
 
 /// One route, as the role × route test sees it.
@@ -182,6 +184,13 @@ async fn guard(access: Access, req: Request, next: Next) -> Response {
                 return AppError::Unauthenticated.into_response();
             }
         }
+        Access::SiteAdmin => match user {
+            None => return AppError::Unauthenticated.into_response(),
+            Some(u) if !u.user.site_admin => {
+                return AppError::forbidden("only site administrators may do this").into_response();
+            }
+            Some(_) => {}
+        },
         Access::Team(permission) => {
             let Some(user) = user else {
                 return AppError::Unauthenticated.into_response();

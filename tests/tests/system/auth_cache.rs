@@ -121,3 +121,24 @@ async fn an_account_renamed_or_synced_elsewhere_shows_at_once() {
     })
     .await;
 }
+
+// My account's sessions registry: a session ended elsewhere (another process's "sign
+// out", here plain SQL) stops at once although its user, with their live sessions, was
+// answered from memory.
+#[tokio::test]
+async fn a_session_ended_in_the_registry_elsewhere_stops_at_once() {
+    let app = TestApp::start_default().await;
+    let (mut bob, path) = cached_client(&app, Persona::Operator).await;
+    let (carol, carol_path) = cached_client(&app, Persona::Viewer).await;
+    sql(
+        &app,
+        "update user_sessions set ended_at = now(), ended_reason = 'ended_elsewhere'
+         where user_id = $1",
+        app.user(Persona::Operator).id,
+    )
+    .await;
+    until_signed_out(&bob, &path, "the ended session is refused").await;
+    assert!(bob.get(&path).await.is_login_redirect());
+    let mut carol = carol;
+    assert_eq!(carol.get(&carol_path).await.status.as_u16(), 200, "another user's stays");
+}

@@ -199,7 +199,7 @@ async fn change_settings(b: &Browser, page: &str) -> Step {
 
 /// Presses Reboot for what is ticked, then drives the cloud until the progress panel (which
 /// polls by itself) says all `count` instances succeeded.
-async fn reboot_the_ticked(app: &TestApp, b: &Browser, count: usize) -> Step {
+pub(crate) async fn reboot_the_ticked(app: &TestApp, b: &Browser, count: usize) -> Step {
     click(b, "#actions-form button[name=action][value=reboot]").await?;
     b.wait_for("#action-panel section.progress-panel").await?;
     // The panel polls by itself; the test moves the cloud's time and runs the poller.
@@ -474,7 +474,7 @@ pub(crate) async fn texts(b: &Browser, css: &str) -> Result<Vec<String>, String>
     Ok(out)
 }
 
-async fn sign_in(app: &TestApp, b: &Browser, login: &str) -> Step {
+pub(crate) async fn sign_in(app: &TestApp, b: &Browser, login: &str) -> Step {
     go(b, &format!("{}/login", app.base_url)).await?;
     let user = b.wait_for("form[action='/login'] input[name=login]").await?;
     user.send_keys(login).await.map_err(|e| e.to_string())?;
@@ -488,7 +488,7 @@ async fn sign_in(app: &TestApp, b: &Browser, login: &str) -> Step {
         .map_err(|e| format!("{login} signs in: {e}"))
 }
 
-async fn sign_out(b: &Browser) -> Step {
+pub(crate) async fn sign_out(b: &Browser) -> Step {
     // On a phone "Sign out" is in the folded menu: open it as a person would.
     let button = "form[action='/logout'] button[type=submit]";
     if !displayed(b, button).await? {

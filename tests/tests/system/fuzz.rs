@@ -147,11 +147,12 @@ fn callers(access: Access) -> Vec<Persona> {
         Persona::Operator => Some(Role::Operator),
         Persona::Admin => Some(Role::Admin),
         Persona::Owner => Some(Role::Owner),
-        Persona::Anonymous | Persona::OtherOwner => None,
+        Persona::Anonymous | Persona::OtherOwner | Persona::SiteAdmin => None,
     };
     match access {
         Access::Public => Persona::ALL.to_vec(),
         Access::SignedIn => Persona::SIGNED_IN.to_vec(),
+        Access::SiteAdmin => vec![Persona::SiteAdmin],
         Access::Team(permission) => Persona::ALL
             .into_iter()
             .filter(|p| role(*p).is_some_and(|r| r.allows(permission)))
@@ -165,10 +166,12 @@ fn route_of<'a>(url: &str, filled: &'a BTreeMap<String, String>) -> Option<&'a s
     filled.iter().find(|(_, u)| u.as_str() == path).map(|(p, _)| p.as_str())
 }
 
-/// Crawls every GET route as `owner` and records, per (method, route), the fields its
-/// forms and links use, and the first real cursor seen.
+/// Crawls every GET route as `owner` (the site administration pages as `site_admin`) and
+/// records, per (method, route), the fields its forms and links use, and the first real
+/// cursor seen.
 async fn discover(
     owner: &mut Client,
+    site_admin: &mut Client,
     routes: &[lightdeck::RouteInfo],
     filled: &BTreeMap<String, String>,
 ) -> (BTreeMap<(String, String), Shape>, Option<String>) {
@@ -176,7 +179,8 @@ async fn discover(
     let mut cursor = None;
     for r in routes.iter().filter(|r| r.method == Method::GET) {
         let Some(url) = filled.get(r.path) else { continue };
-        let page = owner.get(url).await;
+        let reader = if r.access == Access::SiteAdmin { &mut *site_admin } else { &mut *owner };
+        let page = reader.get(url).await;
         let html = page.html();
         for form in html.select(&selector_of("form")) {
             let el = form.value();
@@ -334,7 +338,8 @@ async fn hostile_input_on_every_route_is_refused_cleanly() {
         filled.insert(r.path.to_owned(), support::fill(r.path, &ids).unwrap());
     }
     let mut owner = app.client(Persona::Owner).await;
-    let (shapes, cursor) = discover(&mut owner, &routes, &filled).await;
+    let mut sam = app.client(Persona::SiteAdmin).await;
+    let (shapes, cursor) = discover(&mut owner, &mut sam, &routes, &filled).await;
     let values = hostile_values(cursor.as_deref());
 
     let mut fuzz =

@@ -3,7 +3,10 @@
 mod auth;
 mod auth_cache;
 mod browser;
+mod browser_accounts;
+mod browser_admin;
 mod browser_lifecycle;
+mod browser_team;
 mod fuzz;
 mod matrix;
 mod pages;

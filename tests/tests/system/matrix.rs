@@ -24,57 +24,87 @@ enum Expect {
 
 use Expect::{Forbidden as F, Login as L, NotFound as N, Ok as A};
 
-/// Columns: anonymous, viewer, operator, admin, owner, owner of another team.
-const TABLE: &[(&str, &str, [Expect; 6])] = &[
+/// Columns: anonymous, viewer, operator, admin, owner, owner of another team, site
+/// administrator (a member of no team).
+const TABLE: &[(&str, &str, [Expect; 7])] = &[
     // Sign in and out, language: anyone.
-    ("GET", "/login", [A, A, A, A, A, A]),
-    ("POST", "/login", [A, A, A, A, A, A]),
-    ("POST", "/logout", [A, A, A, A, A, A]),
-    ("POST", "/language", [A, A, A, A, A, A]),
+    ("GET", "/login", [A, A, A, A, A, A, A]),
+    ("POST", "/login", [A, A, A, A, A, A, A]),
+    ("POST", "/logout", [A, A, A, A, A, A, A]),
+    ("POST", "/language", [A, A, A, A, A, A, A]),
     // No session at all.
-    ("GET", "/healthz", [A, A, A, A, A, A]),
-    ("GET", "/metrics", [A, A, A, A, A, A]),
-    ("GET", "/static/{*path}", [A, A, A, A, A, A]),
+    ("GET", "/healthz", [A, A, A, A, A, A, A]),
+    ("GET", "/metrics", [A, A, A, A, A, A, A]),
+    ("GET", "/static/{*path}", [A, A, A, A, A, A, A]),
     // Signed in.
-    ("GET", "/", [L, A, A, A, A, A]),
-    ("GET", "/account", [L, A, A, A, A, A]),
-    ("POST", "/account/password", [L, A, A, A, A, A]),
+    ("GET", "/", [L, A, A, A, A, A, A]),
+    ("GET", "/account", [L, A, A, A, A, A, A]),
+    ("POST", "/account/password", [L, A, A, A, A, A, A]),
+    // My account: sessions (each persona ends only its own; an empty form is refused).
+    ("POST", "/account/sessions/end", [L, A, A, A, A, A, A]),
+    ("POST", "/account/sessions/end-others", [L, A, A, A, A, A, A]),
+    ("POST", "/account/profile", [L, A, A, A, A, A, A]),
     // See instances and jobs: every member.
-    ("GET", "/teams/{team}/instances", [L, A, A, A, A, N]),
-    ("GET", "/teams/{team}/instances/{instance}", [L, A, A, A, A, N]),
-    ("GET", "/teams/{team}/instances/{instance}/row", [L, A, A, A, A, N]),
-    ("GET", "/teams/{team}/batches/{batch}", [L, A, A, A, A, N]),
-    ("GET", "/teams/{team}/orders", [L, A, A, A, A, N]),
+    ("GET", "/teams/{team}/instances", [L, A, A, A, A, N, N]),
+    ("GET", "/teams/{team}/instances/{instance}", [L, A, A, A, A, N, N]),
+    ("GET", "/teams/{team}/instances/{instance}/row", [L, A, A, A, A, N, N]),
+    ("GET", "/teams/{team}/batches/{batch}", [L, A, A, A, A, N, N]),
+    ("GET", "/teams/{team}/orders", [L, A, A, A, A, N, N]),
     // Start / stop / reboot: operator and up.
-    ("POST", "/teams/{team}/actions", [L, F, A, A, A, N]),
+    ("POST", "/teams/{team}/actions", [L, F, A, A, A, N, N]),
     // Rename, hostname, description: admin and owner.
-    ("POST", "/teams/{team}/instances/{instance}/settings", [L, F, F, A, A, N]),
+    ("POST", "/teams/{team}/instances/{instance}/settings", [L, F, F, A, A, N, N]),
     // Renew and reset passwords: admin and owner.
-    ("GET", "/teams/{team}/renewals/new", [L, F, F, A, A, N]),
-    ("POST", "/teams/{team}/renewals/new", [L, F, F, A, A, N]),
-    ("POST", "/teams/{team}/renewals", [L, F, F, A, A, N]),
-    ("GET", "/teams/{team}/instances/{instance}/password", [L, F, F, A, A, N]),
-    ("POST", "/teams/{team}/passwords/new", [L, F, F, A, A, N]),
-    ("POST", "/teams/{team}/passwords", [L, F, F, A, A, N]),
+    ("GET", "/teams/{team}/renewals/new", [L, F, F, A, A, N, N]),
+    ("POST", "/teams/{team}/renewals/new", [L, F, F, A, A, N, N]),
+    ("POST", "/teams/{team}/renewals", [L, F, F, A, A, N, N]),
+    ("GET", "/teams/{team}/instances/{instance}/password", [L, F, F, A, A, N, N]),
+    ("POST", "/teams/{team}/passwords/new", [L, F, F, A, A, N, N]),
+    ("POST", "/teams/{team}/passwords", [L, F, F, A, A, N, N]),
     // Unsubscribe: the owner only.
-    ("GET", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N]),
-    ("POST", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N]),
+    ("GET", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N, N]),
     // Manage members: the owner only.
-    ("GET", "/teams/{team}/members", [L, F, F, F, A, N]),
-    ("POST", "/teams/{team}/members", [L, F, F, F, A, N]),
-    ("POST", "/teams/{team}/members/{user}/role", [L, F, F, F, A, N]),
-    ("POST", "/teams/{team}/members/{user}/remove", [L, F, F, F, A, N]),
-    ("POST", "/teams/{team}/members/new", [L, F, F, F, A, N]),
+    ("GET", "/teams/{team}/members", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/members", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/members/{user}/role", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/members/{user}/remove", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/members/new", [L, F, F, F, A, N, N]),
     // A setup link: public (the link is the key); an empty form is refused by the form.
-    ("GET", "/setup/{token}", [A, A, A, A, A, A]),
-    ("POST", "/setup/{token}", [A, A, A, A, A, A]),
+    ("GET", "/setup/{token}", [A, A, A, A, A, A, A]),
+    ("POST", "/setup/{token}", [A, A, A, A, A, A, A]),
     // Read and export the audit log: admin and owner.
-    ("GET", "/teams/{team}/audit", [L, F, F, A, A, N]),
-    ("GET", "/teams/{team}/audit/export.csv", [L, F, F, A, A, N]),
-    ("GET", "/teams/{team}/audit/export.jsonl", [L, F, F, A, A, N]),
+    ("GET", "/teams/{team}/audit", [L, F, F, A, A, N, N]),
+    ("GET", "/teams/{team}/audit/export.csv", [L, F, F, A, A, N, N]),
+    ("GET", "/teams/{team}/audit/export.jsonl", [L, F, F, A, A, N, N]),
     // Refresh one account's inventory from the cloud: operator and up (it makes cloud calls
     // on the team's behalf, like start / stop / reboot).
-    ("POST", "/teams/{team}/accounts/{account}/refresh", [L, F, A, A, A, N]),
+    ("POST", "/teams/{team}/accounts/{account}/refresh", [L, F, A, A, A, N, N]),
+    // Site administration (users, teams, the site audit log): site administrators only,
+    // whatever their teams. {user} is the extra member, {team} the main team.
+    ("GET", "/admin/users", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/users", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/users/{user}/disable", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/users/{user}/enable", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/users/{user}/setup-link", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/users/{user}/grant-admin", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/users/{user}/revoke-admin", [L, F, F, F, F, F, A]),
+    ("GET", "/admin/teams", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/teams", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/teams/{team}/rename", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/teams/{team}/delete", [L, F, F, F, F, F, A]),
+    ("GET", "/admin/audit", [L, F, F, F, F, F, A]),
+    // Cloud accounts page: the owner only (like members). Empty forms are refused by the
+    // forms (422), so nothing is connected, changed, paused or removed.
+    ("GET", "/teams/{team}/accounts", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/accounts", [L, F, F, F, A, N, N]),
+    ("GET", "/teams/{team}/accounts/{account}", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/accounts/{account}/name", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/accounts/{account}/regions", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/accounts/{account}/credentials", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/accounts/{account}/syncing", [L, F, F, F, A, N, N]),
+    ("GET", "/teams/{team}/accounts/{account}/remove", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/accounts/{account}/remove", [L, F, F, F, A, N, N]),
 ];
 
 /// POST routes that start or end the session they are sent in.
@@ -210,6 +240,14 @@ async fn post_minimal(
             support::post_action(client, url, "reboot", &[&instance]).await
         }
         "/teams/{team}/accounts/{account}/refresh" => client.post_form(url, &[]).await,
+        // Cloud accounts: an empty form is refused by the form (422); removal needs its
+        // confirmation, so the account stays for the other rows.
+        "/teams/{team}/accounts"
+        | "/teams/{team}/accounts/{account}/name"
+        | "/teams/{team}/accounts/{account}/regions"
+        | "/teams/{team}/accounts/{account}/credentials"
+        | "/teams/{team}/accounts/{account}/syncing"
+        | "/teams/{team}/accounts/{account}/remove" => client.post_form(url, &[]).await,
         // Lifecycle forms: the selection opens a form; an empty submit is refused by the
         // form (422), so nothing is renewed, reset or unsubscribed.
         "/teams/{team}/renewals/new" | "/teams/{team}/passwords/new" => {
@@ -222,6 +260,11 @@ async fn post_minimal(
             client.post_form(url, &[]).await
         }
         "/setup/{token}" => client.post_form(url, &[]).await,
+        // My account: no session named, an empty profile (422); ending the others leaves
+        // this reader signed in.
+        "/account/sessions/end" | "/account/sessions/end-others" | "/account/profile" => {
+            client.post_form(url, &[]).await
+        }
         "/teams/{team}/members/{user}/role" => client.post_form(url, &[("role", "viewer")]).await,
         "/teams/{team}/members/{user}/remove" => client.post_form(url, &[]).await,
         "/teams/{team}/renewals"
@@ -233,6 +276,18 @@ async fn post_minimal(
             let key = format!("matrix-settings-{persona:?}");
             client.post_form(url, &[("description", &description), ("idempotency_key", &key)]).await
         }
+        // Site administration: empty forms are refused by the form (422: no user or team
+        // made, no team renamed, and deleting wants the team's name typed); the extra
+        // member is disabled then enabled, made site administrator then not, in table order.
+        "/admin/users"
+        | "/admin/teams"
+        | "/admin/teams/{team}/rename"
+        | "/admin/teams/{team}/delete" => client.post_form(url, &[]).await,
+        "/admin/users/{user}/disable"
+        | "/admin/users/{user}/enable"
+        | "/admin/users/{user}/setup-link"
+        | "/admin/users/{user}/grant-admin"
+        | "/admin/users/{user}/revoke-admin" => client.post_form(url, &[]).await,
         other => {
             return Err(format!(
                 "the matrix has no minimal body for POST {other}: add one in post_minimal"

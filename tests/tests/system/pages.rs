@@ -31,6 +31,8 @@ async fn every_page_in(language: Language, tag: &str) {
     let mut alice = app.client(Persona::Owner).await;
     support::run_batch(&app, &mut alice, "start", &[&app.team.instance_id(1)]).await;
     let mut problems = Vec::new();
+    // Site administration pages are for site administrators only: sam renders those.
+    let mut sam = app.client(Persona::SiteAdmin).await;
 
     // The sign-in page, for someone whose browser asks for this language.
     let mut visitor = app.anonymous().with_header("Accept-Language", tag);
@@ -50,7 +52,8 @@ async fn every_page_in(language: Language, tag: &str) {
             }
         };
         let fragment = FRAGMENTS.contains(&route.path);
-        let page = alice.get(&url).await;
+        let reader = if route.access == Access::SiteAdmin { &mut sam } else { &mut alice };
+        let page = reader.get(&url).await;
         let page = if fragment { page.in_table() } else { page };
         if !page.status.is_success() {
             problems.push(format!("GET {} as the owner: status {}", route.path, page.status));
@@ -61,7 +64,7 @@ async fn every_page_in(language: Language, tag: &str) {
             rendered += 1;
         }
         if route.sessions && route.access != Access::Public {
-            let partial = alice.get_htmx(&url).await;
+            let partial = reader.get_htmx(&url).await;
             let partial = if fragment { partial.in_table() } else { partial };
             if !partial.status.is_success() {
                 problems.push(format!("GET {} (htmx): status {}", route.path, partial.status));

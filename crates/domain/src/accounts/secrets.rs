@@ -1,13 +1,75 @@
-//! The one way secrets leave the crate (as `Credentials`), and re-sealing after a key rotation.
+//! Sealing secrets for storage, the one way they leave the crate (as `Credentials`), and
+//! re-sealing after a key rotation.
 
 use lightdeck_huaweicloud::{AkSk, Credentials, IamPassword};
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{IAM_PASSWORD, SK, TABLE, no_credentials};
+use super::{IAM_PASSWORD, NewAkSk, NewIamUser, SK, TABLE, found, no_credentials};
 use crate::crypto::{Keyring, Sealed, binding};
 use crate::{Error, Result};
+
+/// Both kinds of credentials as the columns hold them: identifiers in the clear, secrets
+/// sealed and bound to their row and column.
+pub(super) struct SealedCredentials {
+    pub(super) ak: Option<String>,
+    pub(super) sk: Option<Sealed>,
+    pub(super) iam_user: Option<String>,
+    pub(super) iam_password: Option<Sealed>,
+}
+
+pub(super) fn seal_credentials(
+    keyring: &Keyring,
+    id: Uuid,
+    aksk: Option<&NewAkSk>,
+    iam: Option<&NewIamUser>,
+) -> Result<SealedCredentials> {
+    if aksk.is_none() && iam.is_none() {
+        return Err(no_credentials());
+    }
+    let sk = aksk
+        .map(|k| keyring.seal(k.secret_access_key.expose(), &binding(TABLE, id, SK)))
+        .transpose()?;
+    let iam_password = iam
+        .map(|u| keyring.seal(u.password.expose(), &binding(TABLE, id, IAM_PASSWORD)))
+        .transpose()?;
+    Ok(SealedCredentials {
+        ak: aksk.map(|k| k.access_key_id.as_str().to_owned()),
+        sk,
+        iam_user: iam.map(|u| u.user_name.as_str().to_owned()),
+        iam_password,
+    })
+}
+
+/// Replaces both kinds of credentials at once (a kind left `None` is removed).
+pub async fn replace_credentials(
+    pool: &PgPool,
+    keyring: &Keyring,
+    team: Uuid,
+    id: Uuid,
+    aksk: Option<&NewAkSk>,
+    iam: Option<&NewIamUser>,
+) -> Result<()> {
+    let sealed = seal_credentials(keyring, id, aksk, iam)?;
+    let done = sqlx::query(
+        "update cloud_accounts set access_key_id = $3, secret_key_key_id = $4,
+             secret_key_sealed = $5, iam_user_name = $6, iam_password_key_id = $7,
+             iam_password_sealed = $8, updated_at = now()
+         where team_id = $1 and id = $2 and removed_at is null",
+    )
+    .bind(team)
+    .bind(id)
+    .bind(&sealed.ak)
+    .bind(sealed.sk.as_ref().map(|s| &s.key_id))
+    .bind(sealed.sk.as_ref().map(|s| &s.data))
+    .bind(&sealed.iam_user)
+    .bind(sealed.iam_password.as_ref().map(|s| &s.key_id))
+    .bind(sealed.iam_password.as_ref().map(|s| &s.data))
+    .execute(pool)
+    .await?;
+    found(done.rows_affected())
+}
 
 #[derive(sqlx::FromRow)]
 struct SecretRow {

@@ -175,6 +175,11 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, filter: &InstanceFilter) {
     }
     if !filter.include_gone {
         qb.push(" AND gone_at IS NULL");
+    } else {
+        // A removed account's instances are gone too, but not "gone from the cloud".
+        qb.push(
+            " AND account_id NOT IN (SELECT id FROM cloud_accounts WHERE removed_at IS NOT NULL)",
+        );
     }
 }
 

@@ -165,11 +165,14 @@ pub async fn upsert_from_sync(
 ) -> Result<SyncReport> {
     let input = to_json(items)?;
     let mut tx = pool.begin().await?;
-    let team_id: Option<Uuid> =
-        sqlx::query_scalar("SELECT team_id FROM cloud_accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    // A removed account takes no sync; the shared row lock orders this against a removal
+    // (`accounts::remove`), so a sync under way cannot bring its instances back.
+    let team_id: Option<Uuid> = sqlx::query_scalar(
+        "SELECT team_id FROM cloud_accounts WHERE id = $1 AND removed_at IS NULL FOR SHARE",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let team_id = team_id.ok_or(Error::NotFound)?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('lightdeck.inventory.sync'), hashtext($1))")
         .bind(format!("{account_id}/{region}"))

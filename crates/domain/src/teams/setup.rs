@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ pub const SETUP_LINK_VALID: time::Duration = time::Duration::hours(24);
 
 /// A stored password hash no password matches (not a PHC string): the user cannot sign in
 /// until they set one through their link.
-const NO_PASSWORD: &str = "!";
+pub(crate) const NO_PASSWORD: &str = "!";
 
 /// The secret part of a setup link. Shown once; `Debug` hides it.
 pub struct SetupToken(SecretString);
@@ -87,16 +87,7 @@ pub async fn add_new_person(
     .bind(&actor.actor_name)
     .execute(&mut *tx)
     .await?;
-    let token = SetupToken::new();
-    sqlx::query(
-        "insert into setup_links (token_hash, user_id, created_by, expires_at) values ($1, $2, $3, $4)",
-    )
-    .bind(hash(token.expose()))
-    .bind(user)
-    .bind(actor.actor_user_id)
-    .bind(now + SETUP_LINK_VALID)
-    .execute(&mut *tx)
-    .await?;
+    let token = insert_link(&mut tx, user, Some(actor.actor_user_id), now).await?;
     let draft = AuditEventDraft {
         target_kind: Some("user".to_owned()),
         target_ids: vec![user.to_string()],
@@ -106,6 +97,42 @@ pub async fn add_new_person(
     audit::append_in(&mut tx, draft).await?;
     tx.commit().await?;
     Ok((user, token))
+}
+
+/// A new link for `user`, in the caller's transaction. Not tied to a team: a team owner
+/// adding a new person and a site administrator (or the command line, `created_by` None)
+/// issue the same kind of link.
+pub(crate) async fn insert_link(
+    tx: &mut Transaction<'_, Postgres>,
+    user: Uuid,
+    created_by: Option<Uuid>,
+    now: OffsetDateTime,
+) -> Result<SetupToken> {
+    let token = SetupToken::new();
+    sqlx::query(
+        "insert into setup_links (token_hash, user_id, created_by, expires_at) values ($1, $2, $3, $4)",
+    )
+    .bind(hash(token.expose()))
+    .bind(user)
+    .bind(created_by)
+    .bind(now + SETUP_LINK_VALID)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// Ends every unused link of `user` (a new one replaces them; a disabled user keeps none).
+pub(crate) async fn expire_links(
+    tx: &mut Transaction<'_, Postgres>,
+    user: Uuid,
+    now: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query("update setup_links set used_at = $2 where user_id = $1 and used_at is null")
+        .bind(user)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Whose link it is, while it still works; [`Error::NotFound`] for an unknown, used or

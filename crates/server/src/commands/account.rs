@@ -1,17 +1,18 @@
 //! `lightdeck account add`: checks the credentials against the cloud, finds the account id
-//! and each region's project id, then stores the account with its secrets sealed.
+//! and each region's project id (`accounts::verify`, as the accounts page does), then
+//! stores the account with its secrets sealed and its audit event ("command line on HOST").
 //! `lightdeck account reencrypt`: re-seals the stored secrets after a master key rotation.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use lightdeck_domain::accounts::{self, NewAccount, NewAkSk, NewIamUser};
+use lightdeck_domain::accounts::{self, ChangedBy, NewAccount, NewAkSk, NewIamUser};
 use lightdeck_domain::crypto::{Keyring, MASTER_KEY_VAR, OLD_KEYS_VAR};
 use lightdeck_domain::teams;
 use lightdeck_domain::values::{
     self, AccessKeyId, AccountName, DomainName, IamUserName, SecretAccessKey, parse_region,
 };
-use lightdeck_huaweicloud::{AkSk, ClientConfig, Credentials, Endpoints, HuaweiCloud, IamPassword};
+use lightdeck_huaweicloud::{ClientConfig, Endpoints, HuaweiCloud};
 use secrecy::ExposeSecret;
 
 use super::{connect, read_stdin_line};
@@ -50,6 +51,9 @@ pub async fn add(args: AccountAddArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    if iam_user.is_some() && iam_account.is_none() {
+        bail!("--iam-user needs --iam-account: the Huawei account name the IAM user belongs to");
+    }
     if aksk.is_none() && iam_user.is_none() {
         bail!(
             "no credentials: give --ak with --sk-stdin, or --iam-account, --iam-user and \
@@ -66,62 +70,31 @@ pub async fn add(args: AccountAddArgs) -> anyhow::Result<ExitCode> {
             Endpoints::single(url.trim()).map_err(|e| anyhow::anyhow!("--endpoint: {e}"))?;
     }
     let cloud = HuaweiCloud::new(config)?;
-    let credentials = Credentials::new(
-        aksk.as_ref()
-            .map(|k| AkSk::new(k.access_key_id.as_str(), k.secret_access_key.expose().to_owned())),
-        match (&iam_user, &iam_account) {
-            (Some(u), Some(domain)) => Some(IamPassword::new(
-                domain.as_str(),
-                u.user_name.as_str(),
-                u.password.expose().to_owned(),
-            )),
-            _ => None,
-        },
-    )
-    .map_err(|_| anyhow::anyhow!("no credentials given"))?;
-    let account = cloud.account(credentials);
-
-    let domain_id =
-        account.verify_credentials().await.context("the cloud refused the credentials")?;
-    let domain_name = match iam_account {
-        Some(name) => name,
-        None => {
-            let reply =
-                account.list_auth_domains().await.context("looking up the Huawei account name")?;
-            let first = reply
-                .body
-                .domains
-                .into_iter()
-                .next()
-                .context("the cloud named no account for these credentials")?;
-            DomainName::parse(&first.name)?
-        }
-    };
-    let mut with_projects = Vec::new();
-    for region in regions {
-        let project = account
-            .project_id(region)
-            .await
-            .with_context(|| format!("finding the project id of {region}"))?;
-        with_projects.push((region, project));
-    }
+    // The same checks as the accounts page: nothing is stored unless the cloud agrees.
+    let verified =
+        accounts::verify(&cloud, aksk.as_ref(), iam_user.as_ref(), iam_account.as_ref(), &regions)
+            .await?;
 
     let pool = connect(&args.db).await?;
     let Some(team) = teams::find_by_name(&pool, &args.team).await? else {
         bail!("--team: there is no team named {:?}", args.team.trim());
     };
-    let created = accounts::create(
+    let domain_id = verified.domain_id.clone();
+    let with_projects = verified.projects.clone();
+    let by = ChangedBy::Tool(super::cli_actor());
+    let created = accounts::connect(
         &pool,
         &keyring,
         team.id,
         NewAccount {
             name,
-            domain_name,
-            domain_id: Some(domain_id.clone()),
+            domain_name: verified.domain_name,
+            domain_id: Some(verified.domain_id),
             aksk,
             iam_user,
-            regions: with_projects.clone(),
+            regions: verified.projects,
         },
+        &by,
     )
     .await?;
     println!(

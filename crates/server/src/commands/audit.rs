@@ -1,9 +1,10 @@
-//! `lightdeck audit verify`: walks each team's hash chain.
+//! `lightdeck audit verify`: walks each team's hash chain, those of deleted teams, and the
+//! site's own chain (users and teams managed by site administrators).
 
 use std::process::ExitCode;
 
 use anyhow::bail;
-use lightdeck_domain::{audit, teams};
+use lightdeck_domain::{audit, site, teams};
 
 use super::connect;
 use crate::cli::AuditVerifyArgs;
@@ -20,26 +21,43 @@ pub async fn verify(args: AuditVerifyArgs) -> anyhow::Result<ExitCode> {
     let mut broken = false;
     for team in &teams {
         let report = audit::verify(&pool, team.id).await?;
-        match report.first_break {
-            None => println!(
-                "{}: intact, {} events, head seq {} hash {}",
-                team.name, report.checked, report.head_seq, report.head_hash
-            ),
-            Some(b) => {
-                broken = true;
-                println!(
-                    "{}: BROKEN at seq {} ({}); events before it verified",
-                    team.name,
-                    b.seq,
-                    describe(b.kind)
-                );
-            }
-        }
+        broken |= print_report(&team.name, &report);
     }
     if teams.is_empty() {
-        println!("no teams, nothing to verify");
+        println!("no teams");
+    }
+    // Deleted teams' events stay (append-only): their chains are walked too.
+    if args.team.is_none() {
+        for id in site::deleted_team_chains(&pool).await? {
+            let report = audit::verify(&pool, id).await?;
+            broken |= print_report(&format!("deleted team {id}"), &report);
+        }
+        // The site's own chain: users and teams managed by site administrators and the CLI.
+        let report = site::verify(&pool).await?;
+        broken |= print_report("site (users and teams)", &report);
     }
     Ok(if broken { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// One chain's line; true when it is broken.
+fn print_report(name: &str, report: &audit::VerifyReport) -> bool {
+    match report.first_break {
+        None => {
+            println!(
+                "{name}: intact, {} events, head seq {} hash {}",
+                report.checked, report.head_seq, report.head_hash
+            );
+            false
+        }
+        Some(b) => {
+            println!(
+                "{name}: BROKEN at seq {} ({}); events before it verified",
+                b.seq,
+                describe(b.kind)
+            );
+            true
+        }
+    }
 }
 
 fn describe(kind: audit::BreakKind) -> &'static str {

@@ -46,6 +46,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Who the audit log names for a command run from a shell: "command line on HOST". There is
+/// no signed-in user, so the machine is the best a reader can be told.
+pub fn cli_actor() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().chars().filter(|c| !c.is_control()).take(100).collect::<String>())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "an unknown host".to_owned());
+    format!("command line on {host}")
+}
+
 /// Connects to `DATABASE_URL` (the flag or the variable).
 pub(crate) async fn connect(db: &DbArgs) -> anyhow::Result<PgPool> {
     let Some(url) = db.database_url.as_deref().filter(|u| !u.trim().is_empty()) else {

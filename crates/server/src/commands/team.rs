@@ -1,8 +1,10 @@
-//! `lightdeck team add` and `lightdeck team member add`.
+//! `lightdeck team add` (in the site audit log, like a site administrator's) and
+//! `lightdeck team member add`.
 
 use std::process::ExitCode;
 
 use anyhow::bail;
+use lightdeck_domain::site::{self, SiteActor};
 use lightdeck_domain::teams;
 use lightdeck_domain::users;
 use lightdeck_domain::values::{TeamName, parse_role};
@@ -20,7 +22,9 @@ pub async fn add(args: TeamAddArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
-    let team = teams::create(&pool, &name, owner.as_ref().map(|u| u.id)).await?;
+    let actor = SiteActor::command_line(super::cli_actor());
+    let owned_by = owner.as_ref().map(|u| (u.id, u.login.as_str()));
+    let team = site::create_team(&pool, &name, owned_by, &actor).await?;
     match owner {
         Some(user) => println!("created team {} ({}) owned by {}", team.name, team.id, user.login),
         None => println!("created team {} ({})", team.name, team.id),

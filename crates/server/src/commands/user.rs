@@ -1,9 +1,11 @@
-//! `lightdeck user add` and `lightdeck user passwd`.
+//! `lightdeck user add` and `lightdeck user passwd`: the site administrators' domain
+//! functions, so each is in the site audit log as done by "command line on HOST".
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use lightdeck_domain::site::{self, SiteActor};
 use lightdeck_domain::users::{self, NewUser};
 use lightdeck_domain::values::{DisplayName, Language, LoginName, Password};
 use rand::Rng;
@@ -18,11 +20,8 @@ pub async fn add(args: UserAddArgs) -> anyhow::Result<ExitCode> {
     let language = Language::parse(&args.language)?;
     let (password, generated) = obtain_password(&args.password, login.as_str())?;
     let pool = connect(&args.db).await?;
-    let user = users::create(
-        &pool,
-        NewUser { login, display_name, password, site_admin: args.site_admin, language },
-    )
-    .await?;
+    let new = NewUser { login, display_name, password, site_admin: args.site_admin, language };
+    let user = site::add_user_with_password(&pool, new, &actor()).await?;
     println!(
         "created user {}{}",
         user.login,
@@ -41,13 +40,18 @@ pub async fn passwd(args: UserPasswdArgs) -> anyhow::Result<ExitCode> {
         bail!("there is no user with the login {:?}", args.login.trim());
     };
     let (password, generated) = obtain_password(&args.password, &user.login)?;
-    users::change_password(&pool, user.id, &password).await?;
+    site::set_password(&pool, user.id, &password, &actor()).await?;
     println!("changed the password of {}", user.login);
     if let Some(p) = generated {
         println!("password: {}", p.expose_secret());
         println!("(shown once; it is stored only as a hash)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The site audit log names the machine the command ran on.
+fn actor() -> SiteActor {
+    SiteActor::command_line(super::cli_actor())
 }
 
 /// The password, and the same again when it was generated (to be printed once).

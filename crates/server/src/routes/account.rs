@@ -1,28 +1,31 @@
-//! Your own account: change your password. The current one is required; afterwards every
-//! other session of yours has ended (a lost laptop is signed out by changing it), this one
-//! stays signed in with a new session id.
+//! Your own account: your name, language and time zone, your password, the places you are signed in (each can be signed out
+//! from here) and your recent sign-ins and failed attempts.
 
-use axum::body::Bytes;
+mod password;
+mod profile;
+mod sessions;
+
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use lightdeck_domain::users;
-use lightdeck_domain::values::Password;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::error::AppError;
-use crate::extract::{ClientInfo, CurrentUser};
+use crate::extract::CurrentUser;
 use crate::i18n::Tr;
-use crate::reauth;
 use crate::routing::{Access, RouteTable};
-use crate::session;
 use crate::state::AppState;
+use crate::views::account::{AccountPage, COMMON_ZONES, ProfileForm};
 use crate::views::layout::Layout;
-use crate::views::members::AccountPage;
+
+pub(crate) use password::new_password_problem;
 
 pub fn routes(t: RouteTable) -> RouteTable {
-    t.get("/account", Access::SignedIn, page).post("/account/password", Access::SignedIn, change)
+    t.get("/account", Access::SignedIn, page)
+        .post("/account/password", Access::SignedIn, password::change)
+        .post("/account/sessions/end", Access::SignedIn, sessions::end_one)
+        .post("/account/sessions/end-others", Access::SignedIn, sessions::end_others)
+        .post("/account/profile", Access::SignedIn, profile::save)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -31,90 +34,49 @@ struct Done {
     done: String,
 }
 
-fn empty(tr: Tr, layout: Layout, user: &CurrentUser) -> AccountPage {
-    AccountPage {
+/// The page with its lists, no notice and no errors.
+async fn load(
+    state: &AppState,
+    tr: Tr,
+    layout: Layout,
+    user: &CurrentUser,
+    session: &Session,
+) -> Result<AccountPage, AppError> {
+    let this = crate::session::registry_id(session).await?;
+    let u = &user.user;
+    let zone = u.time_zone().as_str().to_owned();
+    Ok(AccountPage {
+        profile: ProfileForm::new(&tr, u.display_name.clone(), u.language.as_str(), zone),
+        zones: &COMMON_ZONES,
+        sessions: sessions::views(state, &tr, user, this).await?,
+        history: sessions::history(state, &tr, user).await?,
         tr,
         layout,
         name: user.user.display_name.clone(),
         login: user.user.login.clone(),
         notice: None,
+        problem: None,
         current_error: None,
         new_error: None,
         confirm_error: None,
-    }
+    })
 }
 
 async fn page(
-    tr: Tr,
-    layout: Layout,
-    user: CurrentUser,
-    Query(q): Query<Done>,
-) -> Result<Response, AppError> {
-    let mut page = empty(tr.clone(), layout, &user);
-    if q.done == "password" {
-        page.notice = Some(tr.t("account-password-changed"));
-    }
-    Ok(page.into_response())
-}
-
-/// The password rules in the reader's language (the domain's own words are English).
-pub(crate) fn new_password_problem(tr: &Tr, typed: &str) -> Option<String> {
-    let n = typed.chars().count();
-    if n < 12 {
-        Some(tr.t("account-error-short"))
-    } else if n > 256 {
-        Some(tr.t("account-error-long"))
-    } else if Password::parse(typed).is_err() {
-        Some(tr.t("account-error-control"))
-    } else {
-        None
-    }
-}
-
-async fn change(
     State(state): State<AppState>,
     tr: Tr,
     layout: Layout,
     user: CurrentUser,
     session: Session,
-    client: ClientInfo,
-    body: Bytes,
+    Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    let (mut current, mut new, mut confirm) = (String::new(), String::new(), String::new());
-    for (k, v) in form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "current_password" => current = v.into_owned(),
-            "new_password" => new = v.into_owned(),
-            "new_password_confirm" => confirm = v.into_owned(),
-            _ => {}
-        }
-    }
-    let mut page = empty(tr.clone(), layout, &user);
-    page.new_error = new_password_problem(&tr, &new);
-    if page.new_error.is_none() && new != confirm {
-        page.confirm_error = Some(tr.t("account-error-mismatch"));
-    }
-    if page.new_error.is_some() || page.confirm_error.is_some() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let now = state.now();
-    let verdict = reauth::verify_typed(
-        &state,
-        &user,
-        &client,
-        &current,
-        &tr,
-        "account-error-current-required",
-        "wrong current password when changing it",
-    )
-    .await?;
-    if let Err(message) = verdict {
-        page.current_error = Some(message);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let password = Password::parse(&new)?;
-    let epoch = users::set_password(&state.db, user.id(), &password).await?;
-    session::password_changed(&session, epoch, now).await?;
-    tracing::info!(user = %user.user.login, "changed their password; other sessions end");
-    Ok(Redirect::to("/account?done=password").into_response())
+    let mut page = load(&state, tr.clone(), layout, &user, &session).await?;
+    page.notice = match q.done.as_str() {
+        "password" => Some(tr.t("account-password-changed")),
+        "ended" => Some(tr.t("account-session-ended")),
+        "others" => Some(tr.t("account-others-ended")),
+        "profile" => Some(tr.t("account-profile-saved")),
+        _ => None,
+    };
+    Ok(page.into_response())
 }

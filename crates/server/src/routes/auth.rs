@@ -1,4 +1,6 @@
-//! Sign in, sign out, and the language switch.
+//! Sign in, sign out, and the language switch. Sign-ins and sign-outs are recorded in
+//! the sessions registry (`session::sign_in`, `session::sign_out`), failures in the
+//! security log.
 
 use std::net::IpAddr;
 
@@ -150,7 +152,7 @@ async fn login(
     match users::verify_password_with(&state.db, gate, &login, &form.password).await? {
         SignIn::Busy => Ok(busy()),
         SignIn::Accepted(user) => {
-            session::sign_in(&session, user.id, user.session_epoch, now).await?;
+            session::sign_in(&state, &session, user.id, user.session_epoch, &client, now).await?;
             users::record_sign_in(&state.db, user.id, now).await?;
             tracing::info!(user = %user.login, "signed in");
             Ok(Redirect::to(&next).into_response())
@@ -263,8 +265,8 @@ async fn retry_in_minutes(
     Ok(u32::try_from((wait_secs + 59) / 60).unwrap_or(1).max(1))
 }
 
-async fn logout(session: Session) -> Result<Response, AppError> {
-    session::sign_out(&session).await?;
+async fn logout(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
+    session::sign_out(&state, &session).await?;
     Ok(Redirect::to("/login?from=signed-out").into_response())
 }
 

@@ -87,6 +87,7 @@ async fn render(
         notice,
         problem,
         new_link: None,
+        copy_js_url: crate::assets::url("copy.js"),
         tr,
         layout,
     })

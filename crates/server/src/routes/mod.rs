@@ -5,6 +5,7 @@
 pub mod account;
 pub mod accounts;
 pub mod actions;
+pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -35,5 +36,6 @@ pub fn all() -> RouteTable {
     let t = members::routes(t);
     let t = account::routes(t);
     let t = setup::routes(t);
+    let t = admin::routes(t);
     accounts::routes(t)
 }

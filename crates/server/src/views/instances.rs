@@ -274,8 +274,12 @@ pub struct RefreshedFragment {
     pub ok: bool,
 }
 
-/// `2026-11-27 18:30 UTC`.
+/// `2026-11-27 18:30 UTC`, or in the reader's zone, named: `2026-11-28 02:30 +08
+/// (Asia/Shanghai)` (the request's zone; UTC outside a request).
 pub fn when(t: OffsetDateTime) -> String {
+    if let Some(zoned) = crate::views::account::in_reader_zone(t) {
+        return zoned;
+    }
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02} UTC",

@@ -30,6 +30,8 @@ pub struct Layout {
     /// The signed-in user's display name.
     pub user_name: Option<String>,
     pub teams: Vec<NavTeam>,
+    /// Whether the user is a site administrator (the header links to site administration).
+    pub site_admin: bool,
     /// The team the page belongs to, highlighted in the header.
     pub current_team: Option<Uuid>,
     /// This page's path and query, where the language switch comes back to.
@@ -51,6 +53,7 @@ impl Layout {
             csrf: csrf.unwrap_or_default(),
             user_name: ctx.user.as_ref().map(|u| u.user.display_name.clone()),
             teams: ctx.user.as_ref().map(nav_teams).unwrap_or_default(),
+            site_admin: ctx.user.as_ref().is_some_and(|u| u.user.site_admin),
             current_team: None,
             here: safe_here(here),
             css_url: crate::assets::url("app.css"),

@@ -40,6 +40,7 @@ pub struct MembersPage {
     pub new_person: NewPersonForm,
     /// A new person's setup link, on the one page that shows it.
     pub new_link: Option<String>,
+    pub copy_js_url: String,
 }
 
 /// The "add a new person" form as sent, with its problems.
@@ -62,20 +63,6 @@ pub struct SetupPage {
     /// `None`: the link is unknown, used or expired.
     pub login: Option<String>,
     pub token: String,
-    pub new_error: Option<String>,
-    pub confirm_error: Option<String>,
-}
-
-/// Your own account.
-#[derive(Template, WebTemplate)]
-#[template(path = "account/index.html")]
-pub struct AccountPage {
-    pub tr: Tr,
-    pub layout: Layout,
-    pub name: String,
-    pub login: String,
-    pub notice: Option<String>,
-    pub current_error: Option<String>,
     pub new_error: Option<String>,
     pub confirm_error: Option<String>,
 }

@@ -3,7 +3,10 @@
 //! it, a partial (`_name.html`, needs only `tr` and its data). Handlers pick with
 //! [`page_or_partial`].
 
+pub mod account;
+pub mod accounts;
 pub mod actions;
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;

@@ -106,6 +106,12 @@ async fn sync_loop(ctx: Ctx, shutdown: Shutdown, interval: Duration) {
                     if shutdown.is_triggered() {
                         return;
                     }
+                    // Its owner paused it. Forgotten here, so once resumed it is due as
+                    // if this process had just started (`first_wait`).
+                    if account.sync_paused {
+                        due.remove(&account.id);
+                        continue;
+                    }
                     if !due.contains_key(&account.id)
                         && let Some(wait) = first_wait(&ctx, &account, interval)
                     {

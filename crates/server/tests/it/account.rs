@@ -61,3 +61,89 @@ async fn the_account_page_is_for_signed_in_users_only() {
     let mut anonymous = lightdeck_testkit::Client::in_process(env.router.clone());
     assert!(anonymous.get("/account").await.is_login_redirect());
 }
+
+/// Every field's problem at once, in the reader's language; nothing saved, nothing huge
+/// echoed.
+#[tokio::test]
+async fn profile_problems_are_named_beside_each_field_at_once() {
+    let env = Env::new(1).await;
+    let mut carol = env.browser("carol", Role::Viewer).await;
+    let page = carol.get("/account").await;
+    assert_eq!(page.count("form#profile"), 1);
+    assert_eq!(page.attr("#profile-zone", "value").as_deref(), Some("UTC"), "en reads UTC");
+
+    let huge = "x".repeat(10 * 1024);
+    let fields =
+        [("display_name", huge.as_str()), ("language", "fr"), ("time_zone", "Mars/Olympus")];
+    let refused = carol.post_form("/account/profile", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for id in ["#profile-name-error", "#profile-language-error", "#profile-zone-error"] {
+        assert!(refused.text(id).is_some(), "{id}: {}", refused.body);
+    }
+    assert!(!refused.body.contains(&huge), "a 10 KB value is not echoed");
+    let fields = [("display_name", "Carol Chen"), ("language", "en"), ("time_zone", huge.as_str())];
+    let refused = carol.post_form("/account/profile", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text("#profile-zone-error").is_some() && !refused.body.contains(&huge));
+    assert_eq!(refused.attr("#profile-name", "value").as_deref(), Some("Carol Chen"), "kept");
+    // Control characters are refused at the edge (`input.rs`), every such field named.
+    let fields = [("display_name", "Carol\tChen"), ("language", "en\u{7}"), ("time_zone", "UTC")];
+    let refused = carol.post_form("/account/profile", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details = refused.text("ul.details").unwrap_or_default();
+    assert!(details.contains("display_name") && details.contains("language"), "{details}");
+    let saved: (String, Option<String>) =
+        sqlx::query_as("select display_name, time_zone from users where login = 'carol'")
+            .fetch_one(env.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(saved.1, None, "nothing saved");
+
+    // In Chinese, the same problems in Chinese.
+    let fields = [("display_name", ""), ("language", "zh-CN"), ("time_zone", "Asia/Nowhere")];
+    let mut wei = env.browser("wei", Role::Viewer).await;
+    assert_eq!(
+        wei.post_form("/language", &[("lang", "zh-CN"), ("next", "/")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let refused = wei.post_form("/account/profile", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text("#profile-name-error").unwrap().contains("名字"));
+    assert!(refused.text("#profile-zone-error").unwrap().contains("时区"));
+    assert!(refused.text("#profile-language-error").is_none());
+}
+
+/// `YYYY-MM-DD HH:MM` at the start of `s`.
+fn minute(s: &str) -> time::PrimitiveDateTime {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    time::PrimitiveDateTime::parse(s.get(..16).unwrap_or(s), &format)
+        .unwrap_or_else(|e| panic!("{s:?}: {e}"))
+}
+
+#[tokio::test]
+async fn a_beijing_user_reads_every_time_in_beijing_time_with_the_zone_named() {
+    let env = Env::new(1).await;
+    let mut utc = env.browser("carol", Role::Viewer).await;
+    let mut beijing = env.browser("dave", Role::Viewer).await;
+    let fields =
+        [("display_name", "Dave Li"), ("language", "en"), ("time_zone", " Asia/Shanghai ")];
+    let saved = beijing.post_form("/account/profile", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = beijing.get(saved.header("location").unwrap()).await;
+    assert!(page.text("div.flash.ok").is_some());
+    assert_eq!(page.attr("#profile-zone", "value").as_deref(), Some("Asia/Shanghai"));
+    assert!(page.text("p").unwrap_or_default().contains("Dave Li"), "the new name is used");
+
+    let path = format!("/teams/{}/instances", env.team);
+    let there = beijing.get(&path).await.text("span.last-sync").unwrap();
+    let here = utc.get(&path).await.text("span.last-sync").unwrap();
+    let (there, here) =
+        (there.trim_start_matches("last read "), here.trim_start_matches("last read "));
+    assert!(here.ends_with(" UTC"), "{here}");
+    assert!(there.contains("+08 (Asia/Shanghai)"), "{there}");
+    assert_eq!(minute(there) - minute(here), time::Duration::hours(8), "{there} vs {here}");
+
+    // The sessions list on the account page is in the same zone.
+    let account = beijing.get("/account").await;
+    assert!(account.text("table.sessions tr.current").unwrap().contains("(Asia/Shanghai)"));
+}

@@ -4,7 +4,9 @@
 //! and the built binary's demo and sim commands.
 
 mod account;
+mod accounts;
 mod actions_pipeline;
+mod admin;
 mod audit_export;
 mod audit_lines;
 mod audit_page;
@@ -25,6 +27,7 @@ mod instances_settings;
 mod instances_sync;
 mod lifecycle;
 mod members;
+mod sessions;
 mod sim_cli;
 
 mod audit_support;

@@ -19,6 +19,8 @@ enum Verb<'a> {
     /// `instance.<kind>.<outcome>`: `kind` is `start`, `reboot`, `update`, …
     Instance(&'a str),
     AccountRefresh,
+    /// `account.<connected|renamed|regions_changed|…>`: a team owner's change.
+    AccountChange(&'a str),
     AccountOther,
     SignIn,
     SignOut,
@@ -40,6 +42,16 @@ fn verb(action: &str) -> Verb<'_> {
         ["account" | "cloud_account", "refresh" | "refreshed" | "sync" | "synced", ..] => {
             Verb::AccountRefresh
         }
+        [
+            "account",
+            change @ ("connected"
+            | "renamed"
+            | "regions_changed"
+            | "credentials_replaced"
+            | "paused"
+            | "resumed"
+            | "removed"),
+        ] => Verb::AccountChange(change),
         ["account" | "cloud_account", ..] => Verb::AccountOther,
         ["user" | "session" | "auth", "sign_in" | "signed_in" | "login", ..] => Verb::SignIn,
         ["user" | "session" | "auth", "sign_out" | "signed_out" | "logout", ..] => Verb::SignOut,
@@ -134,6 +146,19 @@ fn action_phrase(
             }
         }
         Verb::AccountRefresh => "audit-do-account-refresh".to_owned(),
+        Verb::AccountChange(change) => {
+            args.set("name", text(param(e, "name").unwrap_or("?")));
+            args.set("from", text(param(e, "from").unwrap_or("?")));
+            args.set("domain", text(param(e, "domain_name").unwrap_or("?")));
+            let regions: Vec<String> = e
+                .params
+                .get("regions")
+                .and_then(serde_json::Value::as_array)
+                .map(|a| a.iter().filter_map(|r| r.as_str()).map(str::to_owned).collect())
+                .unwrap_or_default();
+            args.set("regions", text(regions.join(", ")));
+            format!("audit-do-account-{change}")
+        }
         Verb::AccountOther => "audit-do-account-other".to_owned(),
         Verb::SignIn => "audit-do-sign-in".to_owned(),
         Verb::SignOut => "audit-do-sign-out".to_owned(),

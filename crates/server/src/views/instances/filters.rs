@@ -44,7 +44,11 @@ pub fn account_views(tr: &Tr, accounts: &[Account]) -> Vec<AccountView> {
         .map(|a| AccountView {
             id: a.id.to_string(),
             name: a.name.clone(),
-            last_sync: last_sync_text(tr, &a.sync),
+            last_sync: if a.sync_paused {
+                tr.t1("accounts-paused-line", "read", last_sync_text(tr, &a.sync))
+            } else {
+                last_sync_text(tr, &a.sync)
+            },
         })
         .collect()
 }

@@ -1,9 +1,11 @@
-//! "Refresh now" for one of a team's cloud accounts: a sync of its inventory right away.
+//! A team's cloud accounts: the owners' page (connect, change, pause, remove; see the
+//! submodules) and "Refresh now" for one account, a sync of its inventory right away.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use lightdeck_domain::accounts;
+use lightdeck_domain::policy::Permission;
 
 use crate::error::AppError;
 use crate::explain;
@@ -16,8 +18,24 @@ use crate::views::instances::{RefreshedFragment, summary_text};
 use crate::views::page_or_partial;
 use crate::workers::{WorkerError, sync_account};
 
+mod change;
+mod connect;
+mod form;
+mod page;
+
 pub fn routes(t: RouteTable) -> RouteTable {
+    // Managing accounts is the owners' (like members); refreshing is anyone's who acts.
+    let manage = Access::Team(Permission::ManageTeam);
     t.post("/teams/{team}/accounts/{account}/refresh", Access::Team(REFRESH), refresh)
+        .get("/teams/{team}/accounts", manage, page::list)
+        .post("/teams/{team}/accounts", manage, connect::connect)
+        .get("/teams/{team}/accounts/{account}", manage, page::detail)
+        .post("/teams/{team}/accounts/{account}/name", manage, change::rename)
+        .post("/teams/{team}/accounts/{account}/regions", manage, change::regions)
+        .post("/teams/{team}/accounts/{account}/credentials", manage, change::credentials)
+        .post("/teams/{team}/accounts/{account}/syncing", manage, change::syncing)
+        .get("/teams/{team}/accounts/{account}/remove", manage, page::confirm_remove)
+        .post("/teams/{team}/accounts/{account}/remove", manage, change::remove)
 }
 
 async fn refresh(
@@ -30,6 +48,9 @@ async fn refresh(
     let team = ctx.team.id;
     // Another team's account answers 404 like a missing one.
     let account = accounts::get(&state.db, team, account).await?;
+    if account.sync_paused {
+        return Err(AppError::Conflict(tr.t("accounts-refresh-paused")));
+    }
     // To its end, so a closed tab does not cut the sync (and its lock) short.
     let workers = state.workers();
     let id = account.id;
