@@ -9,7 +9,7 @@ pub struct Asset {
     pub bytes: &'static [u8],
 }
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 4] = [
     Asset {
         name: "app.css",
         content_type: "text/css; charset=utf-8",
@@ -24,6 +24,11 @@ const ASSETS: [Asset; 3] = [
         name: "copy.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../web/static/copy.js"),
+    },
+    Asset {
+        name: "zone.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../web/static/zone.js"),
     },
 ];
 

@@ -142,6 +142,7 @@ async fn carol_changes_her_password(app: &TestApp, first: &Browser, second: &Bro
     click(first, "form#password-change button[type=submit]").await?;
     first.wait_for(".flash.ok").await?;
     accessible(first, "the account page after a password change").await?;
+    browser_zone_fills_the_field(first).await?;
 
     go(second, &format!("{}/teams/{}/instances", app.base_url, app.team.id)).await?;
     second
@@ -183,4 +184,28 @@ async fn app_user_id(app: &TestApp, login: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())?
         .map(|u| u.id.to_string())
         .ok_or_else(|| format!("no user {login} in the database"))
+}
+
+/// With a zone saved that is not the browser's, "Use this browser's time zone" appears and
+/// puts the browser's own zone in the field.
+async fn browser_zone_fills_the_field(b: &Browser) -> Step {
+    type_into(b, "#profile-zone", "Pacific/Chatham").await?;
+    click(b, "form#profile button[type=submit]").await?;
+    b.wait_for(".flash.ok").await?;
+    let own =
+        crate::browser::run(b, "return Intl.DateTimeFormat().resolvedOptions().timeZone;").await?;
+    let own = own.as_str().unwrap_or_default().to_owned();
+    if own.is_empty() || own == "Pacific/Chatham" {
+        return Ok(()); // nothing to offer in this browser
+    }
+    if !displayed(b, "#use-browser-zone").await? {
+        return Err(format!("no \"use this browser's time zone\" button (browser: {own})"));
+    }
+    click(b, "#use-browser-zone").await?;
+    let value =
+        b.wait_for("#profile-zone").await?.prop("value").await.map_err(|e| e.to_string())?;
+    if value.as_deref() != Some(own.as_str()) {
+        return Err(format!("the zone field reads {value:?} after the click, not {own}"));
+    }
+    accessible(b, "the account page offering the browser's zone").await
 }

@@ -39,3 +39,5 @@ account-error-name-control = Your name must not contain control characters such 
 account-error-language = Choose English or 简体中文.
 account-error-zone-required = Type a time zone, such as Asia/Shanghai or UTC.
 account-error-zone = This is not a time zone the panel knows: type an IANA name such as Asia/Shanghai or UTC.
+account-profile-zone-browser = Use this browser’s time zone: {"{"}zone{"}"}
+account-profile-zone-browser-plain = Use this browser’s time zone

@@ -39,3 +39,5 @@ account-error-name-control = 名字不能包含制表符、换行等控制字符
 account-error-language = 请选择 English 或简体中文。
 account-error-zone-required = 请输入时区，例如 Asia/Shanghai 或 UTC。
 account-error-zone = 面板不认识这个时区：请输入 IANA 时区名称，例如 Asia/Shanghai 或 UTC。
+account-profile-zone-browser = 使用此浏览器的时区：{"{"}zone{"}"}
+account-profile-zone-browser-plain = 使用此浏览器的时区

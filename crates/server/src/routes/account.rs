@@ -48,6 +48,7 @@ async fn load(
     Ok(AccountPage {
         profile: ProfileForm::new(&tr, u.display_name.clone(), u.language.as_str(), zone),
         zones: &COMMON_ZONES,
+        zone_js_url: crate::assets::url("zone.js"),
         sessions: sessions::views(state, &tr, user, this).await?,
         history: sessions::history(state, &tr, user).await?,
         tr,

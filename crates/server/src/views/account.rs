@@ -25,6 +25,7 @@ pub struct AccountPage {
     pub history: Vec<AttemptView>,
     pub profile: ProfileForm,
     pub zones: &'static [&'static str],
+    pub zone_js_url: String,
 }
 
 /// The profile form as shown or as sent, with its problems.
@@ -119,6 +120,15 @@ pub fn address(tr: &Tr, ip: Option<&str>) -> String {
 /// (Asia/Shanghai)`; `None` when that zone is UTC (or there is no request), which
 /// [`crate::views::instances::when`] writes as before.
 pub fn in_reader_zone(t: time::OffsetDateTime) -> Option<String> {
+    zoned_as(t, "%Y-%m-%d %H:%M")
+}
+
+/// As [`in_reader_zone`], with seconds (the audit log, compared with Huawei's own logs).
+pub fn in_reader_zone_seconds(t: time::OffsetDateTime) -> Option<String> {
+    zoned_as(t, "%Y-%m-%d %H:%M:%S")
+}
+
+fn zoned_as(t: time::OffsetDateTime, pattern: &str) -> Option<String> {
     let zone = crate::session::time_zone()?;
     let name = zone.iana_name().unwrap_or_default();
     if matches!(name, "UTC" | "Etc/UTC" | "Etc/Universal" | "Universal" | "Zulu") {
@@ -133,7 +143,7 @@ pub fn in_reader_zone(t: time::OffsetDateTime) -> Option<String> {
     } else {
         format!("{sign}{hours:02}:{minutes:02}")
     };
-    let local = zoned.strftime("%Y-%m-%d %H:%M");
+    let local = zoned.strftime(pattern);
     Some(if name.is_empty() {
         format!("{local} {offset}")
     } else {

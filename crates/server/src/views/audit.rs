@@ -91,8 +91,12 @@ impl EventView {
     }
 }
 
-/// UTC with seconds: the log is read across time zones and compared with Huawei's logs.
+/// With seconds (the log is compared with Huawei's logs), in the reader's time zone with
+/// the zone named, or UTC.
 pub fn format_time(t: OffsetDateTime) -> String {
+    if let Some(zoned) = crate::views::account::in_reader_zone_seconds(t) {
+        return zoned;
+    }
     let utc = t.to_offset(time::UtcOffset::UTC);
     utc.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC"))
         .unwrap_or_default()

@@ -147,3 +147,19 @@ async fn a_beijing_user_reads_every_time_in_beijing_time_with_the_zone_named() {
     let account = beijing.get("/account").await;
     assert!(account.text("table.sessions tr.current").unwrap().contains("(Asia/Shanghai)"));
 }
+
+#[tokio::test]
+async fn the_audit_log_is_read_in_the_readers_zone_with_seconds() {
+    let env = Env::new(1).await;
+    let mut erin = env.browser("erin", Role::Admin).await;
+    let fields = [("display_name", "Erin"), ("language", "en"), ("time_zone", "Asia/Kolkata")];
+    assert_eq!(erin.post_form("/account/profile", &fields).await.status, StatusCode::SEE_OTHER);
+    let id = env.instances().await[0].instance_id.to_string();
+    let done = env.act(&mut erin, "reboot", "soft", &[&id], "tz-audit", false).await;
+    assert!(done.status.is_success(), "{}", done.body);
+    let page = erin.get(&format!("/teams/{}/audit", env.team)).await;
+    let shown = page.text("time.when").expect("an audit line with its time");
+    // India is 5 h 30 min ahead, which no whole-hour mistake produces.
+    assert!(shown.contains(" +05:30 (Asia/Kolkata)"), "{shown}");
+    assert_eq!(shown.get(16..17), Some(":"), "seconds are kept: {shown}");
+}
