@@ -20,7 +20,21 @@ use serde_json::{Value, json};
 
 #[tokio::test]
 async fn bob_reboots_two_instances_alice_reads_it_carol_cannot() {
-    let Some(programs) = Programs::find() else {
+    let Some(programs) = programs_or_skip() else { return };
+    let app = TestApp::start_default().await;
+    let browser = Browser::start(&programs).await;
+    let mut result = scenario(&app, &browser).await;
+    if result.is_ok() {
+        result = on_a_phone(&app, &browser).await;
+    }
+    finish(browser, "reboot-audit-viewer.png", result).await;
+}
+
+/// Chromium and chromedriver, or `None` after saying the test skipped itself (which fails
+/// where `LIGHTDECK_REQUIRE_BROWSER=1` says the browser must run, as in CI).
+pub(crate) fn programs_or_skip() -> Option<Programs> {
+    let programs = Programs::find();
+    if programs.is_none() {
         assert!(
             !browser::required(),
             "the browser test needs chromium and chromedriver, and {}=1 says it must run",
@@ -28,26 +42,38 @@ async fn bob_reboots_two_instances_alice_reads_it_carol_cannot() {
         );
         // Straight to stderr: the test harness would swallow println! of a passing test.
         let _ = writeln!(std::io::stderr().lock(), "{}", browser::SKIP_MESSAGE);
-        return;
-    };
-    let app = TestApp::start_default().await;
-    let browser = Browser::start(&programs).await;
-    let mut result = scenario(&app, &browser).await;
-    if result.is_ok() {
-        result = on_a_phone(&app, &browser).await;
     }
+    programs
+}
+
+/// Closes the browser; a failed `result` panics with its error, a screenshot saved as
+/// `shot` and the page's source.
+pub(crate) async fn finish(b: Browser, shot: &str, result: Step) {
     if let Err(e) = result {
-        let shot = browser::failure_dir().join("reboot-audit-viewer.png");
-        let saved = browser.screenshot_to(&shot).await;
-        let source = browser.client.source().await.unwrap_or_default();
-        browser.close().await;
-        panic!(
-            "{e}\nscreenshot: {} ({saved:?})\npage source:\n{}",
-            shot.display(),
-            source.chars().take(4000).collect::<String>()
-        );
+        let evidence = evidence(&b, shot).await;
+        b.close().await;
+        panic!("{e}\n{evidence}");
     }
-    browser.close().await;
+    b.close().await;
+}
+
+/// A screenshot of what `b` shows (saved as `shot`) and the start of its page source.
+pub(crate) async fn evidence(b: &Browser, shot: &str) -> String {
+    let path = browser::failure_dir().join(shot);
+    let saved = b.screenshot_to(&path).await;
+    let source = b.client.source().await.unwrap_or_default();
+    format!(
+        "screenshot: {} ({saved:?})\npage source:\n{}",
+        path.display(),
+        source.chars().take(4000).collect::<String>()
+    )
+}
+
+/// Replaces what the field holds with `text`.
+pub(crate) async fn type_into(b: &Browser, css: &str, text: &str) -> Step {
+    let field = b.wait_for(css).await?;
+    field.clear().await.map_err(|e| format!("clearing {css}: {e}"))?;
+    field.send_keys(text).await.map_err(|e| format!("typing into {css}: {e}"))
 }
 
 pub(crate) type Step = Result<(), String>;

@@ -7,49 +7,24 @@
 //! Without chromium and chromedriver the test says it skipped, unless
 //! `LIGHTDECK_REQUIRE_BROWSER=1` (CI), where that is a failure.
 
-use std::io::Write;
-
 use fantoccini::Locator;
 use lightdeck_tests::TestApp;
-use lightdeck_tests::browser::{self, Browser, Programs};
+use lightdeck_tests::browser::Browser;
 
-use crate::browser::{Step, accessible, click, fits_a_phone, go, sign_in};
+use crate::browser::{
+    Step, accessible, click, finish, fits_a_phone, go, programs_or_skip, sign_in, type_into,
+};
 
 #[tokio::test]
 async fn sam_manages_users_and_teams_on_accessible_pages() {
-    let Some(programs) = Programs::find() else {
-        assert!(
-            !browser::required(),
-            "the browser test needs chromium and chromedriver, and {}=1 says it must run",
-            browser::REQUIRE_VAR
-        );
-        let _ = writeln!(std::io::stderr().lock(), "{}", browser::SKIP_MESSAGE);
-        return;
-    };
+    let Some(programs) = programs_or_skip() else { return };
     let app = TestApp::start_default().await;
     let b = Browser::start(&programs).await;
     let mut result = manage(&app, &b).await;
     if result.is_ok() {
         result = on_a_phone(&app, &b).await;
     }
-    if let Err(e) = result {
-        let shot = browser::failure_dir().join("admin.png");
-        let saved = b.screenshot_to(&shot).await;
-        let source = b.client.source().await.unwrap_or_default();
-        b.close().await;
-        panic!(
-            "{e}\nscreenshot: {} ({saved:?})\npage source:\n{}",
-            shot.display(),
-            source.chars().take(4000).collect::<String>()
-        );
-    }
-    b.close().await;
-}
-
-async fn type_into(b: &Browser, css: &str, text: &str) -> Step {
-    let field = b.wait_for(css).await?;
-    field.clear().await.map_err(|e| e.to_string())?;
-    field.send_keys(text).await.map_err(|e| e.to_string())
+    finish(b, "admin.png", result).await;
 }
 
 async fn manage(app: &TestApp, b: &Browser) -> Step {

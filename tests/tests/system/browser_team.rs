@@ -4,28 +4,21 @@
 //! page, still open, can no longer reboot. Then carol, signed in twice, changes her password
 //! in one browser and the other is signed out at its next click.
 
-use std::io::Write;
-
 use lightdeck_tests::TestApp;
 use lightdeck_tests::app::PASSWORD;
-use lightdeck_tests::browser::{self, Browser, Programs};
+use lightdeck_tests::browser::Browser;
 
-use crate::browser::{Step, accessible, click, displayed, go, reboot_the_ticked, sign_in};
+use crate::browser::{
+    Step, accessible, click, displayed, evidence, go, programs_or_skip, reboot_the_ticked, sign_in,
+    type_into,
+};
 
 const EVE_PASSWORD: &str = "eve's own long passphrase 7";
 const CAROL_NEW_PASSWORD: &str = "carol's brand new passphrase 9";
 
 #[tokio::test]
 async fn a_new_operator_joins_acts_and_is_demoted_and_a_password_change_signs_out_elsewhere() {
-    let Some(programs) = Programs::find() else {
-        assert!(
-            !browser::required(),
-            "the browser test needs chromium and chromedriver, and {}=1 says it must run",
-            browser::REQUIRE_VAR
-        );
-        let _ = writeln!(std::io::stderr().lock(), "{}", browser::SKIP_MESSAGE);
-        return;
-    };
+    let Some(programs) = programs_or_skip() else { return };
     let app = TestApp::start_default().await;
     let alice = Browser::start(&programs).await;
     let other = Browser::start(&programs).await;
@@ -36,14 +29,8 @@ async fn a_new_operator_joins_acts_and_is_demoted_and_a_password_change_signs_ou
     if let Err(e) = result {
         let mut report = e;
         for (who, b) in [("first", &alice), ("second", &other)] {
-            let shot = browser::failure_dir().join(format!("team-{who}-browser.png"));
-            let saved = b.screenshot_to(&shot).await;
-            let source = b.client.source().await.unwrap_or_default();
-            report.push_str(&format!(
-                "\n{who} browser: screenshot {} ({saved:?})\n{}",
-                shot.display(),
-                source.chars().take(3000).collect::<String>()
-            ));
+            let evidence = evidence(b, &format!("team-{who}-browser.png")).await;
+            report.push_str(&format!("\n{who} browser: {evidence}"));
         }
         alice.close().await;
         other.close().await;
@@ -155,12 +142,6 @@ async fn carol_changes_her_password(app: &TestApp, first: &Browser, second: &Bro
         .await
         .map_err(|e| format!("the browser that changed the password was signed out: {e}"))?;
     Ok(())
-}
-
-async fn type_into(b: &Browser, css: &str, text: &str) -> Step {
-    let field = b.wait_for(css).await?;
-    field.clear().await.map_err(|e| format!("clearing {css}: {e}"))?;
-    field.send_keys(text).await.map_err(|e| format!("typing into {css}: {e}"))
 }
 
 async fn sign_in_with(app: &TestApp, b: &Browser, login: &str, password: &str) -> Step {
