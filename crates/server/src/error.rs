@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lightdeck_domain::security_log::{self, Kind, NewEvent};
 use lightdeck_huaweicloud::FieldErrors;
 
+use crate::denial_log::Admit;
 use crate::extract::{ClientInfo, is_htmx_request, request_id_of};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -168,8 +169,21 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
                 route: Some(&path),
                 reason,
             };
-            if let Err(e) = security_log::record(&state.db, &event).await {
-                tracing::error!(request_id = %request_id, error = %e, "could not write the security log");
+            let admit = state.denials.admit(client.ip, state.now());
+            crate::denial_log::count("forbidden", admit == Admit::Write);
+            match admit {
+                Admit::Write => {
+                    if let Err(e) = security_log::record(&state.db, &event).await {
+                        tracing::error!(request_id = %request_id, error = %e, "could not write the security log");
+                    }
+                }
+                Admit::DropFirst => tracing::warn!(
+                    source_ip = ?client.ip,
+                    "more than {} refused requests from one address this minute; the rest are \
+                     counted in the metrics, not written to the security log",
+                    crate::denial_log::PER_WINDOW
+                ),
+                Admit::Drop => {}
             }
         }
         None if status.is_server_error() => {

@@ -12,6 +12,7 @@ pub mod client_addr;
 pub mod commands;
 pub mod config;
 pub mod csrf;
+pub mod denial_log;
 pub mod error;
 pub mod explain;
 pub mod extract;

@@ -85,6 +85,8 @@ pub struct AppState {
     pub password_gate: PasswordGate,
     /// Sign-in attempts being checked right now, which the throttle counts as failures.
     pub sign_ins: Arc<SignInGuard>,
+    /// How many refused requests per address reach the security log.
+    pub denials: Arc<crate::denial_log::DenialLog>,
     /// The accounts this process is syncing, shared by every [`AppState::workers`] context.
     syncing: crate::workers::sync::Syncing,
 }
@@ -109,6 +111,7 @@ impl AppState {
             auth_cache: Arc::new(AuthCache::default()),
             password_gate: PasswordGate::global().clone(),
             sign_ins: Arc::default(),
+            denials: Arc::default(),
             syncing: Default::default(),
         })
     }

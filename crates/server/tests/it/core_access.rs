@@ -152,3 +152,36 @@ fn the_table_records_what_it_enforces() {
     assert_eq!(find("POST", "/teams/{team}/power"), Access::Team(Permission::PowerActions));
     assert_eq!(find("GET", "/login"), Access::Public);
 }
+
+/// A script hammering a forbidden URL is refused every time, but writes at most
+/// `PER_WINDOW` security-log rows a minute; another address is not held back by it.
+#[tokio::test]
+async fn a_flood_of_refusals_writes_a_bounded_security_log() {
+    use lightdeck::denial_log::PER_WINDOW;
+
+    let w = world().await;
+    let power = format!("/teams/{}/power", w.ops);
+    let mut flood = w.app.client().with_ip("192.0.2.10");
+    flood.sign_in("vera", PASSWORD).await;
+    let csrf = flood.refresh_csrf().await;
+    for _ in 0..(PER_WINDOW + 20) {
+        let resp = flood.post_form(&power, &[("csrf", &csrf)]).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    }
+    let mut other = w.app.client().with_ip("192.0.2.11");
+    other.sign_in("vera", PASSWORD).await;
+    let csrf = other.refresh_csrf().await;
+    assert_eq!(other.post_form(&power, &[("csrf", &csrf)]).await.status, StatusCode::FORBIDDEN);
+
+    let rows = security_log::list(w.app.db.pool(), None, 500).await.unwrap();
+    let from = |ip: &str| rows.iter().filter(|e| e.source_ip.as_deref() == Some(ip)).count();
+    assert_eq!(from("192.0.2.10"), PER_WINDOW as usize);
+    assert_eq!(from("192.0.2.11"), 1);
+
+    // A minute later the address has a new allowance.
+    w.app.clock.advance(time::Duration::seconds(61));
+    assert_eq!(flood.post_form(&power, &[("csrf", &csrf)]).await.status, StatusCode::FORBIDDEN);
+    let rows = security_log::list(w.app.db.pool(), None, 500).await.unwrap();
+    let flooded = rows.iter().filter(|e| e.source_ip.as_deref() == Some("192.0.2.10")).count();
+    assert_eq!(flooded, PER_WINDOW as usize + 1);
+}
