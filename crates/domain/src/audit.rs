@@ -11,6 +11,7 @@ mod append;
 pub mod chain;
 mod export;
 mod grouped;
+pub mod head;
 mod query;
 mod redact;
 mod verify;

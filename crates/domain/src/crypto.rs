@@ -13,6 +13,7 @@ use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{Aead, Key, KeyInit, Nonce, Payload};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -63,6 +64,17 @@ impl MasterKey {
         &self.id
     }
 
+    /// A key of its own for `purpose`: HMAC-SHA256(master key, purpose). Knowing it reveals
+    /// nothing about the master key or the keys of other purposes.
+    pub fn derive(&self, purpose: &str) -> DerivedKey {
+        // HMAC takes keys of any length, so this cannot fail.
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(self.key.expose_secret())
+            .expect("HMAC-SHA256 accepts keys of any length");
+        mac.update(purpose.as_bytes());
+        let bytes: [u8; 32] = mac.finalize().into_bytes().into();
+        DerivedKey { key: SecretBox::new(Box::new(bytes)), master_id: self.id.clone() }
+    }
+
     fn cipher(&self) -> Aes256Gcm {
         Aes256Gcm::new(&Key::<Aes256Gcm>::from(*self.key.expose_secret()))
     }
@@ -77,6 +89,32 @@ impl Clone for MasterKey {
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MasterKey").field("id", &self.id).field("key", &"[REDACTED]").finish()
+    }
+}
+
+/// A key derived from a master key for one purpose ([`MasterKey::derive`]), and the id of
+/// that master key (safe to store, to find the key again after a rotation).
+pub struct DerivedKey {
+    key: SecretBox<[u8; 32]>,
+    master_id: String,
+}
+
+impl DerivedKey {
+    pub fn master_id(&self) -> &str {
+        &self.master_id
+    }
+
+    pub fn expose_secret(&self) -> &[u8; 32] {
+        self.key.expose_secret()
+    }
+}
+
+impl fmt::Debug for DerivedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DerivedKey")
+            .field("master_id", &self.master_id)
+            .field("key", &"[REDACTED]")
+            .finish()
     }
 }
 
@@ -123,6 +161,19 @@ impl Keyring {
 
     pub fn current_id(&self) -> &str {
         &self.current.id
+    }
+
+    /// [`MasterKey::derive`] with the current key.
+    pub fn derive(&self, purpose: &str) -> DerivedKey {
+        self.current.derive(purpose)
+    }
+
+    /// [`MasterKey::derive`] with the key of this id (current or older), if configured.
+    pub fn derive_with(&self, master_id: &str, purpose: &str) -> Option<DerivedKey> {
+        std::iter::once(&self.current)
+            .chain(&self.older)
+            .find(|k| k.id == master_id)
+            .map(|k| k.derive(purpose))
     }
 
     /// From `LIGHTDECK_MASTER_KEY` (and `LIGHTDECK_OLD_MASTER_KEYS`); `None` when unset.

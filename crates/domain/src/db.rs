@@ -43,9 +43,35 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
 }
 
 /// Applies the migrations this build knows and that the database has not seen.
+///
+/// When every one is already applied, nothing is run: the panel may connect as a runtime
+/// role that owns no table and may not create any (README, "a separate runtime role"),
+/// and sqlx's migrator would start with `CREATE TABLE IF NOT EXISTS _sqlx_migrations`,
+/// which such a role is refused even when the table exists.
 pub async fn migrate(pool: &PgPool) -> Result<()> {
+    if all_applied(pool).await {
+        return Ok(());
+    }
     MIGRATOR.run(pool).await?;
     Ok(())
+}
+
+/// Whether the database has applied (successfully, and with the same checksum) every
+/// migration of this build. Any doubt — no table, no permission to read it, an edited
+/// migration — says no, and the migrator decides (and reports).
+async fn all_applied(pool: &PgPool) -> bool {
+    let applied: Vec<(i64, Vec<u8>)> =
+        match sqlx::query_as("select version, checksum from _sqlx_migrations where success")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(_) => return false,
+        };
+    MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .all(|m| applied.iter().any(|(v, sum)| *v == m.version && **sum == *m.checksum))
 }
 
 /// Where Lightdeck keeps its data.

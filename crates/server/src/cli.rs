@@ -102,6 +102,11 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer TOKEN` for /metrics (at least 32 characters).
     #[arg(long, env = "LIGHTDECK_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Append the audit chains' signed heads to this file, at least every minute something
+    /// changed and at shutdown, for `lightdeck audit verify --head` (keep it where the
+    /// database user cannot rewrite it) [default: off].
+    #[arg(long, env = "LIGHTDECK_AUDIT_HEAD_FILE")]
+    pub audit_head_file: Option<String>,
     /// Also serve the benchmark-only pages (`scripts/bench-panel.sh`; only in a build with
     /// the `bench` feature, never in production).
     #[cfg(feature = "bench")]
@@ -259,6 +264,11 @@ pub struct AuditVerifyArgs {
     /// Check only this team (by name).
     #[arg(long)]
     pub team: Option<String>,
+    /// Also check the database against every signed line of this head file (written by
+    /// `lightdeck serve` with LIGHTDECK_AUDIT_HEAD_FILE): catches deleted newest events and
+    /// recomputed chains. Needs LIGHTDECK_MASTER_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub head: Option<PathBuf>,
     #[command(flatten)]
     pub db: DbArgs,
 }

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use lightdeck_domain::crypto::{Keyring, MASTER_KEY_VAR};
@@ -45,6 +46,10 @@ pub struct AppConfig {
     pub metrics: MetricsAccess,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` are believed.
     pub trusted_proxies: Vec<Cidr>,
+    /// Where the audit chains' signed heads are appended (`audit_head`); `None`: nowhere.
+    pub audit_head_file: Option<PathBuf>,
+    /// How often the heads are checked for a change to write.
+    pub audit_head_interval: Duration,
     /// Mounts the benchmark-only pages (`routes::bench`).
     #[cfg(feature = "bench")]
     pub bench_routes: bool,
@@ -62,6 +67,8 @@ impl Default for AppConfig {
             memory_cache: true,
             metrics: MetricsAccess::new(None, None, false),
             trusted_proxies: Vec::new(),
+            audit_head_file: None,
+            audit_head_interval: Duration::from_secs(60),
             #[cfg(feature = "bench")]
             bench_routes: false,
         }
@@ -226,6 +233,11 @@ impl ServeConfig {
             }),
         };
 
+        let audit_head_file = match args.audit_head_file.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(p) => Some(PathBuf::from(p)),
+        };
+
         match (database_url, keyring) {
             (Some(database_url), Some(keyring)) if problems.is_empty() => Ok(ServeConfig {
                 app: AppConfig {
@@ -238,6 +250,8 @@ impl ServeConfig {
                     memory_cache: !args.no_memory_cache,
                     metrics,
                     trusted_proxies,
+                    audit_head_file,
+                    audit_head_interval: defaults.audit_head_interval,
                     #[cfg(feature = "bench")]
                     bench_routes: args.bench_routes,
                 },

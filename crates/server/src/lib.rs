@@ -6,6 +6,7 @@
 pub mod act;
 pub mod app;
 pub mod assets;
+pub mod audit_head;
 pub mod auth_cache;
 pub mod cli;
 pub mod client_addr;

@@ -66,8 +66,12 @@ pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> any
         ),
         None => None,
     };
+    let audit_head = crate::audit_head::open(&state)?;
     let mut tasks =
         crate::workers::spawn(state.workers(), state.shutdown.clone(), state.config.sync_interval);
+    if let Some(writer) = audit_head {
+        tasks.push(crate::audit_head::spawn(writer, &state));
+    }
     if state.config.memory_cache {
         tasks.push(state.spawn_auth_cache());
     }

@@ -35,6 +35,7 @@ fn lightdeck() -> Command {
         "LIGHTDECK_METRICS_LISTEN",
         "LIGHTDECK_METRICS_TOKEN",
         "LIGHTDECK_TRUSTED_PROXIES",
+        "LIGHTDECK_AUDIT_HEAD_FILE",
         "RUST_LOG",
     ] {
         c.env_remove(var);

@@ -8,6 +8,7 @@ mod accounts;
 mod actions_pipeline;
 mod admin;
 mod audit_export;
+mod audit_head;
 mod audit_lines;
 mod audit_page;
 mod core_access;
