@@ -27,7 +27,8 @@ pub struct SimArgs {
     /// Regions the seeded instances live in (comma-separated region ids).
     #[arg(long, value_delimiter = ',', default_value = "cn-north-4,ap-southeast-1")]
     pub regions: Vec<Region>,
-    /// Inject a fault: OPERATION:KIND:PROBABILITY, KIND one of 429, 500, drop, hang,
+    /// Inject a fault: OPERATION:KIND:PROBABILITY, KIND one of 429, 429svc, 500, drop,
+    /// hang, drop_after, hang_after (the request is carried out, the answer lost),
     /// latency=MS; OPERATION a Huawei operation name (ShowServer, BatchRebootServers,
     /// ListAllResources, …) or *. Repeatable. Example: --fault ShowServer:429:0.5
     #[arg(long = "fault", value_name = "OP:KIND:PROB")]
