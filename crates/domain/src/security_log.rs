@@ -12,9 +12,21 @@ use uuid::Uuid;
 use crate::rows::{Checked, Stored, unchecked};
 use crate::{Error, Result};
 
-/// Sign-in attempts allowed per login and per source address within [`WINDOW`].
+/// Failed sign-ins allowed within [`WINDOW`] per source address (all logins from it), and
+/// per login for re-authentication; see `routes::auth` in the server for how the sign-in
+/// limits combine.
 pub const MAX_FAILURES: i64 = 10;
 pub const WINDOW: Duration = Duration::minutes(15);
+/// Failed sign-ins allowed within [`WINDOW`] from a browser with a valid device cookie for
+/// the login; then that browser (only) is refused until they leave the window.
+pub const DEVICE_MAX_FAILURES: i64 = 10;
+/// Failed sign-ins allowed within [`WINDOW`] for one login from one address without a
+/// device cookie.
+pub const LOGIN_ADDRESS_MAX_FAILURES: i64 = 5;
+/// After this many failures within [`WINDOW`] for a login from browsers without its device
+/// cookie, such attempts for that login are slowed down to one per [`SLOWDOWN`].
+pub const SLOWDOWN_AFTER: i64 = 10;
+pub const SLOWDOWN: Duration = Duration::seconds(60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -84,9 +96,19 @@ fn cut(s: &str, max: usize) -> String {
 }
 
 pub async fn record(pool: &PgPool, event: &NewEvent<'_>) -> Result<i64> {
+    record_from_device(pool, event, None).await
+}
+
+/// [`record`], for a sign-in from a browser with a valid device cookie: `device` is its id
+/// (a hash; never the cookie).
+pub async fn record_from_device(
+    pool: &PgPool,
+    event: &NewEvent<'_>,
+    device: Option<&str>,
+) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "insert into security_log (at, kind, login, user_id, source_ip, user_agent, route, reason)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        "insert into security_log (at, kind, login, user_id, source_ip, user_agent, route, reason, device)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
     )
     .bind(event.at)
     .bind(event.kind)
@@ -96,6 +118,7 @@ pub async fn record(pool: &PgPool, event: &NewEvent<'_>) -> Result<i64> {
     .bind(event.user_agent.map(|s| cut(s, 512)))
     .bind(event.route.map(|s| cut(s, 512)))
     .bind(cut(event.reason, 512))
+    .bind(device.map(|d| cut(d, 64)))
     .fetch_one(pool)
     .await?)
 }
@@ -103,8 +126,33 @@ pub async fn record(pool: &PgPool, event: &NewEvent<'_>) -> Result<i64> {
 /// Whom a throttle counts for.
 #[derive(Debug, Clone, Copy)]
 pub enum Subject<'a> {
+    /// Every failure for the login.
     Login(&'a str),
+    /// Failures from the address, except those from browsers with a valid device cookie
+    /// (which count against that device only).
     Ip(IpAddr),
+    /// Failures from the browser with this device id (see `record_from_device`).
+    Device(&'a str),
+    /// Failures for the login from the address, without a device cookie.
+    LoginFrom(&'a str, IpAddr),
+    /// Failures for the login without a device cookie, from anywhere.
+    LoginUntrusted(&'a str),
+}
+
+fn subject_filter(subject: Subject<'_>) -> (&'static str, String, Option<String>) {
+    match subject {
+        Subject::Login(login) => ("login = $1", cut(login.trim(), 128), None),
+        Subject::Ip(ip) => ("source_ip = $1 and device is null", ip.to_string(), None),
+        Subject::Device(device) => ("device = $1", cut(device, 64), None),
+        Subject::LoginFrom(login, ip) => (
+            "login = $1 and source_ip = $3 and device is null",
+            cut(login.trim(), 128),
+            Some(ip.to_string()),
+        ),
+        Subject::LoginUntrusted(login) => {
+            ("login = $1 and device is null", cut(login.trim(), 128), None)
+        }
+    }
 }
 
 /// Failed sign-ins for `subject` at or after `since`.
@@ -113,21 +161,39 @@ pub async fn failures_since(
     subject: Subject<'_>,
     since: OffsetDateTime,
 ) -> Result<i64> {
-    let (sql, value) = match subject {
-        Subject::Login(login) => (
-            "select count(*) from security_log where kind = 'sign_in_failed' and login = $1 and at >= $2",
-            cut(login.trim(), 128),
-        ),
-        Subject::Ip(ip) => (
-            "select count(*) from security_log where kind = 'sign_in_failed' and source_ip = $1 and at >= $2",
-            ip.to_string(),
-        ),
+    let (filter, value, extra) = subject_filter(subject);
+    let sql = format!(
+        "select count(*) from security_log where kind = 'sign_in_failed' and at >= $2 and {filter}"
+    );
+    let query = sqlx::query_scalar(&sql).bind(value).bind(since);
+    let query = match extra {
+        Some(extra) => query.bind(extra),
+        None => query,
     };
-    Ok(sqlx::query_scalar(sql).bind(value).bind(since).fetch_one(pool).await?)
+    Ok(query.fetch_one(pool).await?)
 }
 
-/// Whether a sign-in for `login` from `ip` should be refused without checking the password:
-/// [`MAX_FAILURES`] or more failures for either within [`WINDOW`] before `now`.
+/// The time of the newest failed sign-in for `subject` at or after `since`.
+pub async fn last_failure_since(
+    pool: &PgPool,
+    subject: Subject<'_>,
+    since: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>> {
+    let (filter, value, extra) = subject_filter(subject);
+    let sql = format!(
+        "select max(at) from security_log where kind = 'sign_in_failed' and at >= $2 and {filter}"
+    );
+    let query = sqlx::query_scalar(&sql).bind(value).bind(since);
+    let query = match extra {
+        Some(extra) => query.bind(extra),
+        None => query,
+    };
+    Ok(query.fetch_one(pool).await?)
+}
+
+/// Whether [`MAX_FAILURES`] or more failures for `login` or from `ip` (without a device
+/// cookie) fall within [`WINDOW`] before `now`. The old sign-in rule, kept for callers
+/// outside `/login`; the sign-in page applies the device-cookie limits in `routes::auth`.
 pub async fn sign_in_throttled(
     pool: &PgPool,
     login: &str,

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod config;
 pub mod csrf;
 pub mod denial_log;
+pub mod device_cookie;
 pub mod error;
 pub mod explain;
 pub mod extract;

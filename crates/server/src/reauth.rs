@@ -66,8 +66,13 @@ pub async fn verify_typed(
     }
     let now = state.now();
     let login = user.user.login.as_str();
-    let failures =
-        security_log::failures_since(&state.db, Subject::Login(login), now - WINDOW).await?;
+    // A signed-in session asks: failures for the login from *this* address count, so a
+    // stranger guessing the password at /login cannot lock its owner out of this form.
+    let subject = match client.ip {
+        Some(ip) => Subject::LoginFrom(login, ip),
+        None => Subject::Login(login),
+    };
+    let failures = security_log::failures_since(&state.db, subject, now - WINDOW).await?;
     if failures >= MAX_FAILURES {
         return Ok(Err(tr.t("lifecycle-reauth-throttled")));
     }

@@ -32,3 +32,7 @@ login-throttled = Too many failed sign-ins. Try again in { $minutes ->
     [one] { $minutes } minute
    *[other] { $minutes } minutes
 }.
+login-slowed = Too many failed sign-ins for this login from browsers it has not used before. Try again in { $seconds ->
+    [one] { $seconds } second
+   *[other] { $seconds } seconds
+}.

@@ -29,3 +29,4 @@ login-session-ended = 会话已结束，请重新登录。
 login-signed-out = 您已退出登录。
 login-busy = 面板正在核对其他登录请求，请稍后再试。
 login-throttled = 登录失败次数过多，请 { $minutes } 分钟后再试。
+login-slowed = 此账号在未用过的浏览器上登录失败次数过多，请 { $seconds } 秒后再试。

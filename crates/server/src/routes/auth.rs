@@ -1,25 +1,57 @@
 //! Sign in, sign out, and the language switch. Sign-ins and sign-outs are recorded in
 //! the sessions registry (`session::sign_in`, `session::sign_out`), failures in the
 //! security log.
+//!
+//! # Sign-in throttling
+//!
+//! Throttling stops guessing without letting a stranger lock the real user out (OWASP,
+//! "Slow down online guessing attacks with device cookies"). A successful sign-in gives the
+//! browser a device cookie for that login ([`crate::device_cookie`], valid a year, renewed at
+//! each sign-in). All counts are of failed sign-ins within the last 15 minutes
+//! ([`WINDOW`]), taken from the security log plus the attempts being checked right now
+//! ([`crate::sign_in_guard`]):
+//!
+//! - **With a valid device cookie for the login typed**: only that browser's failures count.
+//!   After 10 ([`DEVICE_MAX_FAILURES`]) it is refused (429, "try again in N minutes") until
+//!   they leave the window. Failures from other browsers and addresses never refuse it.
+//! - **Without one** (a new browser, or a forged, damaged or other user's cookie):
+//!   - 10 failures from the address, for any logins ([`MAX_FAILURES`]): the address is
+//!     refused until they leave the window (429, minutes);
+//!   - 5 failures for the login from the address ([`LOGIN_ADDRESS_MAX_FAILURES`]): that
+//!     pair is refused until they leave the window (429, minutes);
+//!   - 10 failures for the login from browsers without its cookie, from anywhere
+//!     ([`SLOWDOWN_AFTER`]): not a lockout but a slowdown. Such attempts for the login are
+//!     then checked at most once per 60 seconds ([`SLOWDOWN`]) after the last failure;
+//!     sooner they get 429 with `Retry-After` in seconds. An attacker spread over many
+//!     addresses then gets about 10 + 15 guesses per 15 minutes; the user with the cookie
+//!     is not affected, and a user on a new browser waits at most a minute.
+//!
+//! Refusals are logged as `sign_in_throttled` and do not count as failures. Refusals for
+//! attempts already in flight (503 "busy", a second) are not logged.
 
 use std::net::IpAddr;
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use lightdeck_domain::security_log::{self, Kind, MAX_FAILURES, NewEvent, Subject, WINDOW};
+use lightdeck_domain::security_log::{
+    self, DEVICE_MAX_FAILURES, Kind, LOGIN_ADDRESS_MAX_FAILURES, MAX_FAILURES, NewEvent, SLOWDOWN,
+    SLOWDOWN_AFTER, Subject, WINDOW,
+};
 use lightdeck_domain::users::{self, SignIn};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
+use crate::device_cookie::{self, Device, DeviceKey};
 use crate::error::AppError;
 use crate::extract::{ClientInfo, CurrentUser, RequestContext};
 use crate::i18n::{Language, Tr};
 use crate::routing::{Access, RouteTable};
 use crate::session;
+use crate::sign_in_guard::InFlight;
 use crate::state::AppState;
 use crate::urls::is_safe_next;
 use crate::views::auth::LoginPage;
@@ -89,6 +121,7 @@ async fn login(
     State(state): State<AppState>,
     session: Session,
     client: ClientInfo,
+    headers: HeaderMap,
     tr: Tr,
     layout: Layout,
     Form(form): Form<LoginForm>,
@@ -129,23 +162,50 @@ async fn login(
             .insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
         response
     };
-    // Reserved before the check, held until the failure is recorded (end of this function).
-    let reservation = state.sign_ins.reserve(&login, client.ip);
-    let limit = limit(&state, &login, client.ip, reservation.in_flight, now).await?;
-    if limit == Limit::Crowded {
-        // Not logged: each would be a row written for a stranger, and nothing was checked.
-        return Ok(busy());
+    let secure = state.config.secure_cookies();
+    // The device cookie, if it is a valid one for the login typed; anything else is none.
+    let sent_cookie = device_cookie::from_request(&headers, secure);
+    let mut device_key = None;
+    let mut device = None;
+    if let Some(value) = &sent_cookie {
+        let key = DeviceKey::load(&state).await?;
+        device = key.verify(value, &login);
+        device_key = Some(key);
     }
-    if limit == Limit::Throttled {
-        let minutes = retry_in_minutes(&state, &login, client.ip, now).await?;
-        record(&state, Kind::SignInThrottled, &login, None, &client, now, "too many failures")
-            .await?;
-        let message = tr.t1("login-throttled", "minutes", i64::from(minutes));
+    // Reserved before the check, held until the failure is recorded (end of this function).
+    let reservation = state.sign_ins.reserve(&login, client.ip, device.as_ref().map(Device::id));
+    let limit =
+        limit(&state, &login, client.ip, device.as_ref(), reservation.in_flight, now).await?;
+    let refused = |seconds: i64, reason: &str| {
+        let minutes = (seconds.max(1) + 59) / 60;
+        // A slowdown is short: say its seconds, as Retry-After does.
+        let message = if reason == SLOWED {
+            tr.t1("login-slowed", "seconds", seconds.max(1))
+        } else {
+            tr.t1("login-throttled", "minutes", minutes)
+        };
         let mut response = page(StatusCode::TOO_MANY_REQUESTS, Some(message), None, None);
-        if let Ok(v) = (u64::from(minutes) * 60).to_string().parse() {
+        let retry_after = if reason == SLOWED { seconds.max(1) } else { minutes * 60 };
+        if let Ok(v) = retry_after.to_string().parse() {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
-        return Ok(response);
+        response
+    };
+    match limit {
+        Limit::Clear => {}
+        // Not logged: each would be a row written for a stranger, and nothing was checked.
+        Limit::Crowded => return Ok(busy()),
+        Limit::Throttled(limits) => {
+            let seconds = retry_in_seconds(&state, &limits, now).await?;
+            let device_id = device.as_ref().map(Device::id);
+            record(&state, Kind::SignInThrottled, &login, None, &client, device_id, now, THROTTLED)
+                .await?;
+            return Ok(refused(seconds, THROTTLED));
+        }
+        Limit::Slowed { seconds } => {
+            record(&state, Kind::SignInThrottled, &login, None, &client, None, now, SLOWED).await?;
+            return Ok(refused(seconds, SLOWED));
+        }
     }
 
     let gate = &state.password_gate;
@@ -155,61 +215,127 @@ async fn login(
             session::sign_in(&state, &session, user.id, user.session_epoch, &client, now).await?;
             users::record_sign_in(&state.db, user.id, now).await?;
             tracing::info!(user = %user.login, "signed in");
-            Ok(Redirect::to(&next).into_response())
+            // A valid cookie is renewed as it is (the same device); otherwise a new one.
+            let key = match device_key {
+                Some(key) => key,
+                None => DeviceKey::load(&state).await?,
+            };
+            let value = match (device.is_some(), sent_cookie) {
+                (true, Some(value)) => value,
+                _ => key.issue(&login).0,
+            };
+            let mut response = Redirect::to(&next).into_response();
+            device_cookie::set(response.headers_mut(), &value, secure);
+            Ok(response)
         }
         SignIn::Rejected { user_id, reason } => {
-            record(&state, Kind::SignInFailed, &login, user_id, &client, now, reason.as_str())
-                .await?;
+            let device_id = device.as_ref().map(Device::id);
+            record(
+                &state,
+                Kind::SignInFailed,
+                &login,
+                user_id,
+                &client,
+                device_id,
+                now,
+                reason.as_str(),
+            )
+            .await?;
             drop(reservation);
             Ok(page(StatusCode::UNAUTHORIZED, Some(tr.t("login-failed")), None, None))
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Limit {
+const THROTTLED: &str = "too many failures";
+const SLOWED: &str = "slowed down: too many failures for the login";
+
+#[derive(Debug, Clone)]
+enum Limit<'a> {
     Clear,
-    /// [`MAX_FAILURES`] recorded for the login or the address: refused for minutes.
-    Throttled,
+    /// A hard limit reached (for the device, the address, or the login from the address):
+    /// refused until the failures that reached it leave the window.
+    Throttled(Vec<(Subject<'a>, i64)>),
+    /// The login's slowdown for browsers without its device cookie: refused for `seconds`.
+    Slowed {
+        seconds: i64,
+    },
     /// Under the limit only until the attempts being checked right now fail: refused for a
     /// moment, since they finish within a second.
     Crowded,
 }
 
 /// Counts attempts in flight (`in_flight`, this one included) as failures, so that a burst
-/// gets at most [`MAX_FAILURES`] checked before any of them is recorded.
-async fn limit(
+/// gets at most the limit checked before any of them is recorded.
+async fn limit<'a>(
     state: &AppState,
-    login: &str,
+    login: &'a str,
     ip: Option<IpAddr>,
-    in_flight: (i64, i64),
+    device: Option<&'a Device>,
+    in_flight: InFlight,
     now: OffsetDateTime,
-) -> Result<Limit, AppError> {
+) -> Result<Limit<'a>, AppError> {
     let since = now - WINDOW;
-    let by_login = security_log::failures_since(&state.db, Subject::Login(login), since).await?;
-    let by_ip = match ip {
-        Some(ip) => security_log::failures_since(&state.db, Subject::Ip(ip), since).await?,
-        None => 0,
-    };
-    Ok(if by_login >= MAX_FAILURES || by_ip >= MAX_FAILURES {
-        Limit::Throttled
-    } else if by_login + in_flight.0 > MAX_FAILURES || by_ip + in_flight.1 > MAX_FAILURES {
-        Limit::Crowded
-    } else {
-        Limit::Clear
-    })
+    let count = |subject| security_log::failures_since(&state.db, subject, since);
+    if let Some(device) = device {
+        let subject = Subject::Device(device.id());
+        let n = count(subject).await?;
+        return Ok(if n >= DEVICE_MAX_FAILURES {
+            Limit::Throttled(vec![(subject, DEVICE_MAX_FAILURES)])
+        } else if n + in_flight.device > DEVICE_MAX_FAILURES {
+            Limit::Crowded
+        } else {
+            Limit::Clear
+        });
+    }
+    let mut hard = Vec::new();
+    let mut crowded = false;
+    if let Some(ip) = ip {
+        for (subject, max, flying) in [
+            (Subject::Ip(ip), MAX_FAILURES, in_flight.ip),
+            (Subject::LoginFrom(login, ip), LOGIN_ADDRESS_MAX_FAILURES, in_flight.login_ip),
+        ] {
+            let n = count(subject).await?;
+            if n >= max {
+                hard.push((subject, max));
+            }
+            crowded |= n + flying > max;
+        }
+    }
+    if !hard.is_empty() {
+        return Ok(Limit::Throttled(hard));
+    }
+    let by_login = count(Subject::LoginUntrusted(login)).await?;
+    if by_login >= SLOWDOWN_AFTER {
+        let last =
+            security_log::last_failure_since(&state.db, Subject::LoginUntrusted(login), since)
+                .await?;
+        if let Some(last) = last {
+            // Rounded up: the log keeps microseconds, the clock nanoseconds.
+            let wait = (last + SLOWDOWN - now).whole_microseconds();
+            if wait > 0 {
+                let seconds = i64::try_from((wait + 999_999) / 1_000_000).unwrap_or(1);
+                return Ok(Limit::Slowed { seconds });
+            }
+        }
+    }
+    // Below the slowdown a burst may fill it up; in the slowdown, one at a time.
+    crowded |= in_flight.login > (SLOWDOWN_AFTER - by_login).max(1);
+    Ok(if crowded { Limit::Crowded } else { Limit::Clear })
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn record(
     state: &AppState,
     kind: Kind,
     login: &str,
     user_id: Option<uuid::Uuid>,
     client: &ClientInfo,
+    device: Option<&str>,
     at: OffsetDateTime,
     reason: &str,
 ) -> Result<(), AppError> {
-    security_log::record(
+    security_log::record_from_device(
         &state.db,
         &NewEvent {
             at,
@@ -221,31 +347,27 @@ async fn record(
             route: Some("/login"),
             reason,
         },
+        device,
     )
     .await?;
     Ok(())
 }
 
-/// Whole minutes (rounded up) until fewer than [`MAX_FAILURES`] failures remain in the
-/// window for both the login and the address: the last second at which either is still
-/// throttled, found by bisecting on the start of the window (the count only falls as the
-/// window moves later).
-async fn retry_in_minutes(
+/// Seconds until every limit in `limits` (subject, maximum) has fewer failures than its
+/// maximum in the window: the last second at which one is still reached, found by
+/// bisecting on the start of the window (the count only falls as the window moves later).
+async fn retry_in_seconds(
     state: &AppState,
-    login: &str,
-    ip: Option<IpAddr>,
+    limits: &[(Subject<'_>, i64)],
     now: OffsetDateTime,
-) -> Result<u32, AppError> {
+) -> Result<i64, AppError> {
     let mut wait_secs = 0;
-    let subjects = std::iter::once(Subject::Login(login)).chain(ip.map(Subject::Ip));
-    for subject in subjects {
-        // Seconds `s` in 0..=WINDOW: throttled at now+s iff failures since now+s-WINDOW ≥ MAX.
+    for &(subject, max) in limits {
+        // Seconds `s` in 0..=WINDOW: throttled at now+s iff failures since now+s-WINDOW ≥ max.
         let throttled_at = |s: i64| {
             let since = now + time::Duration::seconds(s) - WINDOW;
             async move {
-                security_log::failures_since(&state.db, subject, since)
-                    .await
-                    .map(|n| n >= MAX_FAILURES)
+                security_log::failures_since(&state.db, subject, since).await.map(|n| n >= max)
             }
         };
         if !throttled_at(0).await? {
@@ -262,7 +384,7 @@ async fn retry_in_minutes(
         }
         wait_secs = wait_secs.max(lo);
     }
-    Ok(u32::try_from((wait_secs + 59) / 60).unwrap_or(1).max(1))
+    Ok(wait_secs.max(1))
 }
 
 async fn logout(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {

@@ -14,6 +14,7 @@ mod audit_page;
 mod core_access;
 mod core_auth;
 mod core_auth_burst;
+mod core_auth_devices;
 mod core_cli;
 mod core_http;
 mod core_logs;
