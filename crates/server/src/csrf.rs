@@ -3,7 +3,11 @@
 //! - the browser's own word: `Sec-Fetch-Site` must be `same-origin` (or `none`), and an
 //!   `Origin` header must be this site's origin;
 //! - a synchronizer token kept in the session, sent back as the form field `csrf` or the
-//!   header `X-CSRF-Token` (htmx sends it from `hx-headers` on `<body>`).
+//!   header `X-CSRF-Token` (htmx sends it from `hx-headers` on `<body>`). A visitor whose
+//!   session holds none (not signed in) gets a signed double-submit token instead: a random
+//!   nonce in a cookie of its own and, in forms, its HMAC under a key derived from the
+//!   master key. So looking at the sign-in page stores nothing: no session row for every
+//!   anonymous page view.
 //!
 //! Templates get the token from `Layout::csrf` (or the [`CsrfToken`] extractor) and put it
 //! in forms as `<input type="hidden" name="csrf" value="{{ layout.csrf }}">`.
@@ -68,6 +72,46 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     }
 }
 
+/// The CSRF token of a visitor whose session holds none, for [`crate::views::layout`].
+#[derive(Clone, Debug)]
+pub struct VisitorToken(pub String);
+
+const VISITOR_PURPOSE: &str = "lightdeck csrf visitor v1";
+
+pub fn visitor_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-lightdeck_csrf" } else { "lightdeck_csrf" }
+}
+
+fn visitor_token(state: &AppState, nonce: &str) -> String {
+    let key = state.keyring.derive(VISITOR_PURPOSE);
+    let mac = crate::device_cookie::hmac_sha256(key.expose_secret(), &[nonce.as_bytes()]);
+    URL_SAFE_NO_PAD.encode(mac)
+}
+
+/// The visitor nonce the browser sent, if it is one of ours in form (43 base64url
+/// characters, 32 bytes); anything else counts as none.
+fn sent_nonce(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = visitor_cookie_name(secure);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| URL_SAFE_NO_PAD.decode(v).is_ok_and(|b| b.len() == 32))
+}
+
+fn set_visitor_cookie(response: &mut Response, nonce: &str, secure: bool) {
+    let flags = if secure { "; Secure" } else { "" };
+    let cookie =
+        format!("{}={nonce}; Path=/; HttpOnly; SameSite=Lax{flags}", visitor_cookie_name(secure));
+    if let Ok(v) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -77,19 +121,44 @@ fn is_safe(method: &Method) -> bool {
 pub async fn protect(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
+    let in_session = match session.get::<String>(SESSION_KEY).await {
+        Ok(t) => t,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    // Without a session token: the visitor's, from its cookie (a new one if it has none).
+    let secure = state.config.secure_cookies();
+    let mut fresh = None;
+    let visitor = match &in_session {
+        Some(_) => None,
+        None => {
+            let sent = sent_nonce(req.headers(), secure);
+            let nonce = sent.clone().unwrap_or_else(new_token);
+            let token = visitor_token(&state, &nonce);
+            req.extensions_mut().insert(VisitorToken(token.clone()));
+            if sent.is_none() {
+                fresh = Some(nonce);
+            }
+            // A nonce made just now proves nothing about a form sent with it.
+            sent.map(|_| token)
+        }
+    };
+    let with_cookie = |mut response: Response| {
+        if let Some(nonce) = &fresh {
+            set_visitor_cookie(&mut response, nonce, secure);
+        }
+        response
+    };
     if is_safe(req.method()) {
-        return next.run(req).await;
+        return with_cookie(next.run(req).await);
     }
     if let Err(reason) = check_origin(req.headers(), state.config.public_origin()) {
-        return AppError::forbidden(reason).into_response();
+        return with_cookie(AppError::forbidden(reason).into_response());
     }
-    let expected = match session.get::<String>(SESSION_KEY).await {
-        Ok(Some(t)) => t,
-        Ok(None) => return AppError::forbidden("no CSRF token in the session").into_response(),
-        Err(e) => return AppError::from(e).into_response(),
+    let Some(expected) = in_session.or(visitor) else {
+        return with_cookie(AppError::forbidden("no CSRF token").into_response());
     };
     let (sent, req) = match sent_token(req).await {
         Ok(found) => found,

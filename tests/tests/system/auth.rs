@@ -48,7 +48,11 @@ async fn the_session_id_changes_at_sign_in_and_dies_at_sign_out() {
     let instances = format!("/teams/{}/instances", app.team.id);
     let mut alice = app.anonymous();
     alice.get("/login").await;
-    let before = alice.session_cookie().expect("the sign-in form starts a session");
+    assert!(alice.session_cookie().is_none(), "looking at the sign-in form stores nothing");
+    // Choosing a language before signing in is what starts a session.
+    let chose = alice.post_form("/language", &[("lang", "en"), ("next", "/login")]).await;
+    assert_eq!(chose.status.as_u16(), 303, "{}", chose.body);
+    let before = alice.session_cookie().expect("the language choice starts a session");
 
     assert_eq!(alice.sign_in("alice", PASSWORD).await.status.as_u16(), 303);
     let after = alice.session_cookie().expect("a signed-in session");

@@ -123,7 +123,12 @@ impl FromRequestParts<AppState> for Layout {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, msg)| AppError::internal(msg))?;
-        let csrf = crate::csrf::token(&session).await?;
+        // A visitor's token lives in its own cookie (see `csrf`), so a page view as a
+        // stranger writes no session; a signed-in session has its own.
+        let csrf = match parts.extensions.get::<crate::csrf::VisitorToken>() {
+            Some(v) if ctx.user.is_none() => v.0.clone(),
+            _ => crate::csrf::token(&session).await?,
+        };
         let here = parts
             .uri
             .path_and_query()

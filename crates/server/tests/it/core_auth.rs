@@ -19,7 +19,10 @@ async fn sign_in_page_has_a_form_with_a_csrf_token_in_the_requested_language() {
     assert!(csrf.len() >= 40, "{csrf}");
     assert_eq!(page.count("form[action='/login'] input[name=password][type=password]"), 1);
     assert_eq!(page.count("form[action='/logout']"), 0, "no sign-out before sign-in");
-    assert!(c.session_cookie().is_some(), "the anonymous session holds the token");
+    // The token is the visitor's own (a signed double-submit): no session yet.
+    assert!(c.session_cookie().is_none(), "an anonymous page view stores no session");
+    let visitor = page.header("set-cookie").unwrap_or_default();
+    assert!(visitor.starts_with("lightdeck_csrf="), "{visitor}");
 
     let mut zh = app.client().with_header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5");
     let page = zh.get("/login").await;
@@ -87,10 +90,21 @@ async fn the_secure_cookie_flag_and_hsts_follow_an_https_public_url() {
         ..Default::default()
     })
     .await;
+    app.user("alice").await;
     let mut c = app.client();
     let resp = c.get("/login").await;
-    let cookie = resp.header("set-cookie").unwrap();
-    assert!(cookie.starts_with("__Host-lightdeck_session="), "{cookie}");
+    let visitor = resp.header("set-cookie").unwrap();
+    assert!(visitor.starts_with("__Host-lightdeck_csrf="), "{visitor}");
+    assert!(visitor.to_ascii_lowercase().contains("secure"), "{visitor}");
+    let signed_in = c.sign_in("alice", PASSWORD).await;
+    let cookie = signed_in
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-lightdeck_session="))
+        .unwrap_or_else(|| panic!("no session cookie at sign-in: {:?}", signed_in.headers))
+        .to_owned();
     assert!(cookie.to_ascii_lowercase().contains("secure"), "{cookie}");
     // And browsers are told to use https only, on every response (errors too).
     assert_eq!(resp.header("strict-transport-security"), Some(lightdeck::security::HSTS));
@@ -385,4 +399,42 @@ async fn behind_a_trusted_proxy_the_client_address_is_the_forwarded_one() {
     let mut seen: Vec<_> = events.iter().filter_map(|e| e.source_ip.clone()).collect();
     seen.sort();
     assert_eq!(seen, ["198.51.100.7", "203.0.113.5"], "{events:?}");
+}
+
+/// Looking at the sign-in page (or any page, as a stranger) stores nothing: the form's
+/// token is a signed double-submit, not a session. Signing in still works with it, and a
+/// token that does not match the visitor's cookie is refused.
+#[tokio::test]
+async fn anonymous_page_views_write_no_session_and_sign_in_still_works() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    let rows = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from tower_sessions.session")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap()
+    };
+    let mut c = app.client();
+    for path in ["/login", "/login?next=/", "/healthz", "/no-such-page", "/"] {
+        c.get(path).await;
+    }
+    assert_eq!(rows().await, 0, "anonymous GETs stored a session");
+
+    // Someone else's token with this browser's cookie: refused.
+    let mut other = app.client();
+    other.get("/login").await;
+    let foreign = other.csrf.clone().expect("a token on the sign-in form");
+    c.get("/login").await;
+    let mine = c.csrf.clone().expect("a token on the sign-in form");
+    assert_ne!(mine, foreign, "each visitor has a token of their own");
+    let refused = c
+        .post_raw("/login", &[("csrf", &foreign), ("login", "alice"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(rows().await, 0);
+
+    let resp = c.sign_in("alice", PASSWORD).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    assert_eq!(rows().await, 1, "signing in stores the session");
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
 }

@@ -169,6 +169,16 @@ fn session_cookie(resp: &reqwest::Response) -> Option<String> {
         .map(str::to_owned)
 }
 
+fn visitor_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("lightdeck_csrf="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
 fn form(fields: &[(&str, &str)]) -> String {
     let pairs: Vec<String> =
         fields.iter().map(|(k, v)| format!("{k}={}", encode_component(v))).collect();
@@ -179,7 +189,8 @@ fn form(fields: &[(&str, &str)]) -> String {
 async fn sign_in(http: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
     let page = http.get(format!("{base}/login")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let cookie = session_cookie(&page).expect("GET /login sets a session cookie");
+    // The form's token is the visitor's own, with its cookie (no session before sign-in).
+    let cookie = visitor_cookie(&page).expect("GET /login sets the visitor's CSRF cookie");
     let html = Html::parse_document(&page.text().await.unwrap());
     let csrf = html
         .select(&Selector::parse("form input[name=csrf]").unwrap())
@@ -197,7 +208,7 @@ async fn sign_in(http: &reqwest::Client, base: &str, login: &str, password: &str
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER, "sign-in of {login} refused");
     assert_eq!(resp.headers()[LOCATION], "/");
-    session_cookie(&resp).unwrap_or(cookie)
+    session_cookie(&resp).expect("signing in sets the session cookie")
 }
 
 async fn get_page(http: &reqwest::Client, base: &str, cookie: &str, path: &str) -> Html {
