@@ -121,6 +121,17 @@ pub enum UserCommand {
     Add(UserAddArgs),
     /// Set a user's password (prompt, --password-stdin or --generate-password).
     Passwd(UserPasswdArgs),
+    /// Disable a user: their sessions end at once and they cannot sign in.
+    Disable(UserLoginArgs),
+    /// Enable a disabled user again (they sign in with their password as before).
+    Enable(UserLoginArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserLoginArgs {
+    pub login: String,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -34,6 +34,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::User(UserCommand::Add(args)) => user::add(args).await,
         Command::User(UserCommand::Passwd(args)) => user::passwd(args).await,
+        Command::User(UserCommand::Disable(args)) => user::set_disabled(args, true).await,
+        Command::User(UserCommand::Enable(args)) => user::set_disabled(args, false).await,
         Command::Team(TeamCommand::Add(args)) => team::add(args).await,
         Command::Team(TeamCommand::Member(MemberCommand::Add(args))) => {
             team::member_add(args).await

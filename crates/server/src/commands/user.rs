@@ -12,7 +12,7 @@ use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{connect, read_stdin_line};
-use crate::cli::{PasswordSource, UserAddArgs, UserPasswdArgs};
+use crate::cli::{PasswordSource, UserAddArgs, UserLoginArgs, UserPasswdArgs};
 
 pub async fn add(args: UserAddArgs) -> anyhow::Result<ExitCode> {
     let login = LoginName::parse(&args.login)?;
@@ -45,6 +45,23 @@ pub async fn passwd(args: UserPasswdArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = generated {
         println!("password: {}", p.expose_secret());
         println!("(shown once; it is stored only as a hash)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lightdeck user disable` / `enable`, with the site administration page's rules (never
+/// the last enabled site administrator) and its audit event.
+pub async fn set_disabled(args: UserLoginArgs, disabled: bool) -> anyhow::Result<ExitCode> {
+    let pool = connect(&args.db).await?;
+    let Some(user) = users::find_by_login(&pool, &args.login).await? else {
+        bail!("there is no user with the login {:?}", args.login.trim());
+    };
+    let now = time::OffsetDateTime::now_utc();
+    site::set_disabled(&pool, user.id, disabled, &actor(), now).await?;
+    if disabled {
+        println!("disabled {}: their sessions have ended and they cannot sign in", user.login);
+    } else {
+        println!("enabled {}: they can sign in again", user.login);
     }
     Ok(ExitCode::SUCCESS)
 }

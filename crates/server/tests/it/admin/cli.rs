@@ -67,3 +67,47 @@ async fn the_command_line_writes_site_events_and_verify_finds_a_tampered_one() {
     let name = TeamName::parse("Ops").unwrap();
     assert!(teams::find_by_name(db.pool(), name.as_str()).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn the_command_line_disables_and_enables_users_with_the_pages_rules() {
+    let db = TestDb::new().await;
+    let run = |args: &[&str]| {
+        let mut c = lightdeck();
+        c.args(args).env("DATABASE_URL", db.url()).stdin(std::process::Stdio::null());
+        c.output()
+    };
+    let ok = |o: &std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    ok(&run(&["user", "add", "eve", "--generate-password"]).await.unwrap());
+    ok(&run(&["user", "add", "root", "--generate-password", "--site-admin"]).await.unwrap());
+    let disabled = || async {
+        sqlx::query_scalar::<_, bool>("select disabled from users where login = 'eve'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    };
+    let said = ok(&run(&["user", "disable", "eve"]).await.unwrap());
+    assert!(said.contains("disabled eve"), "{said}");
+    assert!(disabled().await);
+    ok(&run(&["user", "enable", "eve"]).await.unwrap());
+    assert!(!disabled().await);
+
+    let o = run(&["user", "disable", "nobody"]).await.unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no user with the login"));
+    // The only site administrator stays enabled, as on the page.
+    let o = run(&["user", "disable", "root"]).await.unwrap();
+    assert!(!o.status.success());
+    let why = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(why.contains("site administrator"), "{why}");
+
+    let actions: Vec<String> =
+        sqlx::query_scalar("select action from audit_events where team_id = $1 order by seq")
+            .bind(site::SITE_CHAIN)
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(actions, ["user.created", "user.created", "user.disabled", "user.enabled"]);
+}
