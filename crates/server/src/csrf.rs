@@ -22,6 +22,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tower_sessions::Session;
 
+use crate::cookies::constant_time_eq;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -91,25 +92,13 @@ fn visitor_token(state: &AppState, nonce: &str) -> String {
 /// The visitor nonce the browser sent, if it is one of ours in form (43 base64url
 /// characters, 32 bytes); anything else counts as none.
 fn sent_nonce(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let name = visitor_cookie_name(secure);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+    crate::cookies::read(headers, visitor_cookie_name(secure))
         .filter(|v| URL_SAFE_NO_PAD.decode(v).is_ok_and(|b| b.len() == 32))
 }
 
 fn set_visitor_cookie(response: &mut Response, nonce: &str, secure: bool) {
-    let flags = if secure { "; Secure" } else { "" };
-    let cookie =
-        format!("{}={nonce}; Path=/; HttpOnly; SameSite=Lax{flags}", visitor_cookie_name(secure));
-    if let Ok(v) = cookie.parse() {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    let name = visitor_cookie_name(secure);
+    crate::cookies::append(response.headers_mut(), name, nonce, None, secure);
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -238,10 +227,6 @@ fn form_value(body: &[u8], name: &str) -> Option<String> {
     })
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,8 +264,5 @@ mod tests {
         assert_eq!(form_value(b"login=a&csrf=abc_-1&x=2", "csrf").as_deref(), Some("abc_-1"));
         assert_eq!(form_value(b"csrfx=1", "csrf"), None);
         assert_eq!(form_value(b"csrf", "csrf").as_deref(), Some(""));
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 }

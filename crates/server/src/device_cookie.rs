@@ -17,9 +17,8 @@
 //! The security log records a device as [`Device::id`], a hash of the nonce: the log alone
 //! does not give a working cookie.
 
+use crate::cookies::constant_time_eq;
 use axum::http::HeaderMap;
-use axum::http::HeaderValue;
-use axum::http::header::{COOKIE, SET_COOKIE};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use hmac::{Hmac, KeyInit, Mac};
@@ -81,10 +80,6 @@ pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
         mac.update(part);
     }
     mac.finalize().into_bytes().into()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Logins compare as the security log stores them (trimmed, cut at 128 characters).
@@ -209,28 +204,13 @@ fn hex_prefix(bytes: &[u8]) -> String {
 
 /// The device cookie's value in the request, if any (every `Cookie` header is read).
 pub fn from_request(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim_matches('"').to_owned())
+    crate::cookies::read(headers, cookie_name(secure))
 }
 
 /// Adds the `Set-Cookie` for `value` to a response's headers.
 pub fn set(headers: &mut HeaderMap, value: &str, secure: bool) {
     let max_age = LIFETIME_DAYS * 24 * 60 * 60;
-    let flags = if secure { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{flags}",
-        cookie_name(secure)
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        headers.append(SET_COOKIE, v);
-    }
+    crate::cookies::append(headers, cookie_name(secure), value, Some(max_age), secure);
 }
 
 #[cfg(test)]

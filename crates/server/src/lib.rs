@@ -12,6 +12,7 @@ pub mod cli;
 pub mod client_addr;
 pub mod commands;
 pub mod config;
+pub mod cookies;
 pub mod csrf;
 pub mod denial_log;
 pub mod device_cookie;
