@@ -98,7 +98,7 @@ step "starting lightdeck sim"
 accounts=2
 instances=12 # per account
 "$bin" sim --json --listen 127.0.0.1:0 --accounts "$accounts" --instances "$instances" --seed 7 \
-  --job-seconds 1 --order-seconds 1 --payment-seconds 30 \
+  --job-seconds 1 --order-seconds 1 --unsubscribe-seconds 2 --payment-seconds 30 \
   >"$work/sim.stdout" 2>"$work/sim.stderr" &
 sim_pid=$!
 

@@ -25,6 +25,8 @@ pub struct Config {
     pub job_duration: Duration,
     /// How long a paid order stays "processing" (status 3) before it completes (status 5).
     pub order_duration: Duration,
+    /// How long an unsubscription order is processing before the instance goes (30 s).
+    pub unsubscribe_duration: Duration,
     /// How long a purchase without auto-pay waits "pending payment" (status 6) before the
     /// simulated customer pays it (`POST /_sim/orders/{id}/pay` pays at once). Renewals
     /// without auto-pay are never paid by themselves: they wait for that call and are
@@ -57,6 +59,7 @@ impl Default for Config {
             regions: vec![Region::CnNorth4, Region::ApSoutheast1],
             job_duration: Duration::seconds(3),
             order_duration: Duration::seconds(5),
+            unsubscribe_duration: crate::state::UNSUBSCRIBE_PROCESSING,
             payment_delay: Duration::seconds(10),
             token_ttl: Duration::hours(24),
             max_skew: Duration::minutes(15),
@@ -110,6 +113,11 @@ impl Config {
 
     pub fn order_duration(mut self, d: Duration) -> Self {
         self.order_duration = d;
+        self
+    }
+
+    pub fn unsubscribe_duration(mut self, d: Duration) -> Self {
+        self.unsubscribe_duration = d;
         self
     }
 

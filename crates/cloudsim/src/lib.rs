@@ -306,6 +306,7 @@ pub async fn spawn(config: Config) -> Result<Handle, Error> {
     let timings = Timings {
         job: config.job_duration,
         order: config.order_duration,
+        unsubscribe: config.unsubscribe_duration,
         payment: config.payment_delay,
         token_ttl: config.token_ttl,
     };

@@ -23,7 +23,8 @@ use super::{Instance, Period, State, add_months};
 pub const GRACE: Duration = Duration::days(15);
 /// How long an order without auto-pay waits for payment (status 6) before it is cancelled.
 pub const PAYMENT_DEADLINE: Duration = Duration::days(7);
-/// How long an unsubscription order is processing (status 3) before it completes (5).
+/// How long an unsubscription order is processing (status 3) before it completes (5), unless
+/// the configuration says otherwise (`Timings::unsubscribe`).
 pub const UNSUBSCRIBE_PROCESSING: Duration = Duration::seconds(30);
 /// How long RMS keeps listing an unsubscribed instance with `state` `Deleted`.
 pub const RMS_DELETED_LAG: Duration = Duration::minutes(10);
@@ -81,7 +82,7 @@ impl State {
     }
 
     /// Places an unsubscription (type 1: the instance and its renewals; type 2: only the
-    /// renewals not started yet). It processes for [`UNSUBSCRIBE_PROCESSING`] and takes
+    /// renewals not started yet). It processes for `Timings::unsubscribe` and takes
     /// effect when it completes. Returns the order id.
     pub fn unsubscribe(
         &mut self,
@@ -97,7 +98,7 @@ impl State {
             OrderKind::Unsubscribe
         };
         let mut order = self.new_order(account, kind, None, ids, subject, true, now);
-        order.complete_at = now + UNSUBSCRIBE_PROCESSING;
+        order.complete_at = now + self.timings.unsubscribe;
         for line in &order.lines {
             if let Some(inst) = self.instances.get_mut(&line.resource_id) {
                 inst.pending_order = Some(order.id.clone());

@@ -28,6 +28,7 @@ pub use instance::{
     Instance, Net, Package, Server, add_months, fmt_millis, fmt_seconds, fmt_space,
 };
 pub use jobs::{Job, PowerAction, WRONG_STATE_CODE};
+pub use lifecycle::UNSUBSCRIBE_PROCESSING;
 pub use market::{Extra, Market};
 pub use orders::{Order, Period, monthly_price, purchase_amount};
 pub use seed::NewInstance;
@@ -38,6 +39,7 @@ pub use snapshot::{Fleet, Snapshot, SnapshotError};
 pub struct Timings {
     pub job: Duration,
     pub order: Duration,
+    pub unsubscribe: Duration,
     pub payment: Duration,
     pub token_ttl: Duration,
 }

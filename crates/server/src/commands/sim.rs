@@ -39,6 +39,9 @@ pub struct SimArgs {
     /// Seconds a paid order takes to complete.
     #[arg(long, default_value_t = 5)]
     pub order_seconds: u32,
+    /// Seconds an unsubscription takes before the instance is gone.
+    #[arg(long, default_value_t = 30)]
+    pub unsubscribe_seconds: u32,
     /// Seconds an order without auto-pay waits for (simulated) payment.
     #[arg(long, default_value_t = 10)]
     pub payment_seconds: u32,
@@ -58,6 +61,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
         .regions(args.regions)
         .job_duration(secs(args.job_seconds))
         .order_duration(secs(args.order_seconds))
+        .unsubscribe_duration(secs(args.unsubscribe_seconds))
         .payment_delay(secs(args.payment_seconds));
     for f in args.faults {
         config = config.fault(f);
