@@ -60,6 +60,12 @@ impl TestApp {
     }
 
     /// A browser that is not signed in.
+    /// Security-log entries of this kind (the newest 100).
+    pub async fn security_events(&self, kind: lightdeck_domain::security_log::Kind) -> usize {
+        let events = lightdeck_domain::security_log::list(self.db.pool(), None, 100).await;
+        events.unwrap().into_iter().filter(|e| e.kind == kind).count()
+    }
+
     pub fn client(&self) -> Client {
         Client::in_process(self.router.clone())
     }
