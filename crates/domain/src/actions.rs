@@ -8,6 +8,7 @@
 
 mod intent;
 mod params;
+mod purchase;
 mod read;
 mod terms;
 mod transition;
@@ -26,6 +27,11 @@ use crate::{Error, Result};
 
 pub use intent::{Batch, MAX_SERVERS_PER_CALL, NewBatch, RequestContext, record_intent};
 pub use params::{Params, TrackingKind};
+pub use purchase::{
+    Found, NewPurchase, RECONCILE_FOR, Tagged, account_problem, accounts_reconciling, known_orders,
+    mark_lost, mark_ordered, reconciled, reconciling, record_purchase, set_bought,
+    tagged_instances,
+};
 pub use read::{ActionDetail, BatchProgress, batch_progress, get, list_for_instance};
 pub use terms::{RenewTerm, TermUnit, UnsubscribeScope};
 pub use transition::{
@@ -48,10 +54,12 @@ pub enum ActionKind {
     ResetPassword,
     Renew,
     Unsubscribe,
+    /// Buy new instances (HCSS), followed through the order it creates.
+    Purchase,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 7] = [
+    pub const ALL: [ActionKind; 8] = [
         ActionKind::Start,
         ActionKind::Stop,
         ActionKind::Reboot,
@@ -59,6 +67,7 @@ impl ActionKind {
         ActionKind::ResetPassword,
         ActionKind::Renew,
         ActionKind::Unsubscribe,
+        ActionKind::Purchase,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +79,7 @@ impl ActionKind {
             ActionKind::ResetPassword => "reset_password",
             ActionKind::Renew => "renew",
             ActionKind::Unsubscribe => "unsubscribe",
+            ActionKind::Purchase => "purchase",
         }
     }
 
@@ -79,7 +89,9 @@ impl ActionKind {
         match self {
             ActionKind::Start | ActionKind::Stop | ActionKind::Reboot => TrackingKind::Job,
             ActionKind::Update | ActionKind::ResetPassword => TrackingKind::Synchronous,
-            ActionKind::Renew | ActionKind::Unsubscribe => TrackingKind::Order,
+            ActionKind::Renew | ActionKind::Unsubscribe | ActionKind::Purchase => {
+                TrackingKind::Order
+            }
         }
     }
 
@@ -105,7 +117,8 @@ impl FromStr for ActionKind {
         ActionKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
             Error::field(
                 "kind",
-                "must be one of start, stop, reboot, update, reset_password, renew, unsubscribe",
+                "must be one of start, stop, reboot, update, reset_password, renew, unsubscribe, \
+                 purchase",
             )
         })
     }
@@ -200,6 +213,9 @@ pub struct Action {
     /// knows it), by the poller's clock.
     #[serde(with = "time::serde::rfc3339::option")]
     pub missing_since: Option<OffsetDateTime>,
+    /// A purchase whose answer was lost is looked for by its tag until then.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub reconcile_until: Option<OffsetDateTime>,
 }
 
 impl Action {
@@ -243,7 +259,8 @@ impl Action {
 pub(crate) const COLUMNS: &str = "id, batch_id, team_id, actor_user_id, actor_name, kind, state, \
     account_id, region, instance_ids, server_ids, params, request_id, job_id, order_id, \
     http_status, error_code, error_message, job_status, attempts, next_poll_at, claimed_by, \
-    claimed_until, panel_request_id, created_at, updated_at, finished_at, missing_since";
+    claimed_until, panel_request_id, created_at, updated_at, finished_at, missing_since, \
+    reconcile_until";
 
 /// [`COLUMNS`] qualified by a table alias, for UPDATE … FROM statements.
 pub(crate) fn columns_of(alias: &str) -> String {

@@ -32,7 +32,7 @@ pub use selected::{MAX_SELECTED, expiring_before, names, selected};
 pub use summary::InstanceSummary;
 pub use sync::{
     ExpiryUpdate, SyncReport, SyncedInstance, TrafficUpdate, update_expiry, update_status,
-    update_traffic, upsert_from_sync,
+    update_traffic, upsert_from_sync, upsert_some,
 };
 
 /// The coarse state behind the ECS/RMS status string (derived by the database, see the

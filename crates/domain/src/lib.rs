@@ -16,6 +16,7 @@ pub mod orders;
 pub mod password_gate;
 pub mod pg;
 pub mod policy;
+pub mod purchase;
 mod rows;
 pub mod security_log;
 pub mod sessions;

@@ -3,7 +3,7 @@
 //! their end even if the person closes the tab, so no action is left `requested` with its
 //! calls half made. Every handler that starts an action goes through here.
 
-use lightdeck_domain::actions::{self, Batch, NewBatch};
+use lightdeck_domain::actions::{self, Batch, NewBatch, NewPurchase};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -16,6 +16,16 @@ pub async fn record_and_send(state: &AppState, new: &NewBatch) -> Result<Batch, 
     record_and_send_carrying(state, new, Carried::default()).await
 }
 
+/// Records a purchase's intent and, unless its idempotency key replayed an earlier one,
+/// sends it (once: see `workers::pipeline`). A double submit gets the first batch back.
+pub async fn record_and_send_purchase(
+    state: &AppState,
+    new: &NewPurchase,
+) -> Result<Batch, AppError> {
+    let recorded = actions::record_purchase(&state.db, new).await?;
+    send(state, recorded, Carried::default()).await
+}
+
 /// [`record_and_send`] for an action that carries a secret (a new password): `carried`
 /// goes to the cloud call only and is dropped when it returns.
 pub async fn record_and_send_carrying(
@@ -24,6 +34,10 @@ pub async fn record_and_send_carrying(
     carried: Carried,
 ) -> Result<Batch, AppError> {
     let recorded = actions::record_intent(&state.db, new).await?;
+    send(state, recorded, carried).await
+}
+
+async fn send(state: &AppState, recorded: Batch, carried: Carried) -> Result<Batch, AppError> {
     if recorded.replayed {
         return Ok(recorded);
     }

@@ -13,6 +13,7 @@ use sqlx::postgres::PgRow;
 
 use super::ActionKind;
 use super::terms::{RenewTerm, TermUnit, UnsubscribeScope};
+use crate::purchase::{self, Purchase};
 use crate::rows::undecodable;
 use crate::{Error, Result};
 
@@ -48,6 +49,8 @@ pub enum Params {
     Unsubscribe {
         scope: UnsubscribeScope,
     },
+    /// HCSS purchase of new instances (boxed: a whole plan).
+    Purchase(Box<Purchase>),
 }
 
 /// How the outcome of an accepted action is learned.
@@ -134,6 +137,7 @@ impl Params {
             Params::ResetPassword => ActionKind::ResetPassword,
             Params::Renew { .. } => ActionKind::Renew,
             Params::Unsubscribe { .. } => ActionKind::Unsubscribe,
+            Params::Purchase(_) => ActionKind::Purchase,
         }
     }
 
@@ -169,6 +173,7 @@ impl Params {
             Params::Unsubscribe { scope } => {
                 serde_json::to_value(Unsubscription { unsubscribe_type: *scope })
             }
+            Params::Purchase(p) => Ok(purchase::encode_stored(p)),
         };
         // Plain structs of enums and no maps with non-string keys: serializing cannot fail.
         json.unwrap_or_else(|_| Value::Object(Default::default()))
@@ -205,6 +210,9 @@ impl Params {
             ActionKind::Unsubscribe => Unsubscription::deserialize(json)
                 .ok()
                 .map(|u| Params::Unsubscribe { scope: u.unsubscribe_type }),
+            ActionKind::Purchase => {
+                purchase::decode_stored(json).map(|p| Params::Purchase(Box::new(p)))
+            }
         };
         parsed.ok_or_else(|| undecodable("params", &json.to_string()))
     }
@@ -259,6 +267,8 @@ mod tests {
         }
         all.push(Params::Unsubscribe { scope: UnsubscribeScope::Whole });
         all.push(Params::Unsubscribe { scope: UnsubscribeScope::Renewals });
+        let plan = crate::purchase::PurchasePlan::new(crate::purchase::tests::parts()).unwrap();
+        all.push(Params::Purchase(Box::new(Purchase::new(plan))));
         all
     }
 

@@ -163,6 +163,28 @@ pub async fn upsert_from_sync(
     region: Region,
     items: &[SyncedInstance],
 ) -> Result<SyncReport> {
+    upsert(pool, account_id, region, items, true).await
+}
+
+/// Applies what the cloud said about some instances of one (account, region), e.g. the
+/// ones a purchase just created: like [`upsert_from_sync`], but instances not in `items`
+/// are left as they are.
+pub async fn upsert_some(
+    pool: &PgPool,
+    account_id: Uuid,
+    region: Region,
+    items: &[SyncedInstance],
+) -> Result<SyncReport> {
+    upsert(pool, account_id, region, items, false).await
+}
+
+async fn upsert(
+    pool: &PgPool,
+    account_id: Uuid,
+    region: Region,
+    items: &[SyncedInstance],
+    full_listing: bool,
+) -> Result<SyncReport> {
     let input = to_json(items)?;
     let mut tx = pool.begin().await?;
     // A removed account takes no sync; the shared row lock orders this against a removal
@@ -227,16 +249,20 @@ pub async fn upsert_from_sync(
         .await?;
 
     let listed: Vec<&str> = items.iter().map(|i| i.instance_id.as_str()).collect();
-    let gone = sqlx::query(
-        "UPDATE instances SET gone_at = now(), updated_at = now() \
+    let gone = if !full_listing {
+        0
+    } else {
+        sqlx::query(
+            "UPDATE instances SET gone_at = now(), updated_at = now() \
          WHERE account_id = $1 AND region = $2 AND gone_at IS NULL AND NOT (instance_id = ANY($3))",
-    )
-    .bind(account_id)
-    .bind(region.id())
-    .bind(&listed)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+        )
+        .bind(account_id)
+        .bind(region.id())
+        .bind(&listed)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+    };
     tx.commit().await?;
 
     let added = added as u64;

@@ -521,7 +521,7 @@ async fn parameters_are_stored_as_json_and_read_back_typed() {
 }
 
 #[tokio::test]
-async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
+async fn a_row_whose_params_do_not_fit_its_kind_is_corrupt_and_named() {
     let db = TestDb::new().await;
     let pool = db.pool();
     let f = fixture(pool).await;
@@ -530,7 +530,8 @@ async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
     let b = actions::record_intent(pool, &batch(&f, Params::Start, targets)).await.unwrap();
     let id = b.actions[0].id;
 
-    // The schema allows kinds that later versions send; this one must not guess at them.
+    // A start's `{}` is no purchase: the row is not one this version wrote, and nothing may
+    // guess at what it means.
     sqlx::query("UPDATE actions SET kind = 'purchase' WHERE id = $1")
         .bind(id)
         .execute(pool)
@@ -539,7 +540,7 @@ async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
     let corrupt = |err: Error| match err {
         Error::Corrupt { table, id: row, detail } => {
             assert_eq!((table, row), ("actions", id.to_string()));
-            assert!(detail.contains("purchase"), "{detail}");
+            assert!(detail.contains("params"), "{detail}");
         }
         other => panic!("expected Corrupt, got {other:?}"),
     };
@@ -547,9 +548,9 @@ async fn a_row_of_a_kind_this_version_does_not_know_is_corrupt_and_named() {
     corrupt(actions::batch_progress(pool, f.team, b.id).await.unwrap_err());
     corrupt(actions::list_for_instance(pool, f.team, &ids[0], 10).await.unwrap_err());
     let reply = CloudReply::default();
-    let job: JobId = "ff80808290c6b7b60191ef4d78411d8d".parse().unwrap();
+    let order: OrderId = "CS24022811305H1EW".parse().unwrap();
     corrupt(
-        actions::mark_accepted(pool, id, &reply, &Tracking::Job(job), Duration::from_secs(1))
+        actions::mark_accepted(pool, id, &reply, &Tracking::Order(order), Duration::from_secs(1))
             .await
             .unwrap_err(),
     );

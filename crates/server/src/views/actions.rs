@@ -178,6 +178,7 @@ pub fn kind_text(tr: &Tr, params: &Params) -> String {
         Params::ResetPassword => "actions-kind-reset-password",
         Params::Renew { .. } => "actions-kind-renew",
         Params::Unsubscribe { .. } => "actions-kind-unsubscribe",
+        Params::Purchase(_) => "actions-kind-purchase",
     })
 }
 

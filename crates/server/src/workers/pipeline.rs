@@ -5,6 +5,7 @@
 
 mod direct;
 mod orders;
+mod purchase;
 
 use std::time::Duration;
 
@@ -34,6 +35,7 @@ pub fn operation(params: &Params) -> &'static str {
         Params::ResetPassword => "BatchResetServersPassword",
         Params::Renew { .. } => "RenewalResources",
         Params::Unsubscribe { .. } => "CancelResourcesSubscription",
+        Params::Purchase(_) => "PurchaseLightInstances",
     }
 }
 
@@ -122,6 +124,9 @@ async fn send_one(
         }
         Params::Unsubscribe { scope } => {
             return orders::unsubscribe_one(ctx, &handle, action, *scope).await;
+        }
+        Params::Purchase(purchase) => {
+            return purchase::purchase_one(ctx, &handle, action, purchase).await;
         }
     };
     let result: Result<_, CloudErr> = match sent {

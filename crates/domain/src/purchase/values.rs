@@ -1,0 +1,443 @@
+//! The single choices of a purchase, each a value that only holds what HCSS accepts (seed
+//! "购买Flexus L实例", tables 4-1 to 4-5). Each parser's error names the purchase form's
+//! field, so the page can show it beside that field.
+
+use std::fmt;
+
+use lightdeck_huaweicloud::model::hcss::PURCHASE_TAG_KEY;
+
+use crate::actions::TermUnit;
+use crate::{Error, Result};
+
+/// Form field names, shared by the parsers here and the plan's combination checks.
+pub mod field {
+    pub const ACCOUNT: &str = "account";
+    pub const REGION: &str = "region";
+    pub const IMAGE: &str = "image";
+    pub const IMAGE_VERSION: &str = "image_version";
+    pub const IMAGE_ID: &str = "image_id";
+    pub const PLAN_SPEC: &str = "plan_spec";
+    pub const DATA_DISK: &str = "data_disk_gib";
+    pub const BACKUP: &str = "backup_gib";
+    pub const PERIOD: &str = "period";
+    pub const NAME: &str = "instance_name";
+    pub const DESCRIPTION: &str = "description";
+    pub const TAGS: &str = "tags";
+    pub const QUANTITY: &str = "quantity";
+}
+
+/// How long a purchase buys: 1–9 months or 1–3 years (HCSS `period_type`, `period_num`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PurchaseTerm {
+    unit: TermUnit,
+    count: u8,
+}
+
+impl PurchaseTerm {
+    const MAX_MONTHS: u8 = 9;
+    const MAX_YEARS: u8 = 3;
+
+    fn max(unit: TermUnit) -> u8 {
+        match unit {
+            TermUnit::Month => Self::MAX_MONTHS,
+            TermUnit::Year => Self::MAX_YEARS,
+        }
+    }
+
+    pub fn new(unit: TermUnit, count: i64) -> Result<PurchaseTerm> {
+        let max = Self::max(unit);
+        match u8::try_from(count) {
+            Ok(count) if (1..=max).contains(&count) => Ok(PurchaseTerm { unit, count }),
+            _ => Err(Error::field(field::PERIOD, "choose 1 to 9 months or 1 to 3 years")),
+        }
+    }
+
+    /// Parses the form's choice: `3m` (three months) or `1y` (one year).
+    pub fn parse(choice: &str) -> Result<PurchaseTerm> {
+        let refuse = || Error::field(field::PERIOD, "choose 1 to 9 months or 1 to 3 years");
+        let s = choice.trim();
+        let (number, unit) = if let Some(n) = s.strip_suffix('m') {
+            (n, TermUnit::Month)
+        } else if let Some(n) = s.strip_suffix('y') {
+            (n, TermUnit::Year)
+        } else {
+            return Err(refuse());
+        };
+        // Digits only: "+3m" or " 3m" with inner spaces are not a choice the form offers.
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.len() > 2 {
+            return Err(refuse());
+        }
+        let count: i64 = number.parse().map_err(|_| refuse())?;
+        PurchaseTerm::new(unit, count).map_err(|_| refuse())
+    }
+
+    /// Every choice the form offers, shortest first.
+    pub fn choices() -> Vec<PurchaseTerm> {
+        let months =
+            (1..=Self::MAX_MONTHS).map(|count| PurchaseTerm { unit: TermUnit::Month, count });
+        let years = (1..=Self::MAX_YEARS).map(|count| PurchaseTerm { unit: TermUnit::Year, count });
+        months.chain(years).collect()
+    }
+
+    pub fn unit(self) -> TermUnit {
+        self.unit
+    }
+
+    pub fn count(self) -> u8 {
+        self.count
+    }
+
+    pub fn months(self) -> u32 {
+        match self.unit {
+            TermUnit::Month => u32::from(self.count),
+            TermUnit::Year => 12 * u32::from(self.count),
+        }
+    }
+
+    /// The form's value (`3m`, `1y`), the inverse of [`PurchaseTerm::parse`].
+    pub fn code(self) -> String {
+        let unit = match self.unit {
+            TermUnit::Month => 'm',
+            TermUnit::Year => 'y',
+        };
+        format!("{}{unit}", self.count)
+    }
+}
+
+impl fmt::Display for PurchaseTerm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = if self.count == 1 { "" } else { "s" };
+        write!(f, "{} {}{plural}", self.count, self.unit.as_str())
+    }
+}
+
+/// How many instances one purchase buys: 1–200 (`purchase_quantity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Quantity(u8);
+
+impl Quantity {
+    pub const MAX: u8 = 200;
+
+    pub fn new(n: i64) -> Result<Quantity> {
+        match u8::try_from(n) {
+            Ok(n) if (1..=Self::MAX).contains(&n) => Ok(Quantity(n)),
+            _ => Err(Error::field(field::QUANTITY, "must be a whole number from 1 to 200")),
+        }
+    }
+
+    /// The form's text; empty means one.
+    pub fn parse(s: &str) -> Result<Quantity> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(Quantity(1));
+        }
+        if s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::field(field::QUANTITY, "must be a whole number from 1 to 200"));
+        }
+        Quantity::new(s.parse().unwrap_or(0))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+/// The size of a data disk or backup vault bought with each instance: 10–2048 GiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExtraSize(u16);
+
+impl ExtraSize {
+    pub const MIN: u16 = 10;
+    pub const MAX: u16 = 2048;
+
+    pub fn new(field_name: &str, gib: i64) -> Result<ExtraSize> {
+        match u16::try_from(gib) {
+            Ok(g) if (Self::MIN..=Self::MAX).contains(&g) => Ok(ExtraSize(g)),
+            _ => Err(Error::field(field_name, "must be a whole number of GiB from 10 to 2048")),
+        }
+    }
+
+    /// The form's text for `field_name`; empty means none.
+    pub fn parse(field_name: &str, s: &str) -> Result<Option<ExtraSize>> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        if s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::field(field_name, "must be a whole number of GiB from 10 to 2048"));
+        }
+        ExtraSize::new(field_name, s.parse().unwrap_or(0)).map(Some)
+    }
+
+    pub fn gib(self) -> u16 {
+        self.0
+    }
+}
+
+fn is_chinese(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Huawei's rule for instance names and tag keys: Chinese characters, letters, digits, `_`
+/// and `-`, starting with a Chinese character or a letter.
+fn follows_name_rule(s: &str) -> bool {
+    s.chars().all(|c| is_chinese(c) || c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.chars().next().is_some_and(|c| is_chinese(c) || c.is_ascii_alphabetic())
+}
+
+/// An instance name as typed (`instance_name`): 1–128 characters of Huawei's name rule.
+/// Several instances bought at once are named `NAME-0001`, `NAME-0002`, … (see
+/// [`InstanceName::numbered`]), so those five characters must fit too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct InstanceName(String);
+
+impl InstanceName {
+    pub const MAX: usize = 128;
+    /// `-0001`.
+    const SUFFIX: usize = 5;
+
+    pub fn parse(s: &str) -> Result<InstanceName> {
+        let s = s.trim();
+        let n = s.chars().count();
+        if n == 0 {
+            return Err(Error::field(field::NAME, "is required"));
+        }
+        if n > Self::MAX {
+            return Err(Error::field(field::NAME, "must be at most 128 characters"));
+        }
+        if !follows_name_rule(s) {
+            return Err(Error::field(
+                field::NAME,
+                "may contain only Chinese characters, letters, digits, “_” and “-”, and must \
+                 start with a Chinese character or a letter",
+            ));
+        }
+        Ok(InstanceName(s.to_owned()))
+    }
+
+    /// Whether the numbered names of `quantity` instances still fit Huawei's limit.
+    pub fn fits(&self, quantity: Quantity) -> bool {
+        quantity.get() == 1 || self.0.chars().count() + Self::SUFFIX <= Self::MAX
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The names the instances get: the name itself for one, `NAME-0001`… for several (as
+    /// Huawei numbers instances bought together).
+    pub fn numbered(&self, quantity: Quantity) -> Vec<String> {
+        if quantity.get() == 1 {
+            return vec![self.0.clone()];
+        }
+        (1..=quantity.get()).map(|i| format!("{}-{i:04}", self.0)).collect()
+    }
+}
+
+impl fmt::Display for InstanceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The instances' description: at most 1024 characters, no control characters but line
+/// breaks (Huawei's console takes several lines).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PurchaseDescription(String);
+
+impl PurchaseDescription {
+    pub const MAX: usize = 1024;
+
+    pub fn parse(s: &str) -> Result<PurchaseDescription> {
+        let s = s.trim().replace("\r\n", "\n");
+        if s.chars().count() > Self::MAX {
+            return Err(Error::field(field::DESCRIPTION, "must be at most 1024 characters"));
+        }
+        if s.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(Error::field(
+                field::DESCRIPTION,
+                "must not contain control characters such as tabs",
+            ));
+        }
+        Ok(PurchaseDescription(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The tags a person adds to the instances, besides the panel's own purchase tag.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct UserTags(Vec<(String, String)>);
+
+impl UserTags {
+    /// Huawei resources hold at most 10 tags; the panel's purchase tag takes one.
+    pub const MAX: usize = 9;
+    pub const KEY_MAX: usize = 32;
+    /// The seed allows 2048, but Huawei's tag service caps values at 255 for the resources
+    /// a purchase creates (ECS, EVS); a value it would refuse later is refused here first.
+    pub const VALUE_MAX: usize = 255;
+
+    /// One tag per line, `key=value` (or just `key` for an empty value); blank lines are
+    /// skipped. Every problem names its line.
+    pub fn parse(text: &str) -> Result<UserTags> {
+        let mut tags: Vec<(String, String)> = Vec::new();
+        let mut problems: Vec<String> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let n = i + 1;
+            let (key, value) = match line.split_once('=') {
+                Some((k, v)) => (k.trim(), v.trim()),
+                None => (line, ""),
+            };
+            if let Some(problem) = Self::problem(key, value, &tags) {
+                problems.push(format!("line {n}: {problem}"));
+                continue;
+            }
+            tags.push((key.to_owned(), value.to_owned()));
+        }
+        if tags.len() > Self::MAX {
+            problems.push(format!("at most {} tags (there are {})", Self::MAX, tags.len()));
+        }
+        if !problems.is_empty() {
+            return Err(Error::field(field::TAGS, problems.join("; ")));
+        }
+        Ok(UserTags(tags))
+    }
+
+    fn problem(key: &str, value: &str, before: &[(String, String)]) -> Option<String> {
+        if key.is_empty() {
+            return Some("the key before “=” is empty".to_owned());
+        }
+        if key.chars().count() > Self::KEY_MAX || !follows_name_rule(key) {
+            return Some(
+                "a key has 1 to 32 Chinese characters, letters, digits, “_” or “-” and starts \
+                 with a Chinese character or a letter"
+                    .to_owned(),
+            );
+        }
+        if key == PURCHASE_TAG_KEY {
+            return Some(format!("“{PURCHASE_TAG_KEY}” is the panel's own tag"));
+        }
+        if before.iter().any(|(k, _)| k == key) {
+            return Some(format!("the key “{key}” is given twice"));
+        }
+        if value.chars().count() > Self::VALUE_MAX {
+            return Some("a value has at most 255 characters".to_owned());
+        }
+        if value.chars().any(char::is_control) {
+            return Some("a value must not contain control characters".to_owned());
+        }
+        None
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// One `key=value` per line, as [`UserTags::parse`] reads it.
+    pub fn to_text(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(e: Error) -> String {
+        match e {
+            Error::Invalid(errs) => errs.0[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn terms_are_one_to_nine_months_or_one_to_three_years() {
+        assert_eq!(PurchaseTerm::parse("9m").unwrap().months(), 9);
+        assert_eq!(PurchaseTerm::parse("3y").unwrap().months(), 36);
+        for bad in ["10m", "0m", "4y", "m", "1w", "", "+3m", "3 m", "999999999999999999m"] {
+            assert_eq!(field_of(PurchaseTerm::parse(bad).unwrap_err()), "period", "{bad}");
+        }
+        let codes: Vec<String> = PurchaseTerm::choices().into_iter().map(|t| t.code()).collect();
+        assert_eq!(codes.len(), 12);
+        assert!(codes.iter().all(|c| PurchaseTerm::parse(c).unwrap().code() == *c));
+    }
+
+    #[test]
+    fn quantity_and_sizes_are_whole_numbers_in_range() {
+        assert_eq!(Quantity::parse("").unwrap().get(), 1);
+        assert_eq!(Quantity::parse(" 200 ").unwrap().get(), 200);
+        for bad in ["0", "201", "-1", "1.5", "2e2", "abc", "1000000"] {
+            assert_eq!(field_of(Quantity::parse(bad).unwrap_err()), "quantity", "{bad}");
+        }
+        assert_eq!(ExtraSize::parse("data_disk_gib", "").unwrap(), None);
+        assert_eq!(ExtraSize::parse("data_disk_gib", "10").unwrap().unwrap().gib(), 10);
+        for bad in ["9", "2049", "-10", "40.5", "99999999"] {
+            let e = ExtraSize::parse("backup_gib", bad).unwrap_err();
+            assert_eq!(field_of(e), "backup_gib", "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_follow_huaweis_rule_and_leave_room_for_numbers() {
+        let name = InstanceName::parse(" web_01 ").unwrap();
+        assert_eq!(name.as_str(), "web_01");
+        assert_eq!(name.numbered(Quantity::new(2).unwrap()), ["web_01-0001", "web_01-0002"]);
+        assert_eq!(InstanceName::parse("网站-一").unwrap().as_str(), "网站-一");
+        for bad in ["", "1web", "-web", "web site", "web.01", "web\u{0}", &"a".repeat(129)] {
+            assert_eq!(field_of(InstanceName::parse(bad).unwrap_err()), "instance_name", "{bad}");
+        }
+        let long = InstanceName::parse(&"a".repeat(124)).unwrap();
+        assert!(long.fits(Quantity::new(1).unwrap()));
+        assert!(!long.fits(Quantity::new(2).unwrap()));
+        assert!(InstanceName::parse(&"a".repeat(123)).unwrap().fits(Quantity::new(200).unwrap()));
+    }
+
+    #[test]
+    fn tags_are_lines_of_key_value_and_the_panels_key_is_reserved() {
+        let tags = UserTags::parse("env=prod\n\n team = shop \nowner").unwrap();
+        let got: Vec<(&str, &str)> = tags.iter().collect();
+        assert_eq!(got, [("env", "prod"), ("team", "shop"), ("owner", "")]);
+        assert_eq!(UserTags::parse(&tags.to_text()).unwrap(), tags);
+        for bad in [
+            "=x",
+            "1env=x",
+            "lightdeck-purchase=x",
+            "env=a\nenv=b",
+            &format!("k={}", "v".repeat(256)),
+            "k=a\u{7}",
+        ] {
+            assert_eq!(field_of(UserTags::parse(bad).unwrap_err()), "tags", "{bad}");
+        }
+        let ten: String = (0..10).map(|i| format!("k{i}=v\n")).collect();
+        assert!(UserTags::parse(&ten).is_err());
+        let Error::Invalid(errs) = UserTags::parse("ok=1\n9bad=x").unwrap_err() else { panic!() };
+        assert!(errs.0[0].message.starts_with("line 2:"), "{}", errs.0[0].message);
+    }
+
+    #[test]
+    fn descriptions_keep_line_breaks_and_refuse_other_controls() {
+        assert_eq!(PurchaseDescription::parse("a\r\nb").unwrap().as_str(), "a\nb");
+        assert!(PurchaseDescription::parse("a\tb").is_err());
+        assert!(PurchaseDescription::parse("\u{0}").is_err());
+        assert!(PurchaseDescription::parse(&"x".repeat(1025)).is_err());
+        assert!(PurchaseDescription::parse(&"字".repeat(1024)).is_ok());
+    }
+}

@@ -1,0 +1,13 @@
+-- Purchases (issue 13). A purchase whose answer was lost ends `unknown`; until
+-- `reconcile_until` the syncs of its account look for the instances carrying its tag
+-- (`lightdeck-purchase=<purchase id>`, kept in the inventory's `raw` RMS resource).
+ALTER TABLE actions ADD COLUMN reconcile_until timestamptz;
+
+CREATE INDEX actions_reconciling ON actions (account_id)
+    WHERE kind = 'purchase' AND state = 'unknown' AND reconcile_until IS NOT NULL;
+
+-- "Which of this account's orders does the panel already follow?"
+CREATE INDEX actions_account_order ON actions (account_id, order_id) WHERE order_id IS NOT NULL;
+
+CREATE INDEX instances_purchase_tag ON instances (account_id, (raw -> 'tags' ->> 'lightdeck-purchase'))
+    WHERE raw -> 'tags' ? 'lightdeck-purchase';
