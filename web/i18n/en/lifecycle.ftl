@@ -118,7 +118,7 @@ lifecycle-unsubscribe-submit = Unsubscribe
 explain-order-in-progress = The instance already has an unfinished or unpaid order (a renewal or unsubscription in progress). Finish or cancel that order in the Huawei console, then try again.
 explain-renew-too-long = This renewal would make the instance's total term longer than Huawei Cloud allows. Choose a shorter period.
 explain-bad-period = Huawei Cloud does not sell this renewal period for this instance. Choose another period.
-explain-auto-pay-failed = Paying from the account's balance failed, usually because the balance is too low. Top up the Huawei account, or renew without paying now and pay in the console.
+explain-auto-pay-failed = Paying from the account's balance failed, usually because the balance is too low. Top up the Huawei account, or choose not to pay now and pay the order in the Huawei console.
 explain-renew-together = Resources bought together with this instance must be renewed together; renew them in the Huawei console.
 explain-password-rules = Huawei Cloud refused the new password because it breaks its password rules.
 

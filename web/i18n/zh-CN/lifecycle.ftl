@@ -94,7 +94,7 @@ lifecycle-unsubscribe-submit = 退订
 explain-order-in-progress = 该实例已有未完成或未支付的订单（正在续费或退订）。请先在华为云控制台完成或取消该订单，然后再试。
 explain-renew-too-long = 本次续费会使实例的总时长超过华为云允许的上限。请选择更短的时长。
 explain-bad-period = 华为云不为该实例提供此续费时长。请选择其他时长。
-explain-auto-pay-failed = 从账号余额自动支付失败，通常是余额不足。请为华为云账号充值，或选择暂不付款并在控制台支付。
+explain-auto-pay-failed = 从账号余额自动支付失败，通常是余额不足。请为华为云账号充值，或选择暂不付款，然后在华为云控制台支付订单。
 explain-renew-together = 与该实例一起购买的资源必须一起续费；请在华为云控制台续费。
 explain-password-rules = 华为云拒绝了新密码，因为它不符合密码规则。
 
