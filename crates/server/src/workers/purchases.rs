@@ -38,7 +38,9 @@ pub async fn bring_in(
         return Ok(0);
     }
     let mut partial = Vec::new();
-    let items = read_details(handle, action.region, listed, &mut partial).await?;
+    let mut items = read_details(handle, action.region, listed, &mut partial).await?;
+    // Named in the order people number them: web-0001, web-0002, …
+    items.sort_by(|a, b| a.name.cmp(&b.name));
     if items.is_empty() {
         return Ok(0);
     }

@@ -449,3 +449,58 @@ async fn an_account_without_an_iam_user_or_region_cannot_buy_and_nothing_is_reco
     assert!(events(&env).await.is_empty());
     assert_eq!(env.sim.count_requests("PurchaseLightInstances"), 0);
 }
+
+#[tokio::test]
+async fn the_progress_page_the_audit_log_and_the_table_tell_a_purchase_in_words() {
+    let env = Env::buying(
+        SimConfig::builder()
+            .accounts(1)
+            .instances_per_account(1)
+            .payment_delay(time::Duration::days(30)),
+    )
+    .await;
+    // Waiting for payment: the page says so and links to Huawei's console.
+    let waiting = buy(&env, plan(&env, 0, "shop", 2, false), "k1").await.remove(0);
+    let mut alice = env.signed_in("alice").await;
+    let progress = alice.get(&format!("/teams/{}/batches/{}", env.team, waiting.batch_id)).await;
+    assert_eq!(progress.status, axum::http::StatusCode::OK, "{}", progress.body);
+    let names = progress.texts("tr.item td:first-child");
+    assert_eq!(names, ["shop-0001", "shop-0002"], "the names they will have");
+    assert_eq!(progress.count("tr.item td:first-child a"), 0, "no link before they exist");
+    env.advance(10);
+    poll_once(&env.state.workers()).await.unwrap();
+    let progress = alice.get(&format!("/teams/{}/batches/{}", env.team, waiting.batch_id)).await;
+    assert_eq!(progress.count("tr.item[data-state=payment]"), 2, "{}", progress.body);
+    assert_eq!(progress.count("p.payment a[rel~=external]"), 2);
+
+    // A lost answer: the page says the panel is looking, and keeps refreshing.
+    env.sim.faults().add("PurchaseLightInstances:drop:1".parse().unwrap());
+    let lost = buy(&env, plan(&env, 0, "lost", 1, true), "k2").await.remove(0);
+    env.sim.faults().clear();
+    let page = alice.get(&format!("/teams/{}/batches/{}", env.team, lost.batch_id)).await;
+    let why = page.text("tr.item .explanation").unwrap();
+    assert!(why.contains("looking for instances"), "{why}");
+    assert!(why.contains("Do not buy again"), "{why}");
+    assert_eq!(page.attr("section.progress-panel", "data-done").as_deref(), Some("false"));
+
+    // Paid and completed: the instances are in the table with their tags, and the audit
+    // log reads one line naming them.
+    assert!(env.sim.pay_order(waiting.order_id.as_ref().unwrap().as_str()));
+    env.advance(10);
+    sqlx::query("UPDATE actions SET next_poll_at = now() WHERE id = $1")
+        .bind(waiting.id)
+        .execute(env.db.pool())
+        .await
+        .unwrap();
+    poll_once(&env.state.workers()).await.unwrap();
+    let table = alice.get(&format!("/teams/{}/instances?q=shop", env.team)).await;
+    assert_eq!(table.count("td.name ul.tags li"), 2, "{}", table.body);
+    assert!(table.texts("td.name ul.tags li").iter().all(|t| t == "env=test"));
+    let audit = alice.get(&format!("/teams/{}/audit?action=instance.purchase.", env.team)).await;
+    let sentences = audit.texts("li.line > details > summary .sentence");
+    assert!(sentences.iter().any(|s| s.contains("bought shop-0001, shop-0002")), "{sentences:?}");
+    assert!(
+        sentences.iter().any(|s| s.contains("bought 1 × hf.small.1.linux (Ubuntu 22.04)")),
+        "the lost one, by what was asked: {sentences:?}"
+    );
+}
