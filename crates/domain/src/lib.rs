@@ -17,6 +17,7 @@ pub mod password_gate;
 pub mod pg;
 pub mod policy;
 mod rows;
+pub mod second_factor;
 pub mod security_log;
 pub mod sessions;
 pub mod site;
