@@ -29,6 +29,8 @@ mod instances_settings;
 mod instances_sync;
 mod lifecycle;
 mod members;
+mod second_factor;
+mod second_factor_admin;
 mod sessions;
 mod sim_cli;
 
