@@ -31,6 +31,7 @@ mod lifecycle;
 mod members;
 mod second_factor;
 mod second_factor_admin;
+mod second_factor_input;
 mod sessions;
 mod sim_cli;
 
