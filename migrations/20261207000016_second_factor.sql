@@ -17,10 +17,10 @@ CREATE TABLE user_second_factors (
 );
 
 -- Ten per user, each usable once. Stored as HMAC-SHA256 under a key derived from the
--- master key `key_id` (never the code itself).
+-- user's TOTP secret (never the code itself): useless without the master key that seals
+-- the secret, and still valid after a master key rotation re-seals it.
 CREATE TABLE user_recovery_codes (
     user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    key_id text NOT NULL,
     code_hash bytea NOT NULL,
     used_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),

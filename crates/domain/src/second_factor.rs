@@ -148,6 +148,25 @@ pub async fn verify(
     Ok(check)
 }
 
+/// A confirmed second factor, its row locked for the transaction.
+struct Factor {
+    totp: Totp,
+    last_step: i64,
+}
+
+/// `user`'s confirmed second factor, locked until the transaction ends; `None` if off.
+async fn locked(conn: &mut PgConnection, keyring: &Keyring, user: Uuid) -> Result<Option<Factor>> {
+    let row: Option<(String, Vec<u8>, i64)> = sqlx::query_as(
+        "select key_id, sealed_secret, last_step from user_second_factors \
+         where user_id = $1 and confirmed_at is not null for update",
+    )
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((key_id, data, last_step)) = row else { return Ok(None) };
+    Ok(Some(Factor { totp: open(keyring, user, &Sealed { key_id, data })?, last_step }))
+}
+
 /// [`verify`] in the caller's transaction (the user's row stays locked until it ends).
 pub(crate) async fn verify_in(
     conn: &mut PgConnection,
@@ -156,25 +175,29 @@ pub(crate) async fn verify_in(
     code: &str,
     now: OffsetDateTime,
 ) -> Result<Check> {
-    let row: Option<(String, Vec<u8>, i64)> = sqlx::query_as(
-        "select key_id, sealed_secret, last_step from user_second_factors \
-         where user_id = $1 and confirmed_at is not null for update",
-    )
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((key_id, data, last_step)) = row else {
-        return Ok(Check::Off);
-    };
+    match locked(conn, keyring, user).await? {
+        Some(factor) => check_with(conn, &factor, user, code, now).await,
+        None => Ok(Check::Off),
+    }
+}
+
+/// `code` against the locked `factor`: the app's code for now (once), or a recovery code.
+async fn check_with(
+    conn: &mut PgConnection,
+    factor: &Factor,
+    user: Uuid,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<Check> {
     let Some(digits) = app_code(code) else {
-        return recovery::use_code(conn, keyring, user, code, now).await;
+        let key = recovery::Key::of(&factor.totp);
+        return recovery::use_code(conn, &key, user, code, now).await;
     };
-    let totp = open(keyring, user, &Sealed { key_id, data })?;
-    let Some(step) = totp.check(&digits, unix(now)) else {
+    let Some(step) = factor.totp.check(&digits, unix(now)) else {
         return Ok(Check::Wrong);
     };
     let step = i64::try_from(step).unwrap_or(i64::MAX);
-    if step <= last_step {
+    if step <= factor.last_step {
         return Ok(Check::Used);
     }
     sqlx::query("update user_second_factors set last_step = $2 where user_id = $1")
@@ -183,6 +206,43 @@ pub(crate) async fn verify_in(
         .execute(&mut *conn)
         .await?;
     Ok(Check::App)
+}
+
+/// Re-seals every second-factor secret not sealed with the keyring's current key (after a
+/// master key rotation, with the old key in `LIGHTDECK_OLD_MASTER_KEYS`); how many. The
+/// secrets themselves stay, so apps and recovery codes go on working.
+pub async fn reencrypt_all(pool: &PgPool, keyring: &Keyring) -> Result<u64> {
+    let users: Vec<Uuid> =
+        sqlx::query_scalar("select user_id from user_second_factors where key_id <> $1")
+            .bind(keyring.current_id())
+            .fetch_all(pool)
+            .await?;
+    let mut count = 0;
+    for user in users {
+        let mut tx = pool.begin().await?;
+        let row: Option<(String, Vec<u8>)> = sqlx::query_as(
+            "select key_id, sealed_secret from user_second_factors where user_id = $1 for update",
+        )
+        .bind(user)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(old) = row.map(|(key_id, data)| Sealed { key_id, data }) else { continue };
+        if keyring.is_current(&old) {
+            continue;
+        }
+        let new = keyring.seal(keyring.open(&old, &place(user))?.expose_secret(), &place(user))?;
+        sqlx::query(
+            "update user_second_factors set key_id = $2, sealed_secret = $3 where user_id = $1",
+        )
+        .bind(user)
+        .bind(&new.key_id)
+        .bind(&new.data)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 /// The six digits of an app's code as typed ("123 456" and "123-456" too); `None` for

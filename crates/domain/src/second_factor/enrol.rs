@@ -101,7 +101,7 @@ pub async fn confirm_enrolment(
     .bind(i64::try_from(step).unwrap_or(i64::MAX))
     .execute(&mut *tx)
     .await?;
-    let codes = recovery::replace(&mut tx, keyring, user.id, now).await?;
+    let codes = recovery::replace(&mut tx, &recovery::Key::of(&totp), user.id, now).await?;
     event(&mut tx, actor, user, "user.second_factor.enabled").await?;
     tx.commit().await?;
     Ok(Confirmed::On(codes))
@@ -118,13 +118,16 @@ pub async fn regenerate_recovery_codes(
     now: OffsetDateTime,
 ) -> Result<std::result::Result<RecoveryCodes, Check>> {
     let mut tx = pool.begin().await?;
-    let check = super::verify_in(&mut tx, keyring, user.id, code, now).await?;
+    let Some(factor) = super::locked(&mut tx, keyring, user.id).await? else {
+        return Ok(Err(Check::Off));
+    };
+    let check = super::check_with(&mut tx, &factor, user.id, code, now).await?;
     if !check.accepted() {
-        // An accepted step or a used recovery code stays used only with a commit; nothing
-        // was accepted here, so nothing is lost by rolling back.
+        // Nothing was accepted, so nothing is lost by rolling back.
         return Ok(Err(check));
     }
-    let codes = recovery::replace(&mut tx, keyring, user.id, now).await?;
+    let key = recovery::Key::of(&factor.totp);
+    let codes = recovery::replace(&mut tx, &key, user.id, now).await?;
     event(&mut tx, actor, user, "user.second_factor.recovery_codes_replaced").await?;
     tx.commit().await?;
     Ok(Ok(codes))

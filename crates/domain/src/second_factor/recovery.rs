@@ -1,31 +1,56 @@
 //! Recovery codes: ten per user, each good for one sign-in without the app.
 //!
 //! A code is 16 characters of Crockford's base32 (80 random bits), shown in groups of four
-//! ("7k2m-q9xd-…"). Stored as HMAC-SHA256 under a key derived from the master key, not
-//! argon2: argon2's cost protects low-entropy passwords from guessing offline, but 80
-//! random bits cannot be guessed even at a fast hash's speed, and without the key (which is
-//! not in the database) not at all. So checking ten codes costs microseconds instead of ten
-//! times 19 MiB and tens of milliseconds, and needs no place in the password gate.
+//! ("7k2m-q9xd-…"). Stored as HMAC-SHA256 under a key derived from the user's TOTP secret,
+//! not argon2: argon2's cost protects low-entropy passwords from guessing offline, but 80
+//! random bits cannot be guessed even at a fast hash's speed, and without the key — the
+//! secret is sealed with the master key, which is not in the database — not at all. So
+//! checking a code costs microseconds instead of 19 MiB and tens of milliseconds, and needs
+//! no place in the password gate. The key is the secret's rather than the master key's so
+//! that a master key rotation (which re-seals the secret, unchanged) keeps the codes valid.
 
 use std::fmt;
 
 use hmac::{Hmac, Mac};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sha2::Sha256;
 use sqlx::{PgConnection, Postgres, Transaction};
 use time::OffsetDateTime;
+use totp_rs::Totp;
 use uuid::Uuid;
 
 use super::Check;
 use crate::Result;
-use crate::crypto::{DerivedKey, Keyring};
 
 /// Codes per user.
 pub const COUNT: usize = 10;
 const LEN: usize = 16;
 /// Crockford's base32: no I, L, O or U to misread.
 const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-const PURPOSE: &str = "lightdeck second-factor recovery codes v1";
+const PURPOSE: &[u8] = b"lightdeck second-factor recovery codes v1";
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key)
+        .expect("HMAC-SHA256 accepts keys of any length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// The key a user's recovery codes are hashed with: HMAC-SHA256(TOTP secret, purpose), so
+/// it is a key of its own, not the secret the app's codes are made with.
+pub(super) struct Key(SecretBox<[u8; 32]>);
+
+impl Key {
+    pub(super) fn of(totp: &Totp) -> Key {
+        Key(SecretBox::new(Box::new(hmac_sha256(totp.secret().as_bytes(), &[PURPOSE]))))
+    }
+
+    fn hash(&self, user: Uuid, code: &str) -> Vec<u8> {
+        hmac_sha256(self.0.expose_secret(), &[user.as_bytes(), code.as_bytes()]).to_vec()
+    }
+}
 
 /// New recovery codes, to show once. `Debug` shows how many, never the codes.
 pub struct RecoveryCodes(Vec<SecretString>);
@@ -81,18 +106,10 @@ fn normalize(typed: &str) -> Option<String> {
     (out.len() == LEN).then_some(out)
 }
 
-fn hash(key: &DerivedKey, user: Uuid, code: &str) -> Vec<u8> {
-    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.expose_secret())
-        .expect("HMAC-SHA256 accepts keys of any length");
-    mac.update(user.as_bytes());
-    mac.update(code.as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
-
 /// Replaces the user's recovery codes with [`COUNT`] new ones.
 pub(super) async fn replace(
     tx: &mut Transaction<'_, Postgres>,
-    keyring: &Keyring,
+    key: &Key,
     user: Uuid,
     now: OffsetDateTime,
 ) -> Result<RecoveryCodes> {
@@ -100,19 +117,17 @@ pub(super) async fn replace(
         .bind(user)
         .execute(&mut **tx)
         .await?;
-    let key = keyring.derive(PURPOSE);
     let mut codes = Vec::with_capacity(COUNT);
     while codes.len() < COUNT {
         let code = generate();
         let normalized = normalize(&code).expect("a generated code reads back");
         // Two equal codes in 80 bits will not happen; if they did, the key keeps one.
         let inserted = sqlx::query(
-            "insert into user_recovery_codes (user_id, key_id, code_hash, created_at) \
-             values ($1, $2, $3, $4) on conflict do nothing",
+            "insert into user_recovery_codes (user_id, code_hash, created_at) \
+             values ($1, $2, $3) on conflict do nothing",
         )
         .bind(user)
-        .bind(key.master_id())
-        .bind(hash(&key, user, &normalized))
+        .bind(key.hash(user, &normalized))
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -123,48 +138,37 @@ pub(super) async fn replace(
     Ok(RecoveryCodes(codes))
 }
 
-/// Uses up `typed` if it is one of the user's unused recovery codes.
+/// Uses up `typed` if it is one of the user's unused recovery codes (the caller holds the
+/// user's second-factor row locked, so two uses of one code cannot both succeed).
 pub(super) async fn use_code(
     conn: &mut PgConnection,
-    keyring: &Keyring,
+    key: &Key,
     user: Uuid,
     typed: &str,
     now: OffsetDateTime,
 ) -> Result<Check> {
     let Some(code) = normalize(typed) else { return Ok(Check::Wrong) };
-    // Codes made before a key rotation hash under the older key.
-    let key_ids: Vec<String> =
-        sqlx::query_scalar("select distinct key_id from user_recovery_codes where user_id = $1")
-            .bind(user)
-            .fetch_all(&mut *conn)
-            .await?;
-    for key_id in key_ids {
-        let Some(key) = keyring.derive_with(&key_id, PURPOSE) else { continue };
-        let digest = hash(&key, user, &code);
-        let done = sqlx::query(
-            "update user_recovery_codes set used_at = $3 \
-             where user_id = $1 and code_hash = $2 and used_at is null",
-        )
-        .bind(user)
-        .bind(&digest)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() == 1 {
-            return Ok(Check::Recovery);
-        }
-        let known: bool = sqlx::query_scalar(
-            "select exists(select 1 from user_recovery_codes where user_id = $1 and code_hash = $2)",
-        )
-        .bind(user)
-        .bind(&digest)
-        .fetch_one(&mut *conn)
-        .await?;
-        if known {
-            return Ok(Check::Used);
-        }
+    let digest = key.hash(user, &code);
+    let used_now = sqlx::query(
+        "update user_recovery_codes set used_at = $3 \
+         where user_id = $1 and code_hash = $2 and used_at is null",
+    )
+    .bind(user)
+    .bind(&digest)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if used_now.rows_affected() == 1 {
+        return Ok(Check::Recovery);
     }
-    Ok(Check::Wrong)
+    let used_before: bool = sqlx::query_scalar(
+        "select exists(select 1 from user_recovery_codes where user_id = $1 and code_hash = $2)",
+    )
+    .bind(user)
+    .bind(&digest)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(if used_before { Check::Used } else { Check::Wrong })
 }
 
 /// Recovery codes not used yet.

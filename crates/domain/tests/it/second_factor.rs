@@ -355,3 +355,33 @@ async fn a_team_owner_requires_it_once_they_have_one_and_the_team_log_says_so() 
     );
     assert_eq!(events[0].actor_name.as_deref(), Some("carol"));
 }
+
+#[tokio::test]
+async fn after_a_master_key_rotation_the_app_and_the_recovery_codes_still_work() {
+    let (old_key, new_key) = (MasterKey::generate(), MasterKey::generate());
+    let mut w = world().await;
+    w.keys = Keyring::new(old_key.clone());
+    let pool = w.db.pool();
+    let t0 = step_start();
+    let (secret, codes) = enrolled(&w, t0).await;
+    let rotated = Keyring::new(new_key.clone()).with_old_key(old_key.clone());
+    assert_eq!(sf::reencrypt_all(pool, &rotated).await.unwrap(), 1);
+    assert_eq!(sf::reencrypt_all(pool, &rotated).await.unwrap(), 0, "nothing left to re-seal");
+    // The old key is gone for good.
+    let (old, new_only) = (Keyring::new(old_key), Keyring::new(new_key));
+    let t1 = t0 + Duration::seconds(30);
+    let check = |c: String| {
+        let keys = &new_only;
+        async move { sf::verify(pool, keys, w.carol.id, &c, t1).await.unwrap() }
+    };
+    assert_eq!(check(code(&secret, t1)).await, Check::App);
+    assert_eq!(check(codes.iter().next().unwrap().to_owned()).await, Check::Recovery);
+    assert!(
+        matches!(
+            sf::verify(pool, &old, w.carol.id, &code(&secret, t1 + Duration::seconds(30)), t1)
+                .await,
+            Err(Error::Crypto(_))
+        ),
+        "the old key alone opens nothing now"
+    );
+}
