@@ -32,6 +32,7 @@ sf-off-heading = Your second factor is off
 sf-off = Signing in needs only your password.
 sf-apps = You need an authenticator app on your phone. Setting it up takes a minute: scan a code, then type the number the app shows.
 sf-start = Set up a second factor
+sf-start-password-hint = You signed in a while ago: type your password again, so that nobody else can set up a second factor on a browser you left open.
 sf-required-by = Team { $team } asks every member to sign in with a second factor. Set one up here to go on working in it.
 sf-already-on = Your second factor is on already. To set it up again, turn it off first.
 sf-password = Your password

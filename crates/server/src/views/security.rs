@@ -39,6 +39,9 @@ pub struct SecondFactorPage {
     pub required_by: Option<String>,
     pub new_codes: ConfirmFields,
     pub turn_off: ConfirmFields,
+    /// The password was typed more than ten minutes ago: setting up asks for it again.
+    pub start_asks_password: bool,
+    pub start_password_error: Option<String>,
 }
 
 /// The enrolment page: scan or type, then confirm with a code.

@@ -350,3 +350,25 @@ async fn new_recovery_codes_and_turning_it_off_need_the_password_and_a_code() {
     // A wrong password and a wrong code were failed sign-ins (they count in the throttle).
     assert_eq!(app.security_events(Kind::SignInFailed).await, 2);
 }
+
+#[tokio::test]
+async fn setting_it_up_in_a_session_left_open_asks_for_the_password_again() {
+    let app = TestApp::new().await;
+    app.user("carol").await;
+    let mut carol = app.client();
+    carol.sign_in("carol", PASSWORD).await;
+    assert_eq!(carol.get(PAGE).await.count("#start-password"), 0, "just signed in");
+    app.clock.advance(Duration::minutes(11));
+    let page = carol.get(PAGE).await;
+    assert_eq!(page.count("form#start-enrolment #start-password"), 1, "{}", page.body);
+    let start = format!("{PAGE}/start");
+    let refused = carol.post_form(&start, &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text("#start-password-error").is_some(), "{}", refused.body);
+    let refused = carol.post_form(&start, &[("current_password", "not it at all")]).await;
+    assert!(refused.text("#start-password-error").is_some());
+    assert_eq!(app.security_events(Kind::SignInFailed).await, 1, "a wrong password counts");
+    let shown = carol.post_form(&start, &[("current_password", PASSWORD)]).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.text("#totp-secret").is_some());
+}

@@ -6,24 +6,26 @@
 //! wrong code). Recovery codes are on the page right after they are made, and nowhere else.
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use lightdeck_domain::second_factor::{self, Check, Confirmed, RecoveryCodes};
 use lightdeck_domain::security_log::{self, Kind, NewEvent};
 use lightdeck_domain::site::SiteActor;
 use lightdeck_domain::{Error, users::User};
+use tower_sessions::Session;
 
 use crate::error::AppError;
 use crate::extract::{ClientInfo, CurrentUser, RequestId};
 use crate::i18n::Tr;
-use crate::reauth;
 use crate::state::AppState;
 use crate::views::instances::when;
 use crate::views::layout::Layout;
 use crate::views::security::{
     ConfirmFields, EnrolPage, RecoveryCodesPage, SecondFactorPage, grouped, qr_svg,
 };
+use crate::{reauth, session as sessions};
 
 /// Form and query fields, decoded leniently (broken UTF-8 becomes U+FFFD).
 fn fields(raw: &[u8]) -> Vec<(String, String)> {
@@ -34,15 +36,35 @@ fn field(fields: &[(String, String)], name: &str) -> String {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
-/// The user acting on their own account, as the site audit log records them.
-fn me(user: &CurrentUser, client: ClientInfo, RequestId(request_id): RequestId) -> SiteActor {
-    SiteActor {
-        user_id: Some(user.id()),
-        name: user.user.display_name.clone(),
-        source_ip: client.ip,
-        user_agent: client.user_agent,
-        session_hash: Some(user.session_hash.clone()),
-        panel_request_id: Some(request_id),
+/// The signed-in user acting on their own second factor, with the request's facts for the
+/// site audit log.
+pub(super) struct Me {
+    user: CurrentUser,
+    client: ClientInfo,
+    request_id: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Me {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let Ok(client) = ClientInfo::from_request_parts(parts, state).await;
+        let Ok(RequestId(request_id)) = RequestId::from_request_parts(parts, state).await;
+        Ok(Me { user, client, request_id })
+    }
+}
+
+impl Me {
+    fn actor(&self) -> SiteActor {
+        SiteActor {
+            user_id: Some(self.user.id()),
+            name: self.user.user.display_name.clone(),
+            source_ip: self.client.ip,
+            user_agent: self.client.user_agent.clone(),
+            session_hash: Some(self.user.session_hash.clone()),
+            panel_request_id: Some(self.request_id.clone()),
+        }
     }
 }
 
@@ -52,9 +74,12 @@ async fn load(
     tr: Tr,
     layout: Layout,
     user: &CurrentUser,
+    session: &Session,
 ) -> Result<SecondFactorPage, AppError> {
     let status = second_factor::status(&state.db, user.id()).await?;
     Ok(SecondFactorPage {
+        start_asks_password: reauth::needed(state, session).await?,
+        start_password_error: None,
         since: status.since.map(when),
         recovery_left: status.recovery_left,
         notice: None,
@@ -73,10 +98,11 @@ pub(super) async fn page(
     tr: Tr,
     layout: Layout,
     user: CurrentUser,
+    session: Session,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let query = fields(raw.unwrap_or_default().as_bytes());
-    let mut page = load(&state, tr.clone(), layout, &user).await?;
+    let mut page = load(&state, tr.clone(), layout, &user, &session).await?;
     page.notice = match field(&query, "done").as_str() {
         "disabled" => Some(tr.t("sf-done-disabled")),
         "recovery-used" => Some(tr.t1("sf-done-recovery-used", "count", page.recovery_left)),
@@ -113,22 +139,48 @@ async fn already_on(
     tr: Tr,
     layout: Layout,
     user: &CurrentUser,
+    session: &Session,
 ) -> Result<Response, AppError> {
-    let mut page = load(state, tr.clone(), layout, user).await?;
+    let mut page = load(state, tr.clone(), layout, user, session).await?;
     page.problem = Some(tr.t("sf-already-on"));
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 
+/// A new key to set up. When the password was typed more than ten minutes ago it is asked
+/// again first: a browser left open must not let someone else tie the account to their
+/// phone (and so lock its owner out).
 pub(super) async fn start(
     State(state): State<AppState>,
     tr: Tr,
     layout: Layout,
     user: CurrentUser,
+    session: Session,
+    client: ClientInfo,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    if reauth::needed(&state, &session).await? {
+        let typed = field(&fields(&body), "current_password");
+        let verdict = reauth::verify_typed(
+            &state,
+            &user,
+            &client,
+            &typed,
+            &tr,
+            "sf-error-password-required",
+            "wrong password when setting up a second factor",
+        )
+        .await?;
+        if let Err(message) = verdict {
+            let mut page = load(&state, tr, layout, &user, &session).await?;
+            page.start_password_error = Some(message);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        sessions::password_entered(&session, state.now()).await?;
+    }
     match second_factor::start_enrolment(&state.db, &state.keyring, &user.user).await {
         Ok(shown) => Ok(enrol_page(tr, layout, &shown, None)?.into_response()),
         Err(Error::Rule(m)) if m == second_factor::ALREADY_ON => {
-            already_on(&state, tr, layout, &user).await
+            already_on(&state, tr, layout, &user, &session).await
         }
         Err(e) => Err(e.into()),
     }
@@ -144,18 +196,18 @@ pub(super) async fn confirm(
     State(state): State<AppState>,
     tr: Tr,
     layout: Layout,
-    user: CurrentUser,
-    client: ClientInfo,
-    request_id: RequestId,
+    me: Me,
+    session: Session,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    let user = &me.user;
     let code = field(&fields(&body), "code");
     let Some(shown) =
         second_factor::pending_enrolment(&state.db, &state.keyring, &user.user).await?
     else {
         // Nothing being set up: on already, or never started (or reset meanwhile).
         if user.user.second_factor {
-            return already_on(&state, tr, layout, &user).await;
+            return already_on(&state, tr, layout, user, &session).await;
         }
         return Ok(Redirect::to("/account/second-factor").into_response());
     };
@@ -167,7 +219,7 @@ pub(super) async fn confirm(
     if code.trim().is_empty() {
         return wrong(tr, layout, "sf-error-code-required");
     }
-    let actor = me(&user, client, request_id);
+    let actor = me.actor();
     let confirmed = second_factor::confirm_enrolment(
         &state.db,
         &state.keyring,
@@ -183,7 +235,7 @@ pub(super) async fn confirm(
             Ok(codes_page(tr, layout, "sf-done-enabled", &codes))
         }
         Ok(Confirmed::WrongCode) => wrong(tr, layout, "sf-error-enrol-code"),
-        Err(Error::Rule(_)) => already_on(&state, tr, layout, &user).await,
+        Err(Error::Rule(_)) => already_on(&state, tr, layout, user, &session).await,
         Err(Error::NotFound) => Ok(Redirect::to("/account/second-factor").into_response()),
         Err(e) => Err(e.into()),
     }
@@ -258,15 +310,15 @@ pub(super) async fn new_codes(
     State(state): State<AppState>,
     tr: Tr,
     layout: Layout,
-    user: CurrentUser,
-    client: ClientInfo,
-    request_id: RequestId,
+    me: Me,
+    session: Session,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    let (user, client) = (&me.user, &me.client);
     let form = Confirmation::parse(&body);
-    let mut problems = form.precheck(&state, &tr, &user, &client).await?;
+    let mut problems = form.precheck(&state, &tr, user, client).await?;
     if !problems.has_errors() {
-        let actor = me(&user, client.clone(), request_id);
+        let actor = me.actor();
         let made = second_factor::regenerate_recovery_codes(
             &state.db,
             &state.keyring,
@@ -280,11 +332,11 @@ pub(super) async fn new_codes(
             Ok(codes) => return Ok(codes_page(tr, layout, "sf-done-new-codes", &codes)),
             Err(check) => {
                 problems.code_error =
-                    Some(refused_code(&state, &tr, &user.user, &client, check).await?);
+                    Some(refused_code(&state, &tr, &user.user, client, check).await?);
             }
         }
     }
-    let mut page = load(&state, tr, layout, &user).await?;
+    let mut page = load(&state, tr, layout, user, &session).await?;
     page.new_codes = problems;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -293,15 +345,15 @@ pub(super) async fn turn_off(
     State(state): State<AppState>,
     tr: Tr,
     layout: Layout,
-    user: CurrentUser,
-    client: ClientInfo,
-    request_id: RequestId,
+    me: Me,
+    session: Session,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    let (user, client) = (&me.user, &me.client);
     let form = Confirmation::parse(&body);
-    let mut problems = form.precheck(&state, &tr, &user, &client).await?;
+    let mut problems = form.precheck(&state, &tr, user, client).await?;
     if !problems.has_errors() {
-        let actor = me(&user, client.clone(), request_id);
+        let actor = me.actor();
         let check = second_factor::disable(
             &state.db,
             &state.keyring,
@@ -315,9 +367,9 @@ pub(super) async fn turn_off(
             tracing::info!(user = %user.user.login, "turned off their second factor");
             return Ok(Redirect::to("/account/second-factor?done=disabled").into_response());
         }
-        problems.code_error = Some(refused_code(&state, &tr, &user.user, &client, check).await?);
+        problems.code_error = Some(refused_code(&state, &tr, &user.user, client, check).await?);
     }
-    let mut page = load(&state, tr, layout, &user).await?;
+    let mut page = load(&state, tr, layout, user, &session).await?;
     page.turn_off = problems;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
