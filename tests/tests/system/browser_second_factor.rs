@@ -1,9 +1,9 @@
 //! The second factor in a real browser: alice cannot require one of her team without one of
-//! her own (the members page says so beside the choice); carol sets it up from her account page — the test
-//! reads the key the page shows and computes the codes from it, as her phone would — keeps
-//! her recovery codes, signs out and signs in again with her password and a code. On a
-//! phone she signs in with a code again, turns it off and sets it up anew; then sam resets
-//! it from site administration. Every page on the way passes axe-core (WCAG 2.1 A/AA) at
+//! her own (the members page says so beside the choice); carol sets it up from her account
+//! page — the test reads the key the page shows and computes the codes from it, as her phone
+//! would — keeps her recovery codes, signs out and signs in again with her password and a
+//! code. On a phone she signs in with a code again, turns it off and sets it up anew; then
+//! sam resets it from site administration. Every page on the way passes axe-core (WCAG 2.1 A/AA) at
 //! desktop width and on a 390 px phone, where none scrolls sideways.
 //!
 //! Without chromium and chromedriver the test says it skipped, unless

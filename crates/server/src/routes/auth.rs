@@ -18,26 +18,33 @@
 //! "Slow down online guessing attacks with device cookies"). A successful sign-in gives the
 //! browser a device cookie for that login ([`crate::device_cookie`], valid a year, renewed at
 //! each sign-in). All counts are of failed sign-ins within the last 15 minutes
-//! ([`WINDOW`](lightdeck_domain::security_log::WINDOW)), taken from the security log plus the attempts being checked right now
+//! ([`WINDOW`]), taken from the security log plus the attempts being checked right now
 //! ([`crate::sign_in_guard`]):
 //!
 //! - **With a valid device cookie for the login typed**: only that browser's failures count.
-//!   After 10 ([`DEVICE_MAX_FAILURES`](lightdeck_domain::security_log::DEVICE_MAX_FAILURES)) it is refused (429, "try again in N minutes") until
+//!   After 10 ([`DEVICE_MAX_FAILURES`]) it is refused (429, "try again in N minutes") until
 //!   they leave the window. Failures from other browsers and addresses never refuse it.
 //! - **Without one** (a new browser, or a forged, damaged or other user's cookie):
-//!   - 10 failures from the address, for any logins ([`MAX_FAILURES`](lightdeck_domain::security_log::MAX_FAILURES)): the address is
+//!   - 10 failures from the address, for any logins ([`MAX_FAILURES`]): the address is
 //!     refused until they leave the window (429, minutes);
-//!   - 5 failures for the login from the address ([`LOGIN_ADDRESS_MAX_FAILURES`](lightdeck_domain::security_log::LOGIN_ADDRESS_MAX_FAILURES)): that
+//!   - 5 failures for the login from the address ([`LOGIN_ADDRESS_MAX_FAILURES`]): that
 //!     pair is refused until they leave the window (429, minutes);
 //!   - 10 failures for the login from browsers without its cookie, from anywhere
-//!     ([`SLOWDOWN_AFTER`](lightdeck_domain::security_log::SLOWDOWN_AFTER)): not a lockout but a slowdown. Such attempts for the login are
-//!     then checked at most once per 60 seconds ([`SLOWDOWN`](lightdeck_domain::security_log::SLOWDOWN)) after the last failure;
+//!     ([`SLOWDOWN_AFTER`]): not a lockout but a slowdown. Such attempts for the login are
+//!     then checked at most once per 60 seconds ([`SLOWDOWN`]) after the last failure;
 //!     sooner they get 429 with `Retry-After` in seconds. An attacker spread over many
 //!     addresses then gets about 10 + 15 guesses per 15 minutes; the user with the cookie
 //!     is not affected, and a user on a new browser waits at most a minute.
 //!
 //! Refusals are logged as `sign_in_throttled` and do not count as failures. Refusals for
 //! attempts already in flight (503 "busy", a second) are not logged.
+//!
+//! [`WINDOW`]: lightdeck_domain::security_log::WINDOW
+//! [`DEVICE_MAX_FAILURES`]: lightdeck_domain::security_log::DEVICE_MAX_FAILURES
+//! [`MAX_FAILURES`]: lightdeck_domain::security_log::MAX_FAILURES
+//! [`LOGIN_ADDRESS_MAX_FAILURES`]: lightdeck_domain::security_log::LOGIN_ADDRESS_MAX_FAILURES
+//! [`SLOWDOWN_AFTER`]: lightdeck_domain::security_log::SLOWDOWN_AFTER
+//! [`SLOWDOWN`]: lightdeck_domain::security_log::SLOWDOWN
 
 mod code;
 mod throttle;
