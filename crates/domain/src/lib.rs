@@ -18,6 +18,7 @@ pub mod pg;
 pub mod policy;
 pub mod purchase;
 mod rows;
+pub mod second_factor;
 pub mod security_log;
 pub mod sessions;
 pub mod site;

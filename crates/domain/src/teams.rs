@@ -40,6 +40,8 @@ pub struct Membership {
     pub team_id: Uuid,
     pub team_name: String,
     pub role: Role,
+    /// The team's owners require every member to have a second factor.
+    pub requires_second_factor: bool,
 }
 
 const LAST_OWNER: &str = "a team needs at least one owner: make someone else owner first";
@@ -214,7 +216,8 @@ pub async fn role_of(pool: &PgPool, team: Uuid, user: Uuid) -> Result<Option<Rol
 /// The teams a user belongs to, by name.
 pub async fn teams_of(pool: &PgPool, user: Uuid) -> Result<Vec<Membership>> {
     Ok(sqlx::query_as(
-        "select t.id as team_id, t.name as team_name, m.role
+        "select t.id as team_id, t.name as team_name, m.role,
+                t.require_second_factor as requires_second_factor
          from memberships m join teams t on t.id = m.team_id
          where m.user_id = $1 order by t.name",
     )

@@ -28,10 +28,13 @@ pub struct User {
     pub session_epoch: i64,
     /// The IANA time zone the user chose; `None`: never chosen (see [`User::time_zone`]).
     pub time_zone: Option<String>,
+    /// Whether sign-in asks for a code from an authenticator app ([`crate::second_factor`]).
+    pub second_factor: bool,
 }
 
 const COLUMNS: &str = "id, login, display_name, site_admin, disabled, language, created_at, \
-    password_changed_at, session_epoch, time_zone";
+    password_changed_at, session_epoch, time_zone, exists(select 1 from user_second_factors f \
+    where f.user_id = users.id and f.confirmed_at is not null) as second_factor";
 
 impl User {
     /// The zone times are shown in: the user's choice, else Asia/Shanghai for Chinese

@@ -27,6 +27,7 @@ pub mod policy;
 pub mod reauth;
 pub mod routes;
 pub mod routing;
+pub mod second_step;
 pub mod security;
 pub mod session;
 pub mod shutdown;

@@ -23,14 +23,14 @@ use std::collections::BTreeMap;
 use axum::Router;
 use axum::extract::Request;
 use axum::handler::Handler;
-use axum::http::Method;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use lightdeck_domain::policy::Permission;
 
 use crate::error::AppError;
-use crate::extract::{RequestContext, team_ctx, team_param};
+use crate::extract::{RequestContext, TeamCtx, is_htmx_request, team_ctx, team_param};
 use crate::state::AppState;
 
 /// The least a request needs for a route to answer it.
@@ -41,7 +41,8 @@ pub enum Access {
     /// A signed-in user (anonymous: 303 to /login, or 401 + HX-Redirect for htmx).
     SignedIn,
     /// A member of the `{team}` in the path whose role allows the permission. Not a member
-    /// (or no such team): 404. A member without the permission: 403.
+    /// (or no such team): 404. A member without the permission: 403. A member without a
+    /// second factor, in a team that requires one: 303 to set it up.
     Team(Permission),
     /// A signed-in site administrator (anonymous: as `SignedIn`; anyone else: 403).
     SiteAdmin,
@@ -174,6 +175,26 @@ fn merge_into(
     map.insert(path, merged);
 }
 
+/// A team that requires a second factor sends a member without one to set it up, before
+/// any of its pages or actions (the page there names the team and says why); an htmx
+/// request is told to go there with `HX-Redirect`.
+fn enrol_first(ctx: &TeamCtx, headers: &HeaderMap) -> Option<Response> {
+    let required =
+        ctx.user.teams.iter().any(|m| m.team_id == ctx.team.id && m.requires_second_factor);
+    if !required || ctx.user.user.second_factor {
+        return None;
+    }
+    let to = format!("/account/second-factor?team={}", ctx.team.id);
+    if !is_htmx_request(headers) {
+        return Some(Redirect::to(&to).into_response());
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(value) = HeaderValue::from_str(&to) {
+        response.headers_mut().insert("HX-Redirect", value);
+    }
+    Some(response)
+}
+
 /// Enforces a route's [`Access`] before its handler runs.
 async fn guard(access: Access, req: Request, next: Next) -> Response {
     let user = req.extensions().get::<RequestContext>().and_then(|c| c.user.clone());
@@ -203,6 +224,9 @@ async fn guard(access: Access, req: Request, next: Next) -> Response {
             };
             if let Err(e) = ctx.require(permission) {
                 return e.into_response();
+            }
+            if let Some(redirect) = enrol_first(&ctx, &parts.headers) {
+                return redirect;
             }
             return next.run(Request::from_parts(parts, body)).await;
         }

@@ -14,11 +14,13 @@ mod client;
 mod csv;
 pub mod fixtures;
 mod page;
+mod totp;
 mod transport;
 
 pub use client::{Client, form_body};
 pub use csv::parse_csv;
 pub use page::{BROWSER_HEADERS, Page, SENT_ENCODING, csrf_of, selector_of, text_of};
+pub use totp::totp_code;
 
 #[cfg(test)]
 mod tests;

@@ -32,6 +32,10 @@ const TABLE: &[(&str, &str, [Expect; 7])] = &[
     ("POST", "/login", [A, A, A, A, A, A, A]),
     ("POST", "/logout", [A, A, A, A, A, A, A]),
     ("POST", "/language", [A, A, A, A, A, A, A]),
+    // The second step of signing in: without a password just checked it sends strangers to
+    // the password (a signed-in user to the start page).
+    ("GET", "/login/code", [L, A, A, A, A, A, A]),
+    ("POST", "/login/code", [L, A, A, A, A, A, A]),
     // No session at all.
     ("GET", "/healthz", [A, A, A, A, A, A, A]),
     ("GET", "/metrics", [A, A, A, A, A, A, A]),
@@ -44,6 +48,13 @@ const TABLE: &[(&str, &str, [Expect; 7])] = &[
     ("POST", "/account/sessions/end", [L, A, A, A, A, A, A]),
     ("POST", "/account/sessions/end-others", [L, A, A, A, A, A, A]),
     ("POST", "/account/profile", [L, A, A, A, A, A, A]),
+    // My account: the second factor (each persona starts setting one up; empty forms are
+    // refused by the forms, so nothing is confirmed, replaced or turned off).
+    ("GET", "/account/second-factor", [L, A, A, A, A, A, A]),
+    ("POST", "/account/second-factor/start", [L, A, A, A, A, A, A]),
+    ("POST", "/account/second-factor/confirm", [L, A, A, A, A, A, A]),
+    ("POST", "/account/second-factor/recovery-codes", [L, A, A, A, A, A, A]),
+    ("POST", "/account/second-factor/disable", [L, A, A, A, A, A, A]),
     // See instances and jobs: every member.
     ("GET", "/teams/{team}/instances", [L, A, A, A, A, N, N]),
     ("GET", "/teams/{team}/instances/{instance}", [L, A, A, A, A, N, N]),
@@ -70,6 +81,7 @@ const TABLE: &[(&str, &str, [Expect; 7])] = &[
     ("POST", "/teams/{team}/members/{user}/role", [L, F, F, F, A, N, N]),
     ("POST", "/teams/{team}/members/{user}/remove", [L, F, F, F, A, N, N]),
     ("POST", "/teams/{team}/members/new", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/members/second-factor", [L, F, F, F, A, N, N]),
     // A setup link: public (the link is the key); an empty form is refused by the form.
     ("GET", "/setup/{token}", [A, A, A, A, A, A, A]),
     ("POST", "/setup/{token}", [A, A, A, A, A, A, A]),
@@ -89,6 +101,7 @@ const TABLE: &[(&str, &str, [Expect; 7])] = &[
     ("POST", "/admin/users/{user}/setup-link", [L, F, F, F, F, F, A]),
     ("POST", "/admin/users/{user}/grant-admin", [L, F, F, F, F, F, A]),
     ("POST", "/admin/users/{user}/revoke-admin", [L, F, F, F, F, F, A]),
+    ("POST", "/admin/users/{user}/second-factor/reset", [L, F, F, F, F, F, A]),
     ("GET", "/admin/teams", [L, F, F, F, F, F, A]),
     ("POST", "/admin/teams", [L, F, F, F, F, F, A]),
     ("POST", "/admin/teams/{team}/rename", [L, F, F, F, F, F, A]),
@@ -228,6 +241,16 @@ async fn post_minimal(
                 .await
         }
         "/logout" => client.post_form(url, &[]).await,
+        // No password was just checked in these sessions: nothing to type a code for.
+        "/login/code" => client.post_form(url, &[("code", "123456")]).await,
+        // The second factor: set-up starts (a secret being set up changes nothing else);
+        // empty forms are refused by the forms (422).
+        "/account/second-factor/start"
+        | "/account/second-factor/confirm"
+        | "/account/second-factor/recovery-codes"
+        | "/account/second-factor/disable" => client.post_form(url, &[]).await,
+        // An empty choice is refused by the form (422): the team's requirement stays off.
+        "/teams/{team}/members/second-factor" => client.post_form(url, &[]).await,
         "/language" => client.post_form(url, &[("lang", "en"), ("next", "/healthz")]).await,
         "/teams/{team}/actions" => {
             // A different instance per persona, so no cell sees another's action in flight.
@@ -287,7 +310,9 @@ async fn post_minimal(
         | "/admin/users/{user}/enable"
         | "/admin/users/{user}/setup-link"
         | "/admin/users/{user}/grant-admin"
-        | "/admin/users/{user}/revoke-admin" => client.post_form(url, &[]).await,
+        | "/admin/users/{user}/revoke-admin"
+        // The extra member has no second factor: nothing to reset, nothing changes.
+        | "/admin/users/{user}/second-factor/reset" => client.post_form(url, &[]).await,
         other => {
             return Err(format!(
                 "the matrix has no minimal body for POST {other}: add one in post_minimal"

@@ -73,7 +73,7 @@ admin-error-confirm = Type the team's name exactly to delete it.
 admin-error-not-empty = This team has (or had) cloud accounts, instances or actions, whose history belongs to it: it cannot be deleted. Rename it instead.
 
 admin-audit-heading = Site audit log
-admin-audit-intro = Users and teams managed by site administrators and from the command line. Tamper-evident: lightdeck audit verify checks it.
+admin-audit-intro = Users and teams managed by site administrators and from the command line, and second factors people turned on or off for themselves. Tamper-evident: lightdeck audit verify checks it.
 admin-audit-none = Nothing yet.
 admin-audit-col-when = When
 admin-audit-col-what = What

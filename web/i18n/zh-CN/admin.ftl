@@ -73,7 +73,7 @@ admin-error-confirm = 请准确输入团队名称以删除。
 admin-error-not-empty = 此团队有（或曾有）云账号、实例或操作，其历史属于该团队：不能删除。可以改为重命名。
 
 admin-audit-heading = 站点审计日志
-admin-audit-intro = 站点管理员和命令行对用户与团队所做的管理。防篡改：lightdeck audit verify 会校验它。
+admin-audit-intro = 站点管理员和命令行对用户与团队所做的管理，以及用户自己开启或关闭的第二重验证。防篡改：lightdeck audit verify 会校验它。
 admin-audit-none = 暂无记录。
 admin-audit-col-when = 时间
 admin-audit-col-what = 事件

@@ -20,6 +20,8 @@ pub struct UserRow {
     pub site_admin: bool,
     pub disabled: bool,
     pub last_sign_in_at: Option<OffsetDateTime>,
+    /// Whether they sign in with a second factor.
+    pub second_factor: bool,
     /// Team name and role, by team name.
     pub teams: Vec<(String, Role)>,
 }
@@ -31,7 +33,7 @@ pub struct UsersPage {
     pub total: i64,
 }
 
-type UserColumns = (Uuid, String, String, bool, bool, Option<OffsetDateTime>);
+type UserColumns = (Uuid, String, String, bool, bool, Option<OffsetDateTime>, bool);
 
 /// `like` pattern matching `q` literally anywhere.
 fn contains(q: &str) -> String {
@@ -49,8 +51,10 @@ pub async fn users_page(pool: &PgPool, q: &str, page: u32, per_page: u32) -> Res
         .fetch_one(pool)
         .await?;
     let users: Vec<UserColumns> = sqlx::query_as(&format!(
-        "select id, login, display_name, site_admin, disabled, last_sign_in_at from users \
-         where {filter} order by login limit $2 offset $3"
+        "select id, login, display_name, site_admin, disabled, last_sign_in_at, \
+         exists(select 1 from user_second_factors f \
+           where f.user_id = users.id and f.confirmed_at is not null) \
+         from users where {filter} order by login limit $2 offset $3"
     ))
     .bind(&pattern)
     .bind(i64::from(per_page))
@@ -71,14 +75,17 @@ pub async fn users_page(pool: &PgPool, q: &str, page: u32, per_page: u32) -> Res
     }
     let rows = users
         .into_iter()
-        .map(|(id, login, display_name, site_admin, disabled, last_sign_in_at)| UserRow {
-            teams: teams.remove(&id).unwrap_or_default(),
-            id,
-            login,
-            display_name,
-            site_admin,
-            disabled,
-            last_sign_in_at,
+        .map(|(id, login, display_name, site_admin, disabled, last_sign_in_at, second_factor)| {
+            UserRow {
+                teams: teams.remove(&id).unwrap_or_default(),
+                id,
+                login,
+                display_name,
+                site_admin,
+                disabled,
+                last_sign_in_at,
+                second_factor,
+            }
         })
         .collect();
     Ok(UsersPage { rows, total })

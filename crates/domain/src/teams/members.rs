@@ -29,13 +29,17 @@ pub struct MemberRow {
     /// members from before this was recorded.
     pub added_by_name: Option<String>,
     pub last_sign_in_at: Option<OffsetDateTime>,
+    /// Whether they sign in with a second factor.
+    pub second_factor: bool,
 }
 
 /// The team's members, owners first, then by login.
 pub async fn member_rows(pool: &PgPool, team: Uuid) -> Result<Vec<MemberRow>> {
     Ok(sqlx::query_as(
         "select u.id as user_id, u.login, u.display_name, u.disabled, m.role,
-                m.created_at as added_at, m.added_by_name, u.last_sign_in_at
+                m.created_at as added_at, m.added_by_name, u.last_sign_in_at,
+                exists(select 1 from user_second_factors f
+                       where f.user_id = u.id and f.confirmed_at is not null) as second_factor
          from memberships m join users u on u.id = m.user_id
          where m.team_id = $1
          order by array_position(array['owner','admin','operator','viewer'], m.role), u.login",

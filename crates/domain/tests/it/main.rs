@@ -8,5 +8,6 @@ mod audit;
 mod crypto;
 mod inventory;
 mod pg;
+mod second_factor;
 mod teams;
 mod users;

@@ -1,7 +1,8 @@
 //! `lightdeck account add`: checks the credentials against the cloud, finds the account id
 //! and each region's project id (`accounts::verify`, as the accounts page does), then
 //! stores the account with its secrets sealed and its audit event ("command line on HOST").
-//! `lightdeck account reencrypt`: re-seals the stored secrets after a master key rotation.
+//! `lightdeck account reencrypt`: re-seals the stored secrets (cloud credentials and
+//! second-factor secrets) after a master key rotation.
 
 use std::process::ExitCode;
 
@@ -116,7 +117,10 @@ pub async fn reencrypt(db: DbArgs) -> anyhow::Result<ExitCode> {
     })?;
     let pool = connect(&db).await?;
     let count =
-        accounts::reencrypt_all(&pool, &keyring).await.context("re-sealing the stored secrets")?;
+        accounts::reencrypt_all(&pool, &keyring).await.context("re-sealing the stored secrets")?
+            + lightdeck_domain::second_factor::reencrypt_all(&pool, &keyring)
+                .await
+                .context("re-sealing the second factors' secrets")?;
     println!(
         "re-sealed {count} secret{} with key {}; every stored secret now opens with \
          {MASTER_KEY_VAR} alone, so {OLD_KEYS_VAR} can be removed",

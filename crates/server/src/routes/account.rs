@@ -1,8 +1,10 @@
-//! Your own account: your name, language and time zone, your password, the places you are signed in (each can be signed out
-//! from here) and your recent sign-ins and failed attempts.
+//! Your own account: your name, language and time zone, your password, your second factor,
+//! the places you are signed in (each can be signed out from here) and your recent sign-ins
+//! and failed attempts.
 
 mod password;
 mod profile;
+mod second_factor;
 mod sessions;
 
 use axum::extract::{Query, State};
@@ -26,6 +28,11 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .post("/account/sessions/end", Access::SignedIn, sessions::end_one)
         .post("/account/sessions/end-others", Access::SignedIn, sessions::end_others)
         .post("/account/profile", Access::SignedIn, profile::save)
+        .get("/account/second-factor", Access::SignedIn, second_factor::page)
+        .post("/account/second-factor/start", Access::SignedIn, second_factor::start)
+        .post("/account/second-factor/confirm", Access::SignedIn, second_factor::confirm)
+        .post("/account/second-factor/recovery-codes", Access::SignedIn, second_factor::new_codes)
+        .post("/account/second-factor/disable", Access::SignedIn, second_factor::turn_off)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -55,6 +62,7 @@ async fn load(
         layout,
         name: user.user.display_name.clone(),
         login: user.user.login.clone(),
+        second_factor: u.second_factor,
         notice: None,
         problem: None,
         current_error: None,

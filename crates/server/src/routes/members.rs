@@ -1,6 +1,9 @@
 //! A team's members, managed by its owners from the browser: who is in it (role, when added
 //! and by whom, last sign-in), add an existing user by login, change a role, remove
-//! someone. The domain keeps the last owner and writes each change's audit event.
+//! someone, require a second factor of everyone. The domain keeps the last owner and writes
+//! each change's audit event.
+
+mod second_factor;
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -28,6 +31,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .post("/teams/{team}/members/{user}/role", access, change_role)
         .post("/teams/{team}/members/{user}/remove", access, remove)
         .post("/teams/{team}/members/new", access, add_new)
+        .post("/teams/{team}/members/second-factor", access, second_factor::set)
 }
 
 /// `?done=` after a change redirected back.
@@ -88,6 +92,12 @@ async fn render(
         problem,
         new_link: None,
         copy_js_url: crate::assets::url("copy.js"),
+        requires_second_factor: ctx
+            .user
+            .teams
+            .iter()
+            .any(|m| m.team_id == team && m.requires_second_factor),
+        second_factor_error: None,
         tr,
         layout,
     })
@@ -107,6 +117,7 @@ fn view(tr: &Tr, m: &MemberRow, owners: usize, ctx: &TeamCtx) -> MemberView {
         disabled: m.disabled,
         is_you: m.user_id == ctx.user.id(),
         last_owner,
+        second_factor: m.second_factor,
     }
 }
 
@@ -127,6 +138,8 @@ async fn page(
 ) -> Result<Response, AppError> {
     let notice = match q.done.as_str() {
         "added" | "role" | "removed" => Some(tr.t(&format!("members-done-{}", q.done))),
+        "second-factor-required" => Some(tr.t("members-sf-done-required")),
+        "second-factor-not-required" => Some(tr.t("members-sf-done-not-required")),
         _ => None,
     };
     Ok(render(&state, &ctx, tr, layout, AddForm::default(), notice, None).await?.into_response())

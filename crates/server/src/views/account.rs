@@ -16,6 +16,8 @@ pub struct AccountPage {
     pub layout: Layout,
     pub name: String,
     pub login: String,
+    /// Whether sign-in asks for a code (its own page manages it).
+    pub second_factor: bool,
     pub notice: Option<String>,
     pub problem: Option<String>,
     pub current_error: Option<String>,

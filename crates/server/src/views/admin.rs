@@ -26,6 +26,8 @@ pub struct UserView {
     pub teams: String,
     pub last_sign_in: Option<String>,
     pub is_you: bool,
+    /// Whether they sign in with a second factor (which can be reset here).
+    pub second_factor: bool,
 }
 
 /// The "create a user" form as sent, with its problems.

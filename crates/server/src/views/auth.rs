@@ -1,4 +1,4 @@
-//! The sign-in page.
+//! The sign-in page and its second step.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,4 +21,15 @@ pub struct LoginPage {
     pub notice_is_error: bool,
     pub login_error: Option<String>,
     pub password_error: Option<String>,
+}
+
+/// The second step of signing in: the code from the authenticator app, or a recovery code.
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/code.html")]
+pub struct CodePage {
+    pub tr: Tr,
+    pub layout: Layout,
+    /// A message above the form (throttled, busy), translated.
+    pub notice: Option<String>,
+    pub code_error: Option<String>,
 }

@@ -21,6 +21,8 @@ pub struct MemberView {
     pub is_you: bool,
     /// The team's only owner: can be neither demoted nor removed (the page says why).
     pub last_owner: bool,
+    /// Whether they sign in with a second factor.
+    pub second_factor: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -41,6 +43,10 @@ pub struct MembersPage {
     /// A new person's setup link, on the one page that shows it.
     pub new_link: Option<String>,
     pub copy_js_url: String,
+    /// The team requires a second factor of its members.
+    pub requires_second_factor: bool,
+    /// Why the requirement was not changed, beside its choice.
+    pub second_factor_error: Option<String>,
 }
 
 /// The "add a new person" form as sent, with its problems.

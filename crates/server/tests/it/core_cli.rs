@@ -11,7 +11,7 @@ use lightdeck_domain::values::{
     AccessKeyId, AccountName, DomainName, IamPassword, IamUserName, SecretAccessKey,
     parse_project_id,
 };
-use lightdeck_domain::{accounts, teams, users};
+use lightdeck_domain::{accounts, second_factor, teams, users};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
@@ -384,6 +384,13 @@ async fn account_reencrypt_moves_every_secret_to_the_new_key() {
         )],
     };
     let account = accounts::create(db.pool(), &old_ring, team.id, new).await.unwrap();
+    // And a user's second factor: its key is sealed the same way.
+    let carol = lightdeck_testkit::fixtures::user(db.pool(), "carol").create().await;
+    let t0 = time::OffsetDateTime::now_utc();
+    let shown = second_factor::start_enrolment(db.pool(), &old_ring, &carol).await.unwrap();
+    let code = lightdeck_testkit::totp_code(shown.secret_base32(), t0);
+    let me = lightdeck_domain::site::SiteActor::command_line("test");
+    second_factor::confirm_enrolment(db.pool(), &old_ring, &carol, &code, &me, t0).await.unwrap();
     let reencrypt = ["account", "reencrypt"];
 
     let o = run(&reencrypt, &[("DATABASE_URL", db.url())], None).await;
@@ -405,7 +412,7 @@ async fn account_reencrypt_moves_every_secret_to_the_new_key() {
     ];
     let o = run(&reencrypt, &rotated, None).await;
     assert!(o.status.success(), "{}", err(&o));
-    assert!(out(&o).contains("re-sealed 2 secrets"), "{}", out(&o));
+    assert!(out(&o).contains("re-sealed 3 secrets"), "{}", out(&o));
     assert!(!out(&o).contains(KEY) && !err(&o).contains(KEY));
 
     let creds = accounts::credentials(db.pool(), &new_ring, account.id).await.unwrap();
@@ -415,6 +422,10 @@ async fn account_reencrypt_moves_every_secret_to_the_new_key() {
         accounts::credentials(db.pool(), &old_ring, account.id).await.is_err(),
         "the old key no longer opens anything"
     );
+    let t1 = t0 + time::Duration::seconds(30);
+    let next = lightdeck_testkit::totp_code(shown.secret_base32(), t1);
+    let check = second_factor::verify(db.pool(), &new_ring, carol.id, &next, t1).await.unwrap();
+    assert_eq!(check, second_factor::Check::App, "carol's app goes on working");
 
     let o = run(&reencrypt, &rotated, None).await;
     assert!(o.status.success(), "{}", err(&o));

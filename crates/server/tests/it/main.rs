@@ -30,6 +30,9 @@ mod instances_sync;
 mod lifecycle;
 mod members;
 mod purchase_pipeline;
+mod second_factor;
+mod second_factor_admin;
+mod second_factor_input;
 mod sessions;
 mod sim_cli;
 

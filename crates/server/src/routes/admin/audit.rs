@@ -30,7 +30,11 @@ fn sentence(tr: &Tr, e: &SiteEvent) -> String {
         | "user.setup_link_issued"
         | "user.password_set"
         | "user.site_admin.granted"
-        | "user.site_admin.revoked" => {
+        | "user.site_admin.revoked"
+        | "user.second_factor.enabled"
+        | "user.second_factor.disabled"
+        | "user.second_factor.recovery_codes_replaced"
+        | "user.second_factor.reset" => {
             let key = format!("admin-audit-{}", e.action.replace('.', "-"));
             tr.t1(&key, "login", p("login"))
         }

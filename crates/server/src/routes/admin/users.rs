@@ -1,5 +1,6 @@
 //! `/admin/users`: every user (search, pages of 50), create one with a setup link,
-//! disable / enable, a new setup link (password reset), grant / revoke site administration.
+//! disable / enable, a new setup link (password reset), grant / revoke site administration,
+//! reset a second factor (a lost phone and no recovery codes).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -7,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use lightdeck_domain::site::{self, UserRow};
 use lightdeck_domain::values::{DisplayName, Language, LoginName};
-use lightdeck_domain::{Error, users};
+use lightdeck_domain::{Error, second_factor, users};
 
 use super::{Admin, field, fields, no_store, setup_link};
 use crate::error::AppError;
@@ -31,6 +32,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .post("/admin/users/{user}/setup-link", a, new_link)
         .post("/admin/users/{user}/grant-admin", a, grant)
         .post("/admin/users/{user}/revoke-admin", a, revoke)
+        .post("/admin/users/{user}/second-factor/reset", a, reset_second_factor)
 }
 
 /// `?q=` and `?page=` (from 1); anything unreadable is the first page of everyone.
@@ -84,6 +86,7 @@ fn view(tr: &Tr, row: &UserRow, you: uuid::Uuid) -> UserView {
         teams,
         last_sign_in: row.last_sign_in_at.map(when),
         is_you: row.id == you,
+        second_factor: row.second_factor,
     }
 }
 
@@ -137,7 +140,7 @@ async fn page(
     let pairs = fields(raw.unwrap_or_default().as_bytes());
     let done = field(&pairs, "done");
     let notice = match done.as_str() {
-        "disabled" | "enabled" | "granted" | "revoked" => {
+        "disabled" | "enabled" | "granted" | "revoked" | "second-factor-reset" => {
             Some(tr.t(&format!("admin-users-done-{done}")))
         }
         _ => None,
@@ -205,6 +208,7 @@ async fn refused(
         Error::Rule(m) if m == site::NOT_YOURSELF => "admin-error-yourself",
         Error::Rule(m) if m == site::OWN_PASSWORD => "admin-error-own-password",
         Error::Rule(m) if m == site::USER_DISABLED => "admin-error-disabled",
+        Error::Rule(m) if m == second_factor::OWN_SECOND_FACTOR => "admin-error-own-second-factor",
         _ => return Err(e.into()),
     };
     let problem = Some(tl.0.t(key));
@@ -291,4 +295,23 @@ async fn new_link(
         render(&state, &admin, (tr, layout), search, NewUserForm::default(), notice, None).await?;
     page.new_link = Some((login, link));
     Ok(no_store(page.into_response()))
+}
+
+/// A lost phone: the user's second factor is removed and every session of theirs ends; they
+/// sign in with their password and may set up a new one.
+async fn reset_second_factor(
+    State(state): State<AppState>,
+    admin: Admin,
+    tr: Tr,
+    layout: Layout,
+    PathUser(user): PathUser,
+) -> Result<Response, AppError> {
+    match second_factor::reset(&state.db, user, &admin.actor).await {
+        Ok(_) => {
+            // Other processes hear of it from the database; this one forgets now.
+            crate::session::forget_user(&state, user);
+            Ok(back("second-factor-reset"))
+        }
+        Err(e) => refused(&state, &admin, (tr, layout), e).await,
+    }
 }

@@ -27,6 +27,8 @@ enum Verb<'a> {
     Export,
     /// `team.member.<added|role_changed|removed>`.
     Member(&'a str),
+    /// `team.second_factor.<required|not_required>`.
+    TeamSecondFactor(&'a str),
     Other,
 }
 
@@ -39,6 +41,9 @@ fn verb(action: &str) -> Verb<'_> {
         ["instance", kind, ..] if INSTANCE_KINDS.contains(kind) => Verb::Instance(kind),
         ["audit", "exported" | "export", ..] => Verb::Export,
         ["team", "member", change @ ("added" | "role_changed" | "removed")] => Verb::Member(change),
+        ["team", "second_factor", change @ ("required" | "not_required")] => {
+            Verb::TeamSecondFactor(change)
+        }
         ["account" | "cloud_account", "refresh" | "refreshed" | "sync" | "synced", ..] => {
             Verb::AccountRefresh
         }
@@ -192,6 +197,10 @@ fn action_phrase(
             args.set("login", text(param(e, "login").unwrap_or("?")));
             args.set("role", text(param(e, "role").unwrap_or("?")));
             format!("audit-do-member-{change}")
+        }
+        Verb::TeamSecondFactor(change) => {
+            args.set("team", text(param(e, "team").unwrap_or("?")));
+            format!("audit-do-team-second_factor-{change}")
         }
         Verb::Other => "audit-do-other".to_owned(),
     };
