@@ -14,7 +14,7 @@ pub use lightdeck_domain::values::Language;
 use unic_langid::LanguageIdentifier;
 
 /// The catalog files of one language, in load order.
-const AREAS: [&str; 11] = [
+const AREAS: [&str; 12] = [
     "core",
     "errors",
     "dashboard",
@@ -26,6 +26,7 @@ const AREAS: [&str; 11] = [
     "members",
     "account",
     "admin",
+    "purchase",
 ];
 
 macro_rules! catalogs {
@@ -42,15 +43,16 @@ macro_rules! catalogs {
             include_str!(concat!("../../../web/i18n/", $lang, "/members.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/account.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/admin.ftl")),
+            include_str!(concat!("../../../web/i18n/", $lang, "/purchase.ftl")),
         ]
     };
 }
 
-const EN: [&str; 11] = catalogs!("en");
-const ZH_CN: [&str; 11] = catalogs!("zh-CN");
+const EN: [&str; 12] = catalogs!("en");
+const ZH_CN: [&str; 12] = catalogs!("zh-CN");
 
 /// Every language the panel speaks, with its catalog sources.
-pub const LANGUAGES: [(Language, [&str; 11]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
+pub const LANGUAGES: [(Language, [&str; 12]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
 
 #[derive(Debug, thiserror::Error)]
 #[error("translation catalog web/i18n/{lang}/{area}.ftl: {problem}")]
@@ -81,7 +83,7 @@ impl std::fmt::Debug for I18n {
 
 fn bundle(
     lang: Language,
-    sources: [&'static str; 11],
+    sources: [&'static str; 12],
 ) -> Result<FluentBundle<FluentResource>, I18nError> {
     let id: LanguageIdentifier = lang.as_str().parse().map_err(|_| I18nError {
         lang: lang.as_str(),

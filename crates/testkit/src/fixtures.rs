@@ -2,14 +2,14 @@
 //! so a fixture passes the same validation and lands in the same tables as the real thing.
 
 use lightdeck_cloudsim::Account as SimAccount;
-use lightdeck_domain::accounts::{self, Account, NewAccount, NewAkSk};
+use lightdeck_domain::accounts::{self, Account, NewAccount, NewAkSk, NewIamUser};
 use lightdeck_domain::crypto::Keyring;
 use lightdeck_domain::policy::Role;
 use lightdeck_domain::teams::{self, Team};
 use lightdeck_domain::users::{self, NewUser, User};
 use lightdeck_domain::values::{
-    AccessKeyId, AccountName, DisplayName, DomainName, Language, LoginName, Password,
-    SecretAccessKey, TeamName, parse_project_id,
+    AccessKeyId, AccountName, DisplayName, DomainName, IamPassword, IamUserName, Language,
+    LoginName, Password, SecretAccessKey, TeamName, parse_project_id,
 };
 use lightdeck_huaweicloud::{ProjectId, Region};
 use secrecy::ExposeSecret;
@@ -146,6 +146,16 @@ impl CloudAccountFixture<'_> {
                 .expect("cloudsim's secret key"),
         });
         self.new.regions = regions.iter().map(|r| (*r, project_of(account, *r))).collect();
+        self
+    }
+
+    /// Adds cloudsim's IAM user of `account` (a password-based token: what purchases need).
+    pub fn with_iam_user(mut self, account: &SimAccount) -> Self {
+        self.new.iam_user = Some(NewIamUser {
+            user_name: IamUserName::parse(&account.iam_user).expect("cloudsim's IAM user"),
+            password: IamPassword::parse(account.iam_password.expose_secret())
+                .expect("cloudsim's IAM password"),
+        });
         self
     }
 
