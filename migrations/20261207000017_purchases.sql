@@ -1,6 +1,6 @@
 -- Purchases (issue 13). A purchase whose answer was lost ends `unknown`; until
 -- `reconcile_until` the syncs of its account look for the instances carrying its tag
--- (`lightdeck-purchase=<purchase id>`, kept in the inventory's `raw` RMS resource).
+-- (`lightdeck-purchase=<purchase id>`, in the inventory's `tags`).
 ALTER TABLE actions ADD COLUMN reconcile_until timestamptz;
 
 CREATE INDEX actions_reconciling ON actions (account_id)
@@ -9,5 +9,10 @@ CREATE INDEX actions_reconciling ON actions (account_id)
 -- "Which of this account's orders does the panel already follow?"
 CREATE INDEX actions_account_order ON actions (account_id, order_id) WHERE order_id IS NOT NULL;
 
-CREATE INDEX instances_purchase_tag ON instances (account_id, (raw -> 'tags' ->> 'lightdeck-purchase'))
-    WHERE raw -> 'tags' ? 'lightdeck-purchase';
+
+-- The instance's tags as RMS lists them (a copy of `raw -> 'tags'`, small enough for the
+-- table to show without reading the whole record).
+ALTER TABLE instances ADD COLUMN tags jsonb NOT NULL DEFAULT '{}';
+UPDATE instances SET tags = raw -> 'tags' WHERE jsonb_typeof(raw -> 'tags') = 'object';
+CREATE INDEX instances_purchase_tag ON instances (account_id, (tags ->> 'lightdeck-purchase'))
+    WHERE tags ? 'lightdeck-purchase';

@@ -108,6 +108,8 @@ pub struct InstanceRow {
     pub order_id: Option<OrderId>,
     /// The last raw RMS resource. Only [`get`] loads it; list pages leave it `None`.
     pub raw: Option<serde_json::Value>,
+    /// Its tags as RMS lists them, `(key, value)` by key.
+    pub tags: Vec<(String, String)>,
     #[serde(with = "time::serde::rfc3339")]
     pub last_synced_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -223,13 +225,14 @@ pub(crate) fn select_columns(with_raw: bool) -> String {
          spec_code, image_name, image_version, status, state, private_ips, public_ips, \
          expires_at, auto_renew, traffic_remaining_gb::float8 AS traffic_remaining_gb, \
          traffic_total_gb::float8 AS traffic_total_gb, order_id, {}, last_synced_at, gone_at, \
-         traffic_cycle_start, traffic_cycle_end, traffic_reuse_cycle, traffic_reuse_cycle_type",
+         traffic_cycle_start, traffic_cycle_end, traffic_reuse_cycle, traffic_reuse_cycle_type, \
+         tags",
         if with_raw { "raw" } else { "NULL::jsonb AS raw" }
     )
 }
 
 /// How many columns [`select_columns`] yields.
-pub(crate) const RECORD_COLUMNS: usize = 27;
+pub(crate) const RECORD_COLUMNS: usize = 28;
 
 /// By position, see [`select_columns`]; each typed column parses as it decodes.
 impl<'r> sqlx::FromRow<'r, PgRow> for InstanceRow {
@@ -264,7 +267,23 @@ impl<'r> sqlx::FromRow<'r, PgRow> for InstanceRow {
                 row.try_get(25)?,
                 row.try_get(26)?,
             ),
+            tags: tag_pairs(row.try_get(27)?),
         })
+    }
+}
+
+/// A stored tags object as `(key, value)` pairs by key; values that are not strings (RMS
+/// lists only strings) are left out rather than shown wrong.
+pub(crate) fn tag_pairs(tags: serde_json::Value) -> Vec<(String, String)> {
+    match tags {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k, s)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -401,6 +420,7 @@ mod tests {
             "traffic_cycle_end",
             "traffic_reuse_cycle",
             "traffic_reuse_cycle_type",
+            "tags",
         ];
         for with_raw in [false, true] {
             let sql = select_columns(with_raw);

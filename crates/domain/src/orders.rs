@@ -1,7 +1,7 @@
-//! Orders: what the panel's renewals and unsubscriptions bought or gave back, with BSS's
-//! status, amount and times, for an instance or the whole team. They are actions followed
-//! through an order (DESIGN.md), so this reads the actions table; the amount is what the
-//! poller last read from the order's details.
+//! Orders: what the panel's purchases, renewals and unsubscriptions bought or gave back,
+//! with BSS's status, amount and times, for an instance or the whole team. They are actions
+//! followed through an order (DESIGN.md), so this reads the actions table; the amount is
+//! what the poller last read from the order's details.
 
 use lightdeck_huaweicloud::{InstanceId, OrderId};
 use sqlx::PgPool;

@@ -50,6 +50,14 @@ pub enum Reason {
     RenewTogether,
     /// The new password breaks ECS's rules (`Ecs.0011`).
     PasswordRules,
+    /// The plan is sold out in the region (`HCSS.14000010`).
+    SoldOut,
+    /// The account's instance quota is used up (`HCSS.14000011`).
+    Quota,
+    /// HCSS refused a purchase's choice (`HCSS.14000001`; the message names the field).
+    InvalidChoice,
+    /// HCSS could not reach a service it depends on (`HCSS.14000002`–`HCSS.14000009`).
+    Dependency,
     Other,
 }
 
@@ -78,6 +86,10 @@ impl Reason {
             Reason::AutoPayFailed => "explain-auto-pay-failed",
             Reason::RenewTogether => "explain-renew-together",
             Reason::PasswordRules => "explain-password-rules",
+            Reason::SoldOut => "explain-sold-out",
+            Reason::Quota => "explain-quota",
+            Reason::InvalidChoice => "explain-invalid-choice",
+            Reason::Dependency => "explain-dependency",
             Reason::Other => "explain-other",
         }
     }
@@ -102,6 +114,15 @@ pub fn classify(code: Option<&str>, http_status: Option<u16>, message: Option<&s
         "CBC.30050006" => return Reason::AutoPayFailed,
         "CBC.99003634" => return Reason::RenewTogether,
         "Ecs.0011" => return Reason::PasswordRules,
+        "HCSS.14000010" => return Reason::SoldOut,
+        "HCSS.14000011" => return Reason::Quota,
+        "HCSS.14000001" => return Reason::InvalidChoice,
+        c if c
+            .strip_prefix("HCSS.1400000")
+            .is_some_and(|n| n.len() == 1 && n != "0" && n != "1") =>
+        {
+            return Reason::Dependency;
+        }
         "Ecs.0002" | "Ecs.0004" | "CBC.0999" => return Reason::CloudError,
         c if c == codes::UNREACHABLE => return Reason::Unreachable,
         c if c == codes::TIMEOUT => return Reason::TimedOut,
@@ -172,5 +193,11 @@ mod tests {
         assert_eq!(classify(Some("CBC.99003154"), Some(400), None), Reason::RenewTooLong);
         assert_eq!(classify(Some("CBC.30050006"), Some(400), None), Reason::AutoPayFailed);
         assert_eq!(classify(Some("Ecs.0011"), Some(400), None), Reason::PasswordRules);
+        assert_eq!(classify(Some("HCSS.14000010"), Some(400), None), Reason::SoldOut);
+        assert_eq!(classify(Some("HCSS.14000011"), Some(400), None), Reason::Quota);
+        assert_eq!(classify(Some("HCSS.14290001"), Some(429), None), Reason::Throttled);
+        assert_eq!(classify(Some("HCSS.14000001"), Some(400), None), Reason::InvalidChoice);
+        assert_eq!(classify(Some("HCSS.14000004"), Some(400), None), Reason::Dependency);
+        assert_eq!(classify(Some("HCSS.14000019"), Some(400), None), Reason::Other);
     }
 }

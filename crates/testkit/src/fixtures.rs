@@ -149,8 +149,9 @@ impl CloudAccountFixture<'_> {
         self
     }
 
-    /// Adds cloudsim's IAM user of `account` (a password-based token: what purchases need).
-    pub fn with_iam_user(mut self, account: &SimAccount) -> Self {
+    /// Also the IAM user of the cloudsim account (what purchases need: HCSS takes only a
+    /// password-based token).
+    pub fn with_iam_of(mut self, account: &SimAccount) -> Self {
         self.new.iam_user = Some(NewIamUser {
             user_name: IamUserName::parse(&account.iam_user).expect("cloudsim's IAM user"),
             password: IamPassword::parse(account.iam_password.expose_secret())

@@ -83,3 +83,12 @@ explain-unknown = Nobody can tell whether Huawei Cloud carried this out. Look at
 explain-job-gone = Huawei Cloud no longer knows the job that was carrying this out (it kept answering “not found” for a minute), so nobody can tell how it ended. Lightdeck refreshed the instances: the status in the table is their real one.
 explain-order-gone = Huawei Cloud no longer knows the order of this action (it kept answering “not found” for a minute), so nobody can tell how it ended. Check the order in the Huawei Cloud console.
 explain-other = Huawei Cloud refused this. The technical details below say why.
+# A purchase's progress, before and while its instances come to exist.
+actions-purchase-names = { $first } … { $last } ({ $count } instances)
+actions-detail-purchase-id = Purchase ID (tag lightdeck-purchase)
+explain-purchase-looking = Huawei Cloud's answer to this purchase was lost, so nobody can tell yet whether it bought anything. Lightdeck is looking for instances carrying this purchase's tag until { $until }. Do not buy again before then.
+explain-purchase-unknown = Lightdeck could not find out whether Huawei Cloud carried out this purchase. Check the orders and instances in the Huawei console before buying again.
+explain-sold-out = This plan is sold out in this region right now, and nothing was bought. Choose another plan or region, or try again later.
+explain-quota = The Huawei account's instance quota is used up, and nothing was bought. Ask Huawei Cloud to raise the quota, or release instances you no longer need.
+explain-invalid-choice = Huawei Cloud refused one of the purchase's choices, and nothing was bought; the technical details below name it. Change it and buy again.
+explain-dependency = Huawei Cloud could not reach one of its own services for this purchase, and nothing was bought. Try again in a few minutes.

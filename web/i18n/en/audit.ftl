@@ -158,9 +158,10 @@ audit-do-unsubscribe = { $outcome ->
    *[other] unsubscribed { $targets }{ $where }
 }
 audit-do-purchase = { $outcome ->
-    [requested] asked to buy new instances{ $where }
-   *[other] bought new instances{ $where }
+    [requested] asked to buy { $count } × { $spec } ({ $image }){ $where }
+   *[other] bought { $count } × { $spec } ({ $image }){ $where }
 }
+audit-do-purchase-done = bought { $targets }{ $where }
 audit-do-account-refresh = { $outcome ->
     [requested] asked to refresh a cloud account from Huawei Cloud
    *[other] refreshed a cloud account from Huawei Cloud

@@ -68,6 +68,7 @@ instances-fact-instance-id = Instance id
 instances-fact-server-id = Server id
 instances-fact-package-id = Traffic package id
 instances-fact-purchase-order = Bought by order
+instances-fact-tags = Tags
 instances-fact-status = Cloud status
 instances-fact-image = Image
 instances-fact-public-ips = Public IP addresses

@@ -71,3 +71,12 @@ explain-unknown = 无法确定华为云是否已执行此操作。重试前请�
 explain-job-gone = 华为云已不再识别执行此操作的任务（一分钟内持续返回“未找到”），因此无法确定其结果。Lightdeck 已刷新这些实例：表格中显示的是它们的真实状态。
 explain-order-gone = 华为云已不再识别此操作的订单（一分钟内持续返回“未找到”），因此无法确定其结果。请在华为云控制台中查看该订单。
 explain-other = 华为云拒绝了此操作。下方的技术详情说明了原因。
+# 购买的进度：实例创建之前和创建过程中。
+actions-purchase-names = { $first } … { $last }（共 { $count } 个实例）
+actions-detail-purchase-id = 购买 ID（标签 lightdeck-purchase）
+explain-purchase-looking = 华为云对这次购买的应答丢失了，目前无法确定是否已购买。Lightdeck 会在 { $until } 之前查找带有这次购买标签的实例。在此之前请不要再次购买。
+explain-purchase-unknown = Lightdeck 无法确定华为云是否完成了这次购买。再次购买之前，请先在华为云控制台查看订单和实例。
+explain-sold-out = 该套餐在这个区域暂时售罄，没有购买任何实例。请选择其他套餐或区域，或稍后再试。
+explain-quota = 该华为云账号的实例配额已用完，没有购买任何实例。请向华为云申请提高配额，或释放不再需要的实例。
+explain-invalid-choice = 华为云拒绝了这次购买中的某项选择，没有购买任何实例；下方的技术详情指出了是哪一项。请修改后重新购买。
+explain-dependency = 华为云在处理这次购买时无法访问它自身的某项服务，没有购买任何实例。请几分钟后重试。

@@ -157,9 +157,10 @@ audit-do-unsubscribe = { $outcome ->
    *[other] 退订了 { $targets }{ $where }
 }
 audit-do-purchase = { $outcome ->
-    [requested] 请求购买新实例{ $where }
-   *[other] 购买了新实例{ $where }
+    [requested] 请求购买 { $count } 台 { $spec }（{ $image }）{ $where }
+   *[other] 购买了 { $count } 台 { $spec }（{ $image }）{ $where }
 }
+audit-do-purchase-done = 购买了 { $targets }{ $where }
 audit-do-account-refresh = { $outcome ->
     [requested] 请求从华为云刷新一个云账号
    *[other] 从华为云刷新了一个云账号

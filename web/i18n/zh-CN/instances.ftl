@@ -65,6 +65,7 @@ instances-fact-instance-id = 实例 ID
 instances-fact-server-id = 云服务器 ID
 instances-fact-package-id = 流量包 ID
 instances-fact-purchase-order = 购买订单
+instances-fact-tags = 标签
 instances-fact-status = 云端状态
 instances-fact-image = 镜像
 instances-fact-public-ips = 公网 IP 地址

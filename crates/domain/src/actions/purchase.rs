@@ -191,8 +191,8 @@ pub struct Tagged {
 }
 
 /// The live instances of `account` in the inventory carrying `lightdeck-purchase=<id>`
-/// (the key is [`lightdeck_huaweicloud::model::hcss::PURCHASE_TAG_KEY`])
-/// (the sync keeps each RMS resource, tags included, in `raw`), by name.
+/// (the key is [`lightdeck_huaweicloud::model::hcss::PURCHASE_TAG_KEY`]; the sync keeps
+/// each instance's RMS tags), by name.
 pub async fn tagged_instances(
     pool: &PgPool,
     account: Uuid,
@@ -201,9 +201,8 @@ pub async fn tagged_instances(
     Ok(sqlx::query_as(
         // The key is written out so that `instances_purchase_tag` serves the query.
         "SELECT instance_id, name, order_id FROM instances \
-         WHERE account_id = $1 AND gone_at IS NULL \
-           AND raw -> 'tags' ? 'lightdeck-purchase' \
-           AND raw -> 'tags' ->> 'lightdeck-purchase' = $2 \
+         WHERE account_id = $1 AND gone_at IS NULL AND tags ? 'lightdeck-purchase' \
+           AND tags ->> 'lightdeck-purchase' = $2 \
          ORDER BY lower(name), instance_id",
     )
     .bind(account)

@@ -3,7 +3,10 @@
 //!
 //! Events belong to the same action when they share the panel's request id, the instance
 //! kind (`instance.<kind>.…`), the account, the region and the exact target list: that is
-//! how [`crate::actions::Action::audit_draft`] writes every event of one action row. Any
+//! how [`crate::actions::Action::audit_draft`] writes every event of one action row. A
+//! purchase is the exception: its targets are the instances it created, unknown when it is
+//! requested and named only as they come to exist; one request records one purchase, so
+//! the target list is not compared for it. Any
 //! other event (a sign-in, an account change, an event without a panel request id) is an
 //! action of its own.
 //!
@@ -60,7 +63,7 @@ fn key(e: &AuditEvent) -> Option<ActionKey> {
         kind: kind.to_owned(),
         account_id: e.account_id,
         region: e.region.clone(),
-        target_ids: e.target_ids.clone(),
+        target_ids: if kind == "purchase" { Vec::new() } else { e.target_ids.clone() },
     })
 }
 
@@ -71,7 +74,8 @@ const SAME_ACTION: &str = "n.team_id = audit_events.team_id \
     AND split_part(n.action, '.', 2) = split_part(audit_events.action, '.', 2) \
     AND n.account_id IS NOT DISTINCT FROM audit_events.account_id \
     AND n.region IS NOT DISTINCT FROM audit_events.region \
-    AND n.target_ids = audit_events.target_ids";
+    AND (n.target_ids = audit_events.target_ids \
+         OR split_part(audit_events.action, '.', 2) = 'purchase')";
 
 /// One page of the team's actions, newest first; each item holds one action's events,
 /// oldest first (its last event is the newest, the one that matched the filters).

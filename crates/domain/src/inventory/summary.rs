@@ -28,6 +28,8 @@ pub struct InstanceSummary {
     pub expires_at: Option<OffsetDateTime>,
     pub traffic_remaining_gb: Option<f64>,
     pub traffic_total_gb: Option<f64>,
+    /// Its tags, `(key, value)` by key.
+    pub tags: Vec<(String, String)>,
 }
 
 impl InstanceSummary {
@@ -52,6 +54,7 @@ impl From<&InstanceRow> for InstanceSummary {
             expires_at: r.expires_at,
             traffic_remaining_gb: r.traffic_remaining_gb,
             traffic_total_gb: r.traffic_total_gb,
+            tags: r.tags.clone(),
         }
     }
 }
@@ -60,10 +63,10 @@ impl From<&InstanceRow> for InstanceSummary {
 pub(super) const COLUMNS: &str = "id, account_id, region, instance_id, name, spec_code, status, \
      state, public_ips[1] AS public_ip, expires_at, \
      traffic_remaining_gb::float8 AS traffic_remaining_gb, \
-     traffic_total_gb::float8 AS traffic_total_gb";
+     traffic_total_gb::float8 AS traffic_total_gb, tags";
 
 impl Listable for InstanceSummary {
-    const WIDTH: usize = 12;
+    const WIDTH: usize = 13;
 
     fn decode(row: &PgRow) -> sqlx::Result<Self> {
         Ok(InstanceSummary {
@@ -79,6 +82,7 @@ impl Listable for InstanceSummary {
             expires_at: row.try_get(9)?,
             traffic_remaining_gb: row.try_get(10)?,
             traffic_total_gb: row.try_get(11)?,
+            tags: super::tag_pairs(row.try_get(12)?),
         })
     }
 
@@ -110,7 +114,8 @@ mod tests {
                 "public_ip",
                 "expires_at",
                 "traffic_remaining_gb",
-                "traffic_total_gb"
+                "traffic_total_gb",
+                "tags"
             ]
         );
         assert_eq!(names.len(), InstanceSummary::WIDTH);

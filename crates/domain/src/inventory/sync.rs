@@ -140,12 +140,13 @@ const NEW_VALUES: &str = "x.region, coalesce(x.server_id, i.server_id), \
     coalesce(x.traffic_cycle_start, i.traffic_cycle_start), \
     coalesce(x.traffic_cycle_end, i.traffic_cycle_end), \
     coalesce(x.traffic_reuse_cycle, i.traffic_reuse_cycle), \
-    coalesce(x.traffic_reuse_cycle_type, i.traffic_reuse_cycle_type)";
+    coalesce(x.traffic_reuse_cycle_type, i.traffic_reuse_cycle_type), \
+    CASE WHEN jsonb_typeof(x.raw -> 'tags') = 'object' THEN x.raw -> 'tags' ELSE i.tags END";
 
 const OLD_VALUES: &str = "i.region, i.server_id, i.traffic_package_id, i.name, i.spec_code, \
     i.image_name, i.image_version, i.status, i.private_ips, i.public_ips, i.expires_at, \
     i.auto_renew, i.traffic_remaining_gb, i.traffic_total_gb, i.order_id, i.traffic_cycle_start, \
-    i.traffic_cycle_end, i.traffic_reuse_cycle, i.traffic_reuse_cycle_type";
+    i.traffic_cycle_end, i.traffic_reuse_cycle, i.traffic_reuse_cycle_type, i.tags";
 
 const INPUT: &str = "jsonb_to_recordset($3) AS x(instance_id text, server_id text, \
     traffic_package_id text, name text, spec_code text, image_name text, image_version text, \
@@ -216,7 +217,8 @@ async fn upsert(
                  (region, server_id, traffic_package_id, name, spec_code, image_name, \
                   image_version, status, private_ips, public_ips, expires_at, auto_renew, \
                   traffic_remaining_gb, traffic_total_gb, order_id, traffic_cycle_start, \
-                  traffic_cycle_end, traffic_reuse_cycle, traffic_reuse_cycle_type) = ({NEW_VALUES}), \
+                  traffic_cycle_end, traffic_reuse_cycle, traffic_reuse_cycle_type, tags) \
+                  = ({NEW_VALUES}), \
                  updated_at = CASE WHEN old.same THEN i.updated_at ELSE now() END, \
                  raw = x.raw, last_synced_at = now(), gone_at = NULL \
              FROM input x JOIN old USING (instance_id) \
@@ -226,13 +228,14 @@ async fn upsert(
                  traffic_package_id, name, spec_code, image_name, image_version, status, \
                  private_ips, public_ips, expires_at, auto_renew, traffic_remaining_gb, \
                  traffic_total_gb, order_id, raw, traffic_cycle_start, traffic_cycle_end, \
-                 traffic_reuse_cycle, traffic_reuse_cycle_type) \
+                 traffic_reuse_cycle, traffic_reuse_cycle_type, tags) \
              SELECT $4, $1, x.region, x.instance_id, x.server_id, x.traffic_package_id, x.name, \
                  x.spec_code, x.image_name, x.image_version, x.status, \
                  coalesce(x.private_ips, '{{}}'), coalesce(x.public_ips, '{{}}'), x.expires_at, \
                  coalesce(x.auto_renew, false), x.traffic_remaining_gb, x.traffic_total_gb, \
                  x.order_id, x.raw, x.traffic_cycle_start, x.traffic_cycle_end, \
-                 x.traffic_reuse_cycle, x.traffic_reuse_cycle_type \
+                 x.traffic_reuse_cycle, x.traffic_reuse_cycle_type, \
+                 CASE WHEN jsonb_typeof(x.raw -> 'tags') = 'object' THEN x.raw -> 'tags' ELSE '{{}}' END \
              FROM input x WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.instance_id = x.instance_id) \
              ON CONFLICT (account_id, instance_id) DO NOTHING \
              RETURNING id) \

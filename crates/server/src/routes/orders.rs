@@ -1,6 +1,6 @@
-//! The team's orders: every renewal and unsubscription the panel placed, with BSS's status
-//! in words, the amount BSS gave, who placed it and when; filtered by kind, state and
-//! account. An instance's page links here filtered to it.
+//! The team's orders: every purchase, renewal and unsubscription the panel placed, with
+//! BSS's status in words, the amount BSS gave, who placed it and when; filtered by kind,
+//! state and account. An instance's page links here filtered to it.
 
 use std::collections::HashMap;
 
@@ -27,7 +27,8 @@ pub fn routes(t: RouteTable) -> RouteTable {
     t.get("/teams/{team}/orders", Access::Team(Permission::ViewInstances), list)
 }
 
-const ORDER_KINDS: [ActionKind; 2] = [ActionKind::Renew, ActionKind::Unsubscribe];
+const ORDER_KINDS: [ActionKind; 3] =
+    [ActionKind::Purchase, ActionKind::Renew, ActionKind::Unsubscribe];
 
 fn kind_word_of(tr: &Tr, kind: ActionKind) -> String {
     tr.t(&format!("actions-kind-{}", kind.as_str().replace('_', "-")))

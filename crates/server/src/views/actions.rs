@@ -43,6 +43,8 @@ impl Payment {
 #[derive(Debug, Clone)]
 pub struct ProgressItem {
     pub instance_id: String,
+    /// Whether the instance is in the inventory (a purchase's may not be yet).
+    pub linked: bool,
     pub name: String,
     /// `requested`, `accepted`, `running`, `succeeded`, `failed`, `unknown`.
     pub state: &'static str,

@@ -54,6 +54,8 @@ pub struct InstanceView {
     pub traffic_low: bool,
     pub traffic_text: String,
     pub transitional: bool,
+    /// The person's tags, `key=value` (the panel's own purchase tag is left out).
+    pub tags: Vec<String>,
 }
 
 impl InstanceView {

@@ -14,6 +14,7 @@
 pub mod cloud;
 pub mod pipeline;
 pub mod poller;
+pub mod purchases;
 pub mod sync;
 
 use std::collections::HashMap;
@@ -71,6 +72,8 @@ impl std::fmt::Debug for Ctx {
 
 /// How often the sync loop looks for accounts that are due.
 const SYNC_TICK: Duration = Duration::from_secs(15);
+/// How often an account with a purchase being reconciled is synced.
+const RECONCILE_SYNC: Duration = Duration::from_secs(30);
 
 /// Starts the job poller and the inventory sync loop (every account at most once per
 /// `sync_interval`, and never more often than every 10 s). Both end soon after `shutdown`
@@ -101,6 +104,17 @@ async fn sync_loop(ctx: Ctx, shutdown: Shutdown, interval: Duration) {
         match lightdeck_domain::accounts::list_all(&ctx.db).await {
             Ok(accounts) => {
                 let now = Instant::now();
+                // Accounts with a purchase whose answer was lost are synced often, so what it
+                // created is found soon (the reconciliation rides on the sync).
+                let hurry =
+                    match lightdeck_domain::actions::accounts_reconciling(&ctx.db, ctx.now()).await
+                    {
+                        Ok(ids) => ids,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not list purchases being reconciled");
+                            Vec::new()
+                        }
+                    };
                 due.retain(|id, _| accounts.iter().any(|a| a.id == *id));
                 for account in accounts {
                     if shutdown.is_triggered() {
@@ -118,6 +132,13 @@ async fn sync_loop(ctx: Ctx, shutdown: Shutdown, interval: Duration) {
                         due.insert(account.id, now + wait);
                         continue;
                     }
+                    let soon = now + RECONCILE_SYNC.min(interval);
+                    if hurry.contains(&account.id)
+                        && let Some(at) = due.get_mut(&account.id)
+                        && *at > soon
+                    {
+                        *at = soon;
+                    }
                     if due.get(&account.id).is_some_and(|at| *at > now) {
                         continue;
                     }
@@ -134,7 +155,11 @@ async fn sync_loop(ctx: Ctx, shutdown: Shutdown, interval: Duration) {
                             failures
                         }
                     };
-                    due.insert(account.id, Instant::now() + sync::next_delay(interval, failures));
+                    let mut next = sync::next_delay(interval, failures);
+                    if hurry.contains(&account.id) {
+                        next = next.min(RECONCILE_SYNC);
+                    }
+                    due.insert(account.id, Instant::now() + next);
                 }
             }
             Err(e) => tracing::error!(error = %e, "could not list cloud accounts to sync"),

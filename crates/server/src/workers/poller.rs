@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use lightdeck_domain::actions::{
-    self, Action, ActionState, Finish, Params, Poll, ServerResult, Terminal, Tracking,
+    self, Action, ActionKind, ActionState, Finish, Params, Poll, ServerResult, Terminal, Tracking,
     TrackingKind, UnsubscribeScope,
 };
 use lightdeck_domain::orders;
@@ -125,7 +125,18 @@ async fn follow(
     let last_status = || action.job_status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
     let mut missing_since = None;
     let (status, results) = match seen {
-        Some(Seen::Done(done)) => {
+        Some(Seen::Done(done))
+            if bought_but_not_listed(ctx, worker, handle, action, &done).await =>
+        {
+            (done.job_status.unwrap_or_else(last_status), Vec::new())
+        }
+        Some(Seen::Done(mut done)) => {
+            if action.kind() == ActionKind::Purchase
+                && done.outcome == Terminal::Failed
+                && done.error_message.is_none()
+            {
+                done.error_message = Some(CANCELLED_PURCHASE.to_owned());
+            }
             finish_and_refresh(ctx, worker, handle, action, &done).await?;
             return Ok(false);
         }
@@ -195,6 +206,35 @@ async fn follow(
     Ok(true)
 }
 
+/// Why a purchase order ended cancelled (BSS says only "cancelled").
+const CANCELLED_PURCHASE: &str = "Huawei Cloud cancelled the order (it was not paid in time, or \
+    it was cancelled in the console); nothing was bought";
+
+/// A purchase whose order completed is finished once its instances are in the inventory,
+/// so that the outcome names them. True while RMS does not list them yet and the HCSS
+/// answer named none either: the poller looks again (and gives up as usual after
+/// [`MAX_ATTEMPTS`]).
+async fn bought_but_not_listed(
+    ctx: &Ctx,
+    worker: &str,
+    handle: Option<&Account>,
+    action: &Action,
+    done: &Finish,
+) -> bool {
+    let (Some(h), ActionKind::Purchase, Terminal::Succeeded) =
+        (handle, action.kind(), done.outcome)
+    else {
+        return false;
+    };
+    match super::purchases::bring_in(ctx, worker, h, action).await {
+        Ok(found) => found == 0 && action.instance_ids.is_empty() && action.attempts < MAX_ATTEMPTS,
+        Err(e) => {
+            tracing::warn!(action = %action.id, error = %e, "could not read the instances a purchase created");
+            action.instance_ids.is_empty() && action.attempts < MAX_ATTEMPTS
+        }
+    }
+}
+
 /// Records the verdict, then reads the servers again so the table shows what they are now.
 async fn finish_and_refresh(
     ctx: &Ctx,
@@ -219,6 +259,10 @@ async fn finish_and_refresh(
         {
             tracing::warn!(action = %action.id, error = %e, "could not mark an instance released");
         }
+        return Ok(());
+    }
+    if finished.kind() == ActionKind::Purchase {
+        // `bring_in` read the new instances whole, expiry included.
         return Ok(());
     }
     let refreshed = match finished.kind().tracking() {

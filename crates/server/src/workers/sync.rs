@@ -37,6 +37,8 @@ pub struct SyncSummary {
     /// Operations that failed without stopping the sync (traffic or expiry could not be
     /// read; the stored values were kept), e.g. `ListFreeResourceUsages`.
     pub partial: Vec<&'static str>,
+    /// Purchases whose answer was lost and that this sync found.
+    pub reconciled: usize,
 }
 
 impl SyncSummary {
@@ -137,6 +139,15 @@ async fn sync_regions(ctx: &Ctx, account_id: Uuid) -> Result<SyncSummary, Worker
         let report = inventory::upsert_from_sync(&ctx.db, account_id, r.region, &items).await?;
         summary.add(report);
     }
+    // The inventory is fresh: the moment to look for what lost purchases created. A failure
+    // here is not the sync's; the next sync looks again.
+    match super::purchases::reconcile(ctx, &handle, account_id).await {
+        Ok(n) => summary.reconciled = n,
+        Err(e) => {
+            tracing::warn!(account = %account_id, error = %e, "could not reconcile lost purchases");
+            note_partial(&mut summary.partial, "ListCustomerOrders");
+        }
+    }
     Ok(summary)
 }
 
@@ -148,8 +159,18 @@ async fn read_region(
 ) -> Result<Vec<SyncedInstance>, WorkerError> {
     let listed = handle.list_l_instances(Some(region)).await;
     cloud::count_plain("ListAllResources", &listed);
-    let entities: Vec<ResourceEntity> = listed?
-        .items
+    read_details(handle, region, listed?.items, partial).await
+}
+
+/// What ECS and BSS add to instances RMS listed in `region`: live status and addresses,
+/// traffic left, expiry. Deleted ones and ones of other regions are dropped.
+pub(super) async fn read_details(
+    handle: &Account,
+    region: Region,
+    listed: Vec<ResourceEntity>,
+    partial: &mut Vec<&'static str>,
+) -> Result<Vec<SyncedInstance>, WorkerError> {
+    let entities: Vec<ResourceEntity> = listed
         .into_iter()
         .filter(|e| !e.is_deleted() && e.region_id.as_deref().is_none_or(|r| r == region.id()))
         .collect();

@@ -106,7 +106,7 @@ async fn a_renewal_shows_the_new_dates_asks_once_and_reads_the_new_expiry_back()
     assert_eq!(one.count("table.orders tr.order"), 1, "one instance's orders");
     let none = alice.get(&format!("/teams/{}/orders?kind=unsubscribe", env.team)).await;
     assert_eq!(none.count("table.orders tr.order"), 0);
-    for bad in ["kind=purchase", "state=done", "account=x", "instance=nope"] {
+    for bad in ["kind=reboot", "state=done", "account=x", "instance=nope"] {
         let page = alice.get(&format!("/teams/{}/orders?{bad}", env.team)).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert_eq!(page.count("div.flash.error li"), 1, "{bad}");

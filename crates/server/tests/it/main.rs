@@ -30,6 +30,7 @@ mod instances_sync;
 mod lifecycle;
 mod members;
 mod purchase_page;
+mod purchase_pipeline;
 mod sessions;
 mod sim_cli;
 

@@ -186,6 +186,11 @@ fn facts(tr: &Tr, row: &InstanceRow, account: &str, now: OffsetDateTime) -> Vec<
         ),
         fact(t("instances-fact-last-sync"), when(row.last_synced_at), false),
     ];
+    // Every tag, the panel's purchase tag included: here it says which purchase bought it.
+    let tags: Vec<String> = row.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    if !tags.is_empty() {
+        out.push(fact(t("instances-fact-tags"), tags.join(", "), true));
+    }
     if let Some(gone) = row.gone_at {
         out.push(fact(t("instances-fact-gone"), when(gone), false));
     }

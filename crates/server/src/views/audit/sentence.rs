@@ -103,6 +103,25 @@ fn param<'e>(e: &'e AuditEvent, key: &str) -> Option<&'e str> {
     e.params.get(key).and_then(serde_json::Value::as_str)
 }
 
+/// What a purchase bought, for its sentence: the instances by name once they exist,
+/// otherwise how many of which plan and image.
+fn purchase_args(e: &AuditEvent, outcome: Outcome, args: &mut FluentArgs<'_>) -> String {
+    let count = e.params.get("quantity").and_then(serde_json::Value::as_i64).unwrap_or(1);
+    args.set("count", count);
+    args.set("spec", text(param(e, "plan_spec").unwrap_or("?")));
+    let image = match (param(e, "image_name"), param(e, "image_version"), param(e, "image_id")) {
+        (Some(name), Some(version), _) => format!("{name} {version}"),
+        (_, _, Some(id)) => id.to_owned(),
+        _ => "?".to_owned(),
+    };
+    args.set("image", text(image));
+    if outcome == Outcome::Succeeded && !e.target_ids.is_empty() {
+        "audit-do-purchase-done".to_owned()
+    } else {
+        "audit-do-purchase".to_owned()
+    }
+}
+
 /// Whether the export event's params record any filter.
 fn export_was_filtered(e: &AuditEvent) -> bool {
     e.params
@@ -142,6 +161,7 @@ fn action_phrase(
                 ("update", None, None) if param(e, "description").is_some() => {
                     "audit-do-description".to_owned()
                 }
+                ("purchase", _, _) => purchase_args(e, outcome, &mut args),
                 _ => format!("audit-do-{kind}"),
             }
         }

@@ -111,8 +111,17 @@ impl<'a> RowLabels<'a> {
             traffic_low: pct.is_some_and(|p| p < 20.0),
             traffic_text,
             transitional: row.state == InstanceState::Transitional,
+            tags: people_tags(&row.tags),
         }
     }
+}
+
+/// The tags people set, as `key=value`; the panel's own purchase tag says nothing to them.
+pub fn people_tags(tags: &[(String, String)]) -> Vec<String> {
+    tags.iter()
+        .filter(|(k, _)| k != lightdeck_huaweicloud::model::hcss::PURCHASE_TAG_KEY)
+        .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") })
+        .collect()
 }
 
 /// ECS's `DELETING` (set when an unsubscription completes) and RMS's `DELETED` (listed for
@@ -161,6 +170,7 @@ mod tests {
             last_synced_at: now,
             gone_at: None,
             traffic_cycle: Default::default(),
+            tags: Vec::new(),
         }
     }
 

@@ -39,9 +39,13 @@ pub struct Env {
 
 /// A cloud client for cloudsim that never really waits between retries.
 pub fn sim_client(sim: &Handle) -> HuaweiCloud {
+    HuaweiCloud::new(sim_config(sim)).unwrap()
+}
+
+fn sim_config(sim: &Handle) -> ClientConfig {
     let mut config = ClientConfig::new(Endpoints::single(sim.base_url()).unwrap());
     config.sleep = Arc::new(|_| Box::pin(async {}));
-    HuaweiCloud::new(config).unwrap()
+    config
 }
 
 impl Env {
@@ -51,6 +55,15 @@ impl Env {
     }
 
     pub async fn with_sim(config: SimConfig) -> Env {
+        Env::build(config, false).await
+    }
+
+    /// Like [`Env::with_sim`], with each account's IAM user stored too (purchases need it).
+    pub async fn buying(config: SimConfig) -> Env {
+        Env::build(config, true).await
+    }
+
+    async fn build(config: SimConfig, iam: bool) -> Env {
         let sim = lightdeck_cloudsim::spawn(
             config.regions(REGIONS).manual_clock(OffsetDateTime::now_utc()).seed(7),
         )
@@ -62,16 +75,35 @@ impl Env {
         let team = fixtures::team(db.pool(), "Ops").await.id;
         let mut ids = Vec::new();
         for (i, a) in sim.accounts().iter().enumerate() {
-            let account =
+            let mut account =
                 fixtures::cloud_account(db.pool(), &state.keyring, team, &format!("acct-{i}"))
-                    .from_sim(a, &REGIONS)
-                    .create()
-                    .await;
+                    .from_sim(a, &REGIONS);
+            if iam {
+                account = account.with_iam_of(a);
+            }
+            let account = account.create().await;
             lightdeck::workers::sync_account(&state.workers(), account.id).await.unwrap();
             ids.push(account.id);
         }
         let router = lightdeck::app::build(state.clone());
         Env { db, sim, state, router, team, accounts: ids, key }
+    }
+
+    /// The app with a cloud client that gives up on a request after `timeout` (a hanging
+    /// cloud then costs the test that long, not the default minute).
+    pub fn cloud_timeout(&mut self, timeout: std::time::Duration) {
+        let mut cloud = sim_config(&self.sim);
+        cloud.timeout = timeout;
+        let clock = self.state.clock.clone();
+        self.state = AppState::new(
+            self.db.pool().clone(),
+            HuaweiCloud::new(cloud).unwrap(),
+            Keyring::new(self.key.clone()),
+            AppConfig::default(),
+        )
+        .unwrap()
+        .with_clock(clock);
+        self.router = lightdeck::app::build(self.state.clone());
     }
 
     /// Another process on the same database: a new AppState (and router), same cloud.
@@ -90,6 +122,14 @@ impl Env {
             .member_of(self.team, role)
             .create()
             .await
+    }
+
+    /// The id of the member `login`, made with `role` if there is none yet.
+    pub async fn member_or_existing(&self, login: &str, role: Role) -> Uuid {
+        match lightdeck_domain::users::find_by_login(self.db.pool(), login).await.unwrap() {
+            Some(u) => u.id,
+            None => self.member(login, role).await.id,
+        }
     }
 
     /// A signed-in browser of a new member with `role`.

@@ -71,7 +71,7 @@ impl Shop {
         let accounts = sim.accounts();
         let prod = fixtures::cloud_account(pool, &state.keyring, team, "prod")
             .from_sim(&accounts[0], &[BEIJING, HONG_KONG])
-            .with_iam_user(&accounts[0])
+            .with_iam_of(&accounts[0])
             .create()
             .await
             .id;
@@ -82,7 +82,7 @@ impl Shop {
             .id;
         let theirs = fixtures::cloud_account(pool, &state.keyring, other, "theirs")
             .from_sim(&accounts[1], &[BEIJING])
-            .with_iam_user(&accounts[1])
+            .with_iam_of(&accounts[1])
             .create()
             .await
             .id;
