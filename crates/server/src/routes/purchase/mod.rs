@@ -4,8 +4,9 @@
 //! the action pipeline ([`crate::act`]). Nothing reaches the cloud before the confirmed
 //! summary; the form's idempotency key makes a double submit one purchase.
 //!
-//! One POST route serves every step (`step` = `choices`, `review`, `confirm`), so the
-//! first submit button, which Enter presses, only ever shows matching choices. With htmx,
+//! One POST route serves every step (`step` = `review` or `confirm`; anything else shows
+//! matching choices). The form's first submit button, which Enter presses, sends no step:
+//! Enter never does more than show matching choices. With htmx,
 //! changing the account, region or image swaps in the dependent steps, and changing the
 //! name or quantity the numbered names; without JavaScript "Show matching choices" makes
 //! the same round trip.
