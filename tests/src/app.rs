@@ -406,8 +406,10 @@ async fn create_team(
         teams::add_member(&state.db, team.id, *user, *role).await.expect("a member");
     }
     let cloud = &sim.accounts()[sim_account];
+    // With its IAM user, as an owner who buys instances connects it (purchases need one).
     let account = fixtures::cloud_account(&state.db, &state.keyring, team.id, &cloud.name)
         .from_sim(cloud, regions)
+        .with_iam_of(cloud)
         .create()
         .await;
     lightdeck::workers::sync::sync_account(&state.workers(), account.id)

@@ -30,6 +30,8 @@ pub const WAIT: Duration = Duration::from_secs(15);
 pub const DESKTOP: (u32, u32) = (1440, 900);
 /// A common phone's viewport in CSS pixels (iPhone 12 to 15).
 pub const PHONE: (u32, u32) = (390, 844);
+/// The narrowest phone the panel is made for (iPhone SE, many Android phones): 375 px.
+pub const SMALL_PHONE: (u32, u32) = (375, 667);
 
 const AXE_SOURCE: &str = include_str!("../assets/axe.min.js");
 /// The WCAG 2.1 A and AA rules; axe's best-practice and AAA rules are not the bar.
@@ -176,7 +178,11 @@ impl Browser {
     /// [`Browser::emulate_desktop`]. Resizing the window would not do: Chromium keeps a
     /// headless window at least 500 px wide, whatever `--window-size` or WebDriver asks.
     pub async fn emulate_phone(&self) -> Result<(), String> {
-        let (width, height) = PHONE;
+        self.emulate_phone_of(PHONE).await
+    }
+
+    /// [`Browser::emulate_phone`] with a viewport of `(width, height)` CSS pixels.
+    pub async fn emulate_phone_of(&self, (width, height): (u32, u32)) -> Result<(), String> {
         self.cdp(
             "Emulation.setDeviceMetricsOverride",
             json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": true }),

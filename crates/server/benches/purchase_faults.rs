@@ -212,7 +212,7 @@ fn plan(account: Uuid, i: usize) -> PurchasePlan {
         term: PurchaseTerm::parse("1m").expect("a term"),
         auto_renew: false,
         // A quarter wait for payment (cloudsim's customer pays them after a while).
-        auto_pay: i % 4 != 0,
+        auto_pay: !i.is_multiple_of(4),
         name: InstanceName::parse(&format!("bench-{i}")).expect("a name"),
         description: PurchaseDescription::default(),
         tags: UserTags::default(),

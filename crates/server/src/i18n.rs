@@ -14,7 +14,7 @@ pub use lightdeck_domain::values::Language;
 use unic_langid::LanguageIdentifier;
 
 /// The catalog files of one language, in load order.
-const AREAS: [&str; 12] = [
+const AREAS: [&str; 13] = [
     "core",
     "errors",
     "dashboard",
@@ -27,6 +27,7 @@ const AREAS: [&str; 12] = [
     "account",
     "admin",
     "security",
+    "purchase",
 ];
 
 macro_rules! catalogs {
@@ -44,15 +45,16 @@ macro_rules! catalogs {
             include_str!(concat!("../../../web/i18n/", $lang, "/account.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/admin.ftl")),
             include_str!(concat!("../../../web/i18n/", $lang, "/security.ftl")),
+            include_str!(concat!("../../../web/i18n/", $lang, "/purchase.ftl")),
         ]
     };
 }
 
-const EN: [&str; 12] = catalogs!("en");
-const ZH_CN: [&str; 12] = catalogs!("zh-CN");
+const EN: [&str; 13] = catalogs!("en");
+const ZH_CN: [&str; 13] = catalogs!("zh-CN");
 
 /// Every language the panel speaks, with its catalog sources.
-pub const LANGUAGES: [(Language, [&str; 12]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
+pub const LANGUAGES: [(Language, [&str; 13]); 2] = [(Language::En, EN), (Language::ZhCn, ZH_CN)];
 
 #[derive(Debug, thiserror::Error)]
 #[error("translation catalog web/i18n/{lang}/{area}.ftl: {problem}")]
@@ -83,7 +85,7 @@ impl std::fmt::Debug for I18n {
 
 fn bundle(
     lang: Language,
-    sources: [&'static str; 12],
+    sources: [&'static str; 13],
 ) -> Result<FluentBundle<FluentResource>, I18nError> {
     let id: LanguageIdentifier = lang.as_str().parse().map_err(|_| I18nError {
         lang: lang.as_str(),

@@ -1,9 +1,9 @@
 //! The edge check every query string and form body passes before a handler sees it.
 //!
 //! PostgreSQL refuses NUL in text, and control characters have no business in any field
-//! the panel has (none of them takes several lines), so a value holding one, or bytes that
-//! are not UTF-8, is refused here with a field error naming the field, in the user's
-//! language. Handlers and their newtypes never see such input, whichever route it was sent
+//! the panel has (only the purchase form's tags take several lines: line breaks are
+//! allowed there, nothing else), so a value holding one, or bytes that are not UTF-8, is
+//! refused here with a field error naming the field, in the user's language. Handlers and their newtypes never see such input, whichever route it was sent
 //! to; the domain's newtypes refuse control characters too, for the command line.
 
 use axum::body::Body;
@@ -18,6 +18,9 @@ use crate::i18n::Tr;
 
 /// A field name longer than this is shortened in the message (the name is input too).
 const MAX_NAME_CHARS: usize = 40;
+
+/// Fields whose value is one item per line (a `<textarea>`): line breaks are text there.
+const MULTILINE_FIELDS: [&str; 1] = ["tags"];
 
 /// Refuses a request whose query or form holds a control character or non-UTF-8 text
 /// (422, each offending field named once).
@@ -83,7 +86,10 @@ impl Problems {
             };
             let key = decode(key);
             let name = readable(&key).ok().map(shorten);
-            let problem = match (readable(&key), readable(&decode(value))) {
+            let multiline = readable(&key).is_ok_and(|k| MULTILINE_FIELDS.contains(&k));
+            let value = decode(value);
+            let value = if multiline { readable_lines(&value) } else { readable(&value) };
+            let problem = match (readable(&key), value) {
                 (Err(p), _) | (Ok(_), Err(p)) => p,
                 (Ok(_), Ok(_)) => continue,
             };
@@ -122,6 +128,16 @@ fn hex(b: u8) -> Option<u8> {
 fn readable(bytes: &[u8]) -> Result<&str, Problem> {
     let s = std::str::from_utf8(bytes).map_err(|_| Problem::NotUtf8)?;
     if s.chars().any(char::is_control) { Err(Problem::Control) } else { Ok(s) }
+}
+
+/// [`readable`], with line breaks (`\n`, `\r`) allowed.
+fn readable_lines(bytes: &[u8]) -> Result<&str, Problem> {
+    let s = std::str::from_utf8(bytes).map_err(|_| Problem::NotUtf8)?;
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        Err(Problem::Control)
+    } else {
+        Ok(s)
+    }
 }
 
 fn shorten(name: &str) -> String {
@@ -164,6 +180,17 @@ mod tests {
         let long = format!("{}=%00", "k".repeat(100));
         let found = problems(&long);
         assert_eq!(found[0].0.as_deref().map(|n| n.chars().count()), Some(MAX_NAME_CHARS + 1));
+    }
+
+    #[test]
+    fn only_multiline_fields_take_line_breaks() {
+        assert!(problems("tags=env%3Dprod%0D%0Ateam%3Dshop%0A").is_empty());
+        assert_eq!(problems("tags=a%09b"), [(Some("tags".to_owned()), Problem::Control)]);
+        assert_eq!(problems("tags=a%00b"), [(Some("tags".to_owned()), Problem::Control)]);
+        assert_eq!(
+            problems("description=a%0Ab"),
+            [(Some("description".to_owned()), Problem::Control)]
+        );
     }
 
     #[test]

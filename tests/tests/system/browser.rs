@@ -274,6 +274,11 @@ pub(crate) async fn accessible(b: &Browser, page: &str) -> Step {
 /// The phone's viewport really is [`browser::PHONE`] wide, the page is no wider, and nothing
 /// in it (a table in its scrolling wrapper, say) has to be scrolled sideways either.
 pub(crate) async fn fits_a_phone(b: &Browser, page: &str) -> Step {
+    fits_a_phone_of(b, page, browser::PHONE.0).await
+}
+
+/// [`fits_a_phone`] for a phone emulated `width` CSS pixels wide.
+pub(crate) async fn fits_a_phone_of(b: &Browser, page: &str, width: u32) -> Step {
     let found = run(
         b,
         "const wide = [];
@@ -289,11 +294,8 @@ pub(crate) async fn fits_a_phone(b: &Browser, page: &str) -> Step {
     .await?;
     let inner = found["inner"].as_u64().unwrap_or(0);
     let scroll = found["scroll"].as_u64().unwrap_or(u64::MAX);
-    if inner != u64::from(browser::PHONE.0) {
-        return Err(format!(
-            "{page}: the phone's viewport is {inner} px wide, not {:?}",
-            browser::PHONE
-        ));
+    if inner != u64::from(width) {
+        return Err(format!("{page}: the phone's viewport is {inner} px wide, not {width}"));
     }
     if scroll > inner {
         return Err(format!(

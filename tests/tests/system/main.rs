@@ -6,6 +6,7 @@ mod browser;
 mod browser_accounts;
 mod browser_admin;
 mod browser_lifecycle;
+mod browser_purchase;
 mod browser_second_factor;
 mod browser_team;
 mod fuzz;

@@ -75,6 +75,10 @@ const TABLE: &[(&str, &str, [Expect; 7])] = &[
     // Unsubscribe: the owner only.
     ("GET", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N, N]),
     ("POST", "/teams/{team}/instances/{instance}/unsubscribe", [L, F, F, F, A, N, N]),
+    // Buy instances: the owner only. The form's round trip answers 200 (choices) or 422
+    // (an empty review); nothing is bought without a confirmed, valid form.
+    ("GET", "/teams/{team}/purchases/new", [L, F, F, F, A, N, N]),
+    ("POST", "/teams/{team}/purchases", [L, F, F, F, A, N, N]),
     // Manage members: the owner only.
     ("GET", "/teams/{team}/members", [L, F, F, F, A, N, N]),
     ("POST", "/teams/{team}/members", [L, F, F, F, A, N, N]),
@@ -290,6 +294,8 @@ async fn post_minimal(
         }
         "/teams/{team}/members/{user}/role" => client.post_form(url, &[("role", "viewer")]).await,
         "/teams/{team}/members/{user}/remove" => client.post_form(url, &[]).await,
+        // An empty purchase form shows the choices again (200): nothing is bought.
+        "/teams/{team}/purchases" => client.post_form(url, &[]).await,
         "/teams/{team}/renewals"
         | "/teams/{team}/passwords"
         | "/teams/{team}/instances/{instance}/unsubscribe" => client.post_form(url, &[]).await,

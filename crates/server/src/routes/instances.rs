@@ -279,6 +279,7 @@ async fn list(
             filters: filter_view(&tr, &query, &accounts, parsed.errors),
             accounts: account_views(&tr, &accounts),
             can_refresh: ctx.can(crate::policy::REFRESH),
+            can_purchase: ctx.can(Permission::Purchase),
             idempotency_key: Uuid::new_v4().to_string(),
             notice: synced_notice(&tr, &query.synced),
             team_id: team.to_string(),

@@ -17,6 +17,7 @@ pub mod instances;
 pub mod lifecycle;
 pub mod members;
 pub mod orders;
+pub mod purchase;
 pub mod setup;
 
 use crate::routing::RouteTable;
@@ -33,6 +34,7 @@ pub fn all() -> RouteTable {
     let t = audit::routes(t);
     let t = lifecycle::routes(t);
     let t = orders::routes(t);
+    let t = purchase::routes(t);
     let t = members::routes(t);
     let t = account::routes(t);
     let t = setup::routes(t);

@@ -166,6 +166,7 @@ async fn list(
         problems,
         huawei_orders_url: HUAWEI_ORDERS_URL,
         limit: orders::MAX_ORDERS,
+        can_purchase: ctx.can(lightdeck_domain::policy::Permission::Purchase),
     };
     Ok((status, page).into_response())
 }

@@ -49,6 +49,13 @@ impl TeamCard {
         self.role
     }
 
+    /// Whether the reader may buy instances in this team (owners): the card links there.
+    pub fn can_purchase(&self) -> bool {
+        self.role
+            .parse::<lightdeck_domain::policy::Role>()
+            .is_ok_and(|r| r.allows(lightdeck_domain::policy::Permission::Purchase))
+    }
+
     pub fn team_scope(&self) -> bool {
         self.scope == ActivityScope::Team
     }

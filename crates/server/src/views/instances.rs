@@ -243,6 +243,8 @@ pub struct InstanceListPage {
     /// The selection bar's "Reset password…" (admin, owner).
     pub can_manage: bool,
     pub can_refresh: bool,
+    /// "Buy instances" (owners).
+    pub can_purchase: bool,
     /// A fresh idempotency key for the action form.
     pub idempotency_key: String,
     /// "3 added, 1 changed, 0 gone" after a non-htmx "Refresh now".

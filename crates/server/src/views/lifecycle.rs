@@ -149,4 +149,6 @@ pub struct OrdersPage {
     pub problems: Vec<String>,
     pub huawei_orders_url: &'static str,
     pub limit: i64,
+    /// "Buy instances" (owners).
+    pub can_purchase: bool,
 }

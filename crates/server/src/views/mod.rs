@@ -15,6 +15,7 @@ pub mod instances;
 pub mod layout;
 pub mod lifecycle;
 pub mod members;
+pub mod purchase;
 pub mod security;
 
 use axum::response::{IntoResponse, Response};

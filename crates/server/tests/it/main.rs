@@ -29,6 +29,7 @@ mod instances_settings;
 mod instances_sync;
 mod lifecycle;
 mod members;
+mod purchase_page;
 mod purchase_pipeline;
 mod second_factor;
 mod second_factor_admin;
