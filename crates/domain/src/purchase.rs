@@ -16,7 +16,8 @@ use lightdeck_huaweicloud::{FieldErrors, Region, validate};
 use uuid::Uuid;
 
 pub use values::{
-    ExtraSize, InstanceName, PurchaseDescription, PurchaseTerm, Quantity, UserTags, field,
+    ExtraSize, InstanceName, PurchaseDescription, PurchaseTerm, Quantity, TagProblem, UserTags,
+    field,
 };
 
 /// Which image the instances start from.

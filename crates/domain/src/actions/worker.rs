@@ -214,7 +214,8 @@ pub async fn finish(
 /// Gives up on actions still `requested` after `older_than`: the process that recorded them
 /// stopped before it could say whether the cloud received the call, so nobody knows. Each
 /// becomes `unknown` with its `instance.<kind>.unknown` audit event; people check the
-/// instance and retry. Choose `older_than` well above the cloud call's timeout so a slow
+/// instance and retry; a purchase is looked for by its tag (see [`super::RECONCILE_FOR`]).
+/// Choose `older_than` well above the cloud call's timeout so a slow
 /// but live request is never expired.
 pub async fn expire_requested(
     pool: &PgPool,
@@ -228,13 +229,18 @@ pub async fn expire_requested(
              WHERE state = 'requested' AND created_at < now() - make_interval(secs => $1) \
              ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED) \
          UPDATE actions a SET state = 'unknown', finished_at = now(), updated_at = now(), \
-             error_message = 'the panel stopped before it could tell whether the cloud received this request' \
+             error_message = 'the panel stopped before it could tell whether the cloud received this request', \
+             reconcile_until = CASE WHEN a.kind = 'purchase' \
+                 THEN now() + make_interval(secs => $3) END \
          FROM stale WHERE a.id = stale.id \
          RETURNING {}",
         columns_of("a")
     ))
     .bind(older_than.as_secs_f64())
     .bind(i64::from(limit))
+    // A purchase may have reached the cloud before the process stopped: the syncs look
+    // for it by its tag, as for an answer lost on the way back.
+    .bind(super::RECONCILE_FOR.as_secs_f64())
     .fetch_all(&mut *tx)
     .await?;
     let actions = into_actions(records);

@@ -271,6 +271,78 @@ impl PurchaseDescription {
     }
 }
 
+/// What is wrong with one line of the tags, or with the list as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagProblem {
+    /// Nothing before the `=`.
+    KeyEmpty {
+        line: usize,
+    },
+    /// The key breaks Huawei's rule (1–32 characters, name characters, starts with a letter).
+    KeyRules {
+        line: usize,
+    },
+    /// The key is the panel's own purchase tag.
+    Reserved {
+        line: usize,
+    },
+    Twice {
+        line: usize,
+        key: String,
+    },
+    ValueLong {
+        line: usize,
+    },
+    ValueControl {
+        line: usize,
+    },
+    /// More than [`UserTags::MAX`] tags.
+    TooMany {
+        count: usize,
+    },
+}
+
+impl TagProblem {
+    /// The line it is on (1 for the first), when it is about one line.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            TagProblem::KeyEmpty { line }
+            | TagProblem::KeyRules { line }
+            | TagProblem::Reserved { line }
+            | TagProblem::Twice { line, .. }
+            | TagProblem::ValueLong { line }
+            | TagProblem::ValueControl { line } => Some(*line),
+            TagProblem::TooMany { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for TagProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line() {
+            write!(f, "line {line}: ")?;
+        }
+        match self {
+            TagProblem::KeyEmpty { .. } => f.write_str("the key before “=” is empty"),
+            TagProblem::KeyRules { .. } => f.write_str(
+                "a key has 1 to 32 Chinese characters, letters, digits, “_” or “-” and starts \
+                 with a Chinese character or a letter",
+            ),
+            TagProblem::Reserved { .. } => {
+                write!(f, "“{PURCHASE_TAG_KEY}” is the panel's own tag")
+            }
+            TagProblem::Twice { key, .. } => write!(f, "the key “{key}” is given twice"),
+            TagProblem::ValueLong { .. } => f.write_str("a value has at most 255 characters"),
+            TagProblem::ValueControl { .. } => {
+                f.write_str("a value must not contain control characters")
+            }
+            TagProblem::TooMany { count } => {
+                write!(f, "at most {} tags (there are {count})", UserTags::MAX)
+            }
+        }
+    }
+}
+
 /// The tags a person adds to the instances, besides the panel's own purchase tag.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct UserTags(Vec<(String, String)>);
@@ -286,57 +358,57 @@ impl UserTags {
     /// One tag per line, `key=value` (or just `key` for an empty value); blank lines are
     /// skipped. Every problem names its line.
     pub fn parse(text: &str) -> Result<UserTags> {
+        UserTags::check(text).map_err(|problems| {
+            let words: Vec<String> = problems.iter().map(TagProblem::to_string).collect();
+            Error::field(field::TAGS, words.join("; "))
+        })
+    }
+
+    /// [`UserTags::parse`] with its problems typed, for a page that words them itself.
+    pub fn check(text: &str) -> std::result::Result<UserTags, Vec<TagProblem>> {
         let mut tags: Vec<(String, String)> = Vec::new();
-        let mut problems: Vec<String> = Vec::new();
+        let mut problems = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() {
                 continue;
             }
-            let n = i + 1;
             let (key, value) = match line.split_once('=') {
                 Some((k, v)) => (k.trim(), v.trim()),
                 None => (line, ""),
             };
-            if let Some(problem) = Self::problem(key, value, &tags) {
-                problems.push(format!("line {n}: {problem}"));
-                continue;
+            match Self::problem(i + 1, key, value, &tags) {
+                Some(problem) => problems.push(problem),
+                None => tags.push((key.to_owned(), value.to_owned())),
             }
-            tags.push((key.to_owned(), value.to_owned()));
         }
         if tags.len() > Self::MAX {
-            problems.push(format!("at most {} tags (there are {})", Self::MAX, tags.len()));
+            problems.push(TagProblem::TooMany { count: tags.len() });
         }
-        if !problems.is_empty() {
-            return Err(Error::field(field::TAGS, problems.join("; ")));
-        }
-        Ok(UserTags(tags))
+        if problems.is_empty() { Ok(UserTags(tags)) } else { Err(problems) }
     }
 
-    fn problem(key: &str, value: &str, before: &[(String, String)]) -> Option<String> {
-        if key.is_empty() {
-            return Some("the key before “=” is empty".to_owned());
-        }
-        if key.chars().count() > Self::KEY_MAX || !follows_name_rule(key) {
-            return Some(
-                "a key has 1 to 32 Chinese characters, letters, digits, “_” or “-” and starts \
-                 with a Chinese character or a letter"
-                    .to_owned(),
-            );
-        }
-        if key == PURCHASE_TAG_KEY {
-            return Some(format!("“{PURCHASE_TAG_KEY}” is the panel's own tag"));
-        }
-        if before.iter().any(|(k, _)| k == key) {
-            return Some(format!("the key “{key}” is given twice"));
-        }
-        if value.chars().count() > Self::VALUE_MAX {
-            return Some("a value has at most 255 characters".to_owned());
-        }
-        if value.chars().any(char::is_control) {
-            return Some("a value must not contain control characters".to_owned());
-        }
-        None
+    fn problem(
+        line: usize,
+        key: &str,
+        value: &str,
+        before: &[(String, String)],
+    ) -> Option<TagProblem> {
+        Some(if key.is_empty() {
+            TagProblem::KeyEmpty { line }
+        } else if key.chars().count() > Self::KEY_MAX || !follows_name_rule(key) {
+            TagProblem::KeyRules { line }
+        } else if key == PURCHASE_TAG_KEY {
+            TagProblem::Reserved { line }
+        } else if before.iter().any(|(k, _)| k == key) {
+            TagProblem::Twice { line, key: key.to_owned() }
+        } else if value.chars().count() > Self::VALUE_MAX {
+            TagProblem::ValueLong { line }
+        } else if value.chars().any(char::is_control) {
+            TagProblem::ValueControl { line }
+        } else {
+            return None;
+        })
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {

@@ -504,3 +504,51 @@ async fn the_progress_page_the_audit_log_and_the_table_tell_a_purchase_in_words(
         "the lost one, by what was asked: {sentences:?}"
     );
 }
+
+#[tokio::test]
+async fn a_process_killed_after_sending_leaves_a_purchase_the_next_one_finds_by_its_tag() {
+    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let since = env.sim.clock().now();
+    let alice = env.member_or_existing("alice", Role::Owner).await;
+    let purchase = Purchase::new(plan(&env, 0, "orphan", 1, true));
+    let new = NewPurchase {
+        team_id: env.team,
+        purchase: purchase.clone(),
+        context: RequestContext {
+            actor_user_id: alice,
+            actor_name: "alice".into(),
+            source_ip: None,
+            user_agent: None,
+            session_hash: None,
+            panel_request_id: Some(Uuid::new_v4().to_string()),
+        },
+        idempotency_key: Some("k".into()),
+    };
+    // The intent is committed and the request reaches the cloud; then the process dies
+    // (kill -9) before it can record the answer.
+    let batch = actions::record_purchase(env.db.pool(), &new).await.unwrap();
+    let handle = lightdeck::workers::cloud::account_handle(&env.state.workers(), env.accounts[0])
+        .await
+        .unwrap();
+    handle.purchase(&purchase.request(), &purchase.client_request_id).await.unwrap();
+    let id = batch.actions[0].id;
+    assert_eq!(action(&env, id).await.state, ActionState::Requested);
+
+    // A later process sweeps the stale intent: unknown, and looked for by its tag.
+    sqlx::query("UPDATE actions SET created_at = now() - interval '16 minutes' WHERE id = $1")
+        .bind(id)
+        .execute(env.db.pool())
+        .await
+        .unwrap();
+    poll_once(&env.state.workers()).await.unwrap();
+    let swept = action(&env, id).await;
+    assert_eq!(swept.state, ActionState::Unknown);
+    assert!(swept.reconcile_until.is_some(), "a purchase is reconciled, not abandoned");
+
+    env.advance(10);
+    sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
+    let found = action(&env, id).await;
+    assert_eq!(found.state, ActionState::Succeeded, "{found:?}");
+    assert_eq!(found.instance_ids.len(), 1);
+    assert_eq!(purchase_orders(&env, since).len(), 1, "exactly one order");
+}

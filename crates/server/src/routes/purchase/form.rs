@@ -306,53 +306,28 @@ fn name_problem(raw: &str) -> &'static str {
     }
 }
 
-/// The domain's tag problems ("line 2: …; at most 9 tags (there are 11)"), each in words.
-pub fn tag_problems(message: &str) -> Vec<TagProblem> {
-    message
-        .split("; ")
-        .map(|part| {
-            let (line, problem) = match part.strip_prefix("line ").and_then(|r| r.split_once(": "))
-            {
-                Some((n, rest)) => (n.parse::<i64>().ok(), rest),
-                None => (None, part),
-            };
-            let (key, arg) = if problem.starts_with("the key before") {
-                ("purchase-error-tag-key-empty", None)
-            } else if problem.starts_with("a key has") {
-                ("purchase-error-tag-key", None)
-            } else if problem.ends_with("is the panel's own tag") {
-                ("purchase-error-tag-reserved", None)
-            } else if let Some(key) =
-                problem.strip_prefix("the key “").and_then(|r| r.strip_suffix("” is given twice"))
-            {
-                ("purchase-error-tag-twice", Some(key.to_owned()))
-            } else if problem.starts_with("a value has at most") {
-                ("purchase-error-tag-value-long", None)
-            } else if problem.starts_with("a value must not contain") {
-                ("purchase-error-tag-value-control", None)
-            } else if problem.starts_with("at most") {
-                ("purchase-error-tags-many", None)
-            } else {
-                ("purchase-error-tags", None)
-            };
-            (line, key, arg)
-        })
-        .collect()
+/// A domain tag problem as a message key (and the key given twice, if that is it).
+pub fn tag_problem(p: &lightdeck_domain::purchase::TagProblem) -> TagProblem {
+    use lightdeck_domain::purchase::TagProblem as P;
+    let (key, twice) = match p {
+        P::KeyEmpty { .. } => ("purchase-error-tag-key-empty", None),
+        P::KeyRules { .. } => ("purchase-error-tag-key", None),
+        P::Reserved { .. } => ("purchase-error-tag-reserved", None),
+        P::Twice { key, .. } => ("purchase-error-tag-twice", Some(key.clone())),
+        P::ValueLong { .. } => ("purchase-error-tag-value-long", None),
+        P::ValueControl { .. } => ("purchase-error-tag-value-control", None),
+        P::TooMany { .. } => ("purchase-error-tags-many", None),
+    };
+    (p.line().and_then(|l| i64::try_from(l).ok()), key, twice)
 }
 
 fn tags(raw: &str, problems: &mut Vec<Problem>) -> Option<UserTags> {
-    match UserTags::parse(raw) {
+    match UserTags::check(raw) {
         Ok(t) => Some(t),
-        Err(e) => {
-            let message = match e {
-                lightdeck_domain::Error::Invalid(errors) => {
-                    errors.0.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")
-                }
-                _ => String::new(),
-            };
+        Err(found) => {
             problems.push(
                 Problem::new(field::TAGS, "purchase-error-tags-list")
-                    .with("problems", Arg::Tags(tag_problems(&message))),
+                    .with("problems", Arg::Tags(found.iter().map(tag_problem).collect())),
             );
             None
         }
@@ -516,14 +491,14 @@ mod tests {
             ("k=a\u{7}", "purchase-error-tag-value-control"),
             (ten.as_str(), "purchase-error-tags-many"),
         ] {
-            let Err(lightdeck_domain::Error::Invalid(e)) = UserTags::parse(text) else {
-                panic!("{text:?} should be refused");
-            };
-            let found = tag_problems(&e.0[0].message);
-            assert_eq!(found[0].1, key, "{text:?}: {}", e.0[0].message);
+            let found = UserTags::check(text).expect_err(text);
+            assert_eq!(tag_problem(&found[0]).1, key, "{text:?}");
         }
-        let found = tag_problems("line 2: the key “env” is given twice");
-        assert_eq!(found, [(Some(2), "purchase-error-tag-twice", Some("env".to_owned()))]);
+        let found = UserTags::check("ok=1\nenv=a\nenv=b").unwrap_err();
+        assert_eq!(
+            found.iter().map(tag_problem).collect::<Vec<_>>(),
+            [(Some(3), "purchase-error-tag-twice", Some("env".to_owned()))]
+        );
     }
 
     #[test]
