@@ -2,6 +2,10 @@
 -- `reconcile_until` the syncs of its account look for the instances carrying its tag
 -- (`lightdeck-purchase=<purchase id>`, in the inventory's `tags`).
 ALTER TABLE actions ADD COLUMN reconcile_until timestamptz;
+-- The order such a purchase follows was picked from the account's orders, not named by
+-- Huawei's answer: if it is cancelled or creates nothing tagged, the purchase is unknown,
+-- not failed or succeeded.
+ALTER TABLE actions ADD COLUMN order_guessed boolean NOT NULL DEFAULT false;
 
 CREATE INDEX actions_reconciling ON actions (account_id)
     WHERE kind = 'purchase' AND state = 'unknown' AND reconcile_until IS NOT NULL;

@@ -28,9 +28,9 @@ use crate::{Error, Result};
 pub use intent::{Batch, MAX_SERVERS_PER_CALL, NewBatch, RequestContext, record_intent};
 pub use params::{Params, TrackingKind};
 pub use purchase::{
-    Found, NewPurchase, RECONCILE_FOR, Tagged, account_problem, accounts_reconciling, known_orders,
-    mark_lost, mark_ordered, reconciled, reconciling, record_purchase, set_bought,
-    tagged_instances,
+    Found, NewPurchase, RECONCILE_FOR, TAG_SEARCH_FOR, Tagged, account_problem,
+    accounts_reconciling, known_orders, lost_purchases, mark_lost, mark_ordered,
+    purchases_in_flight, reconciled, reconciling, record_purchase, set_bought, tagged_instances,
 };
 pub use read::{ActionDetail, BatchProgress, batch_progress, get, list_for_instance};
 pub use terms::{RenewTerm, TermUnit, UnsubscribeScope};
@@ -216,6 +216,9 @@ pub struct Action {
     /// A purchase whose answer was lost is looked for by its tag until then.
     #[serde(with = "time::serde::rfc3339::option")]
     pub reconcile_until: Option<OffsetDateTime>,
+    /// The order a purchase follows was picked from the account's orders after its answer
+    /// was lost, not named by Huawei's answer.
+    pub order_guessed: bool,
 }
 
 impl Action {
@@ -260,7 +263,7 @@ pub(crate) const COLUMNS: &str = "id, batch_id, team_id, actor_user_id, actor_na
     account_id, region, instance_ids, server_ids, params, request_id, job_id, order_id, \
     http_status, error_code, error_message, job_status, attempts, next_poll_at, claimed_by, \
     claimed_until, panel_request_id, created_at, updated_at, finished_at, missing_since, \
-    reconcile_until";
+    reconcile_until, order_guessed";
 
 /// [`COLUMNS`] qualified by a table alias, for UPDATE … FROM statements.
 pub(crate) fn columns_of(alias: &str) -> String {

@@ -4,9 +4,10 @@
 //! every instance it creates, and the `Client-Request-Id` it is sent with).
 //!
 //! A purchase is sent once. When its answer is lost it ends `unknown` and is reconciled
-//! afterwards by its tag (see [`crate::actions::reconcile`]), never sent again blindly.
+//! afterwards by its tag (see [`crate::actions::reconciled`]), never sent again blindly.
 
 mod stored;
+mod tags;
 mod values;
 
 use lightdeck_huaweicloud::catalog::{self, Os};
@@ -15,10 +16,8 @@ use lightdeck_huaweicloud::model::hcss::{ExtraResource, ImageRef, PurchaseReques
 use lightdeck_huaweicloud::{FieldErrors, Region, validate};
 use uuid::Uuid;
 
-pub use values::{
-    ExtraSize, InstanceName, PurchaseDescription, PurchaseTerm, Quantity, TagProblem, UserTags,
-    field,
-};
+pub use tags::{TagProblem, UserTags};
+pub use values::{ExtraSize, InstanceName, PurchaseDescription, PurchaseTerm, Quantity, field};
 
 /// Which image the instances start from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -87,8 +86,22 @@ pub struct PlanParts {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PurchasePlan(PlanParts);
 
-/// The catalog's request field names, as the purchase form calls them.
-fn form_field(wire: &str) -> &'static str {
+/// The catalog's request field names, as the purchase form calls them. `extra_resources[i]`
+/// is the data disk, the backup vault or host security, in the order [`PurchasePlan::request`]
+/// lists the ones chosen.
+fn form_field(wire: &str, parts: &PlanParts) -> &'static str {
+    if let Some(rest) = wire.strip_prefix("extra_resources[") {
+        let chosen: Vec<&'static str> = [
+            parts.data_disk.map(|_| field::DATA_DISK),
+            parts.backup.map(|_| field::BACKUP),
+            parts.host_security.then_some(field::DATA_DISK),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let index: Option<usize> = rest.split(']').next().and_then(|i| i.parse().ok());
+        return index.and_then(|i| chosen.get(i).copied()).unwrap_or(field::DATA_DISK);
+    }
     match wire {
         "region" => field::REGION,
         "image_ref" | "image_ref.image_name" => field::IMAGE,
@@ -100,7 +113,6 @@ fn form_field(wire: &str) -> &'static str {
         "period_type" | "period_num" => field::PERIOD,
         "purchase_quantity" => field::QUANTITY,
         w if w.starts_with("tags") => field::TAGS,
-        w if w.starts_with("extra_resources") => field::DATA_DISK,
         _ => field::PLAN_SPEC,
     }
 }
@@ -136,7 +148,7 @@ impl PurchasePlan {
         };
         if let Err(found) = catalog {
             for e in found.0 {
-                errors.push(form_field(&e.field), e.message);
+                errors.push(form_field(&e.field, &parts), e.message);
             }
         }
         if !parts.name.fits(parts.quantity) {
@@ -152,11 +164,18 @@ impl PurchasePlan {
         if let Err(found) = validate::purchase(&plan.request(Uuid::nil())) {
             let mut errors = FieldErrors::default();
             for e in found.0 {
-                errors.push(form_field(&e.field), e.message);
+                errors.push(form_field(&e.field, &plan.0), e.message);
             }
             return Err(errors);
         }
         Ok(plan)
+    }
+
+    /// A plan as recorded when it was bought. Not checked against the catalog again: the
+    /// catalog in a later release may no longer sell it, and what was bought stays what
+    /// it was (its single values were parsed when the record was read).
+    pub(crate) fn recorded(parts: PlanParts) -> PurchasePlan {
+        PurchasePlan(parts)
     }
 
     pub fn parts(&self) -> &PlanParts {
@@ -232,8 +251,9 @@ pub struct Purchase {
     /// The panel's own id for this purchase: the value of the `lightdeck-purchase` tag on
     /// every instance it creates, by which a purchase whose answer was lost is found.
     pub purchase_id: Uuid,
-    /// Sent as `Client-Request-Id`. Kept so that a deliberate retry of this very purchase
-    /// sends the same id; nothing relies on Huawei de-duplicating by it.
+    /// Sent as `Client-Request-Id`, made once with the purchase and stored with it. Nothing
+    /// relies on Huawei de-duplicating by it (neither the seed nor the reference says it
+    /// does); a lost answer is reconciled by the tag instead.
     pub client_request_id: ClientRequestId,
 }
 

@@ -47,6 +47,12 @@ pub enum Error {
     )]
     OutcomeUnknown { service: Service, operation: &'static str, cause: Box<Error> },
 
+    /// The request was never sent because something it needs first failed (the IAM token
+    /// it authenticates with): whatever `cause` says about *that* call, this one did not
+    /// reach the cloud.
+    #[error("{operation} was not sent: {cause}")]
+    NotSent { operation: &'static str, cause: Box<Error> },
+
     /// A success status with a body that does not decode, or an inconsistent answer.
     #[error("{service} {operation} returned an unexpected response (HTTP {status}): {detail}")]
     InvalidResponse {
@@ -223,7 +229,7 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) | Error::Auth(AuthError::Rejected(e)) => Some(e),
-            Error::OutcomeUnknown { cause, .. } => cause.api(),
+            Error::OutcomeUnknown { cause, .. } | Error::NotSent { cause, .. } => cause.api(),
             _ => None,
         }
     }
@@ -232,6 +238,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::InvalidResponse { status, .. } => Some(*status),
+            Error::NotSent { cause, .. } => cause.status(),
             _ => self.api().map(|e| e.status),
         }
     }
@@ -245,6 +252,7 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::InvalidResponse { request_id, .. } => request_id.as_deref(),
+            Error::NotSent { cause, .. } => cause.request_id(),
             _ => self.api().and_then(|e| e.request_id.as_deref()),
         }
     }
@@ -255,6 +263,7 @@ impl Error {
         match self {
             Error::Connect { .. } | Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Api(e) => e.status == 429 || e.status >= 500,
+            Error::NotSent { cause, .. } => cause.is_retryable(),
             _ => false,
         }
     }

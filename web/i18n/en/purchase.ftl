@@ -187,3 +187,5 @@ purchase-image-about-centos = Linux (CentOS)
 purchase-image-about-debian = Linux (Debian)
 purchase-image-about-windowsserver = Windows Server (Chinese editions)
 purchase-image-about-centos-stream = Linux (CentOS Stream)
+purchase-already-bought = This form was already confirmed with other choices, and that purchase stands. Your changes were not bought: confirm below to buy them as a new purchase.
+purchase-already-bought-link = See the first purchase

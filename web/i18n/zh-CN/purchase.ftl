@@ -169,3 +169,5 @@ purchase-image-about-centos = Linux（CentOS）
 purchase-image-about-debian = Linux（Debian）
 purchase-image-about-windowsserver = Windows Server（中文版）
 purchase-image-about-centos-stream = Linux（CentOS Stream）
+purchase-already-bought = 此表单此前已用其他选择确认过，那次购买仍然有效。你的修改尚未购买：如需购买，请在下方确认，作为一次新的购买。
+purchase-already-bought-link = 查看第一次购买

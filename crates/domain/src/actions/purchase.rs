@@ -75,18 +75,19 @@ pub async fn account_problem(
 pub async fn record_purchase(pool: &PgPool, new: &NewPurchase) -> Result<Batch> {
     check_key(new.idempotency_key.as_deref())?;
     let plan = &new.purchase.plan;
-    if let Some(problem) =
-        account_problem(pool, new.team_id, plan.account_id(), plan.region()).await?
-    {
-        return Err(Error::field(field::ACCOUNT, problem));
-    }
     let params = Params::Purchase(Box::new(new.purchase.clone()));
     let mut tx = pool.begin().await?;
     let Some(batch_id) = open_batch(&mut tx, new.team_id, new.idempotency_key.as_deref()).await?
     else {
+        // A second submit answers with the first, whatever changed on the account since.
         tx.rollback().await?;
         return replay(pool, new.team_id, new.idempotency_key.as_deref()).await;
     };
+    let problem = account_problem(pool, new.team_id, plan.account_id(), plan.region()).await?;
+    if let Some(problem) = problem {
+        tx.rollback().await?;
+        return Err(Error::field(field::ACCOUNT, problem));
+    }
     let row = Row {
         batch_id,
         team_id: new.team_id,
@@ -157,7 +158,7 @@ pub async fn mark_lost(
 }
 
 /// Purchases of `account` whose answer was lost and whose reconciliation is still open at
-/// `now`, oldest first.
+/// `now` (the syncs hurry and the account's orders are searched), oldest first.
 pub async fn reconciling(pool: &PgPool, account: Uuid, now: OffsetDateTime) -> Result<Vec<Action>> {
     let records: Vec<Checked<Action>> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM actions \
@@ -169,6 +170,43 @@ pub async fn reconciling(pool: &PgPool, account: Uuid, now: OffsetDateTime) -> R
     .fetch_all(pool)
     .await?;
     Ok(into_actions(records))
+}
+
+/// How long a lost purchase's tag is still looked for in the synced inventory after its
+/// reconciliation window closed: an order waiting for payment can be paid days later (BSS
+/// keeps unpaid orders for days), and looking costs no cloud call.
+pub const TAG_SEARCH_FOR: time::Duration = time::Duration::days(16);
+
+/// Every lost purchase of `account` recorded after `since`, open window or not: the
+/// instances its tag names are looked for at each sync ([`TAG_SEARCH_FOR`]).
+pub async fn lost_purchases(
+    pool: &PgPool,
+    account: Uuid,
+    since: OffsetDateTime,
+) -> Result<Vec<Action>> {
+    let records: Vec<Checked<Action>> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM actions \
+         WHERE account_id = $1 AND kind = 'purchase' AND state = 'unknown' \
+           AND reconcile_until IS NOT NULL AND created_at > $2 \
+         ORDER BY created_at"
+    ))
+    .bind(account)
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(into_actions(records))
+}
+
+/// Purchases of `account` recorded but not yet answered (in this process or another): an
+/// order of theirs may exist without the panel knowing its id yet.
+pub async fn purchases_in_flight(pool: &PgPool, account: Uuid) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM actions WHERE account_id = $1 AND kind = 'purchase' \
+         AND state = 'requested'",
+    )
+    .bind(account)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// The accounts with a purchase being reconciled at `now` (their syncs run sooner).
@@ -216,44 +254,62 @@ pub async fn tagged_instances(
 pub enum Found {
     /// The instances exist: the purchase succeeded.
     Instances { ids: Vec<InstanceId>, order: Option<OrderId> },
-    /// Its order exists but has not created them yet: follow it like any order.
-    Order(OrderId),
+    /// Its order exists but has not created them (all) yet: follow it like any order.
+    /// `guessed`: picked from the account's orders rather than read off a tagged instance.
+    Order { order: OrderId, guessed: bool },
 }
 
 /// Moves a purchase on from `unknown` once reconciliation found what it did, with its
 /// audit event (`instance.purchase.succeeded` naming the instances, or
 /// `instance.purchase.accepted` with the order). Refused (changing nothing) if it is no
-/// longer an open reconciliation, so two processes cannot both record it.
+/// longer a lost purchase, or if another action already follows that order, so two
+/// processes cannot both record it and no order serves two purchases.
 pub async fn reconciled(pool: &PgPool, action_id: Uuid, found: &Found) -> Result<Action> {
-    let (state, outcome, ids, order): (ActionState, Outcome, Option<Vec<&str>>, Option<&OrderId>) =
-        match found {
-            Found::Instances { ids, order } => (
-                ActionState::Succeeded,
-                Outcome::Succeeded,
-                Some(ids.iter().map(InstanceId::as_str).collect()),
-                order.as_ref(),
-            ),
-            Found::Order(order) => (ActionState::Accepted, Outcome::Accepted, None, Some(order)),
-        };
+    let (state, outcome, ids, order, guessed): (
+        ActionState,
+        Outcome,
+        Option<Vec<&str>>,
+        Option<&OrderId>,
+        bool,
+    ) = match found {
+        Found::Instances { ids, order } => (
+            ActionState::Succeeded,
+            Outcome::Succeeded,
+            Some(ids.iter().map(InstanceId::as_str).collect()),
+            order.as_ref(),
+            false,
+        ),
+        Found::Order { order, guessed } => {
+            (ActionState::Accepted, Outcome::Accepted, None, Some(order), *guessed)
+        }
+    };
     let mut tx = pool.begin().await?;
+    // An accepted purchase keeps its deadline: if a guessed order turns out not to be its,
+    // it is lost again and still looked for.
     let record: Option<Checked<Action>> = sqlx::query_as(&format!(
         "UPDATE actions SET state = $2, instance_ids = coalesce($3, instance_ids), \
-             order_id = coalesce($4, order_id), reconcile_until = NULL, error_message = NULL, \
+             order_id = coalesce($4, order_id), order_guessed = $5, error_message = NULL, \
+             reconcile_until = CASE WHEN $2 = 'accepted' THEN reconcile_until END, \
              finished_at = CASE WHEN $2 = 'accepted' THEN NULL ELSE now() END, \
-             next_poll_at = CASE WHEN $2 = 'accepted' THEN now() END, \
+             next_poll_at = CASE WHEN $2 = 'accepted' THEN now() END, attempts = 0, \
              job_status = CASE WHEN $2 = 'succeeded' THEN '5' ELSE job_status END, \
              updated_at = now() \
          WHERE id = $1 AND kind = 'purchase' AND state = 'unknown' AND reconcile_until IS NOT NULL \
+           AND ($4::text IS NULL OR NOT EXISTS ( \
+               SELECT 1 FROM actions o WHERE o.account_id = actions.account_id \
+                 AND o.order_id = $4 AND o.id <> $1)) \
          RETURNING {COLUMNS}"
     ))
     .bind(action_id)
     .bind(state.as_str())
     .bind(ids)
     .bind(order.map(OrderId::as_str))
+    .bind(guessed)
     .fetch_optional(&mut *tx)
     .await?;
-    let Checked(action) =
-        record.ok_or_else(|| Error::Rule("this purchase is not being reconciled".into()))?;
+    let Checked(action) = record.ok_or_else(|| {
+        Error::Rule("this purchase is not lost any more, or its order is another's".into())
+    })?;
     audit::append_in(&mut tx, action.audit_draft(outcome)).await?;
     tx.commit().await?;
     Ok(action)

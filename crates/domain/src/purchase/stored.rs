@@ -1,7 +1,8 @@
 //! A purchase in the `params` column and the audit events: everything chosen, under HCSS's
 //! own field names where it has them, plus the panel's purchase id and the
-//! `Client-Request-Id`. Read back through the same parsers and the same whole-plan check as
-//! a form, so a row that does not describe a valid purchase is not one of ours.
+//! `Client-Request-Id`. Read back through the same parsers as a form, so a row whose values
+//! are not a purchase's is not one of ours; but not through the catalog again, whose next
+//! release may stop selling what was bought (and must not make old rows unreadable).
 
 use lightdeck_huaweicloud::Region;
 use lightdeck_huaweicloud::catalog::Os;
@@ -139,7 +140,7 @@ pub(crate) fn decode(json: &Value) -> Option<Purchase> {
         quantity: Quantity::new(s.quantity).ok()?,
     };
     Some(Purchase {
-        plan: PurchasePlan::new(parts).ok()?,
+        plan: PurchasePlan::recorded(parts),
         purchase_id: s.purchase_id,
         client_request_id: ClientRequestId::parse(&s.client_request_id).ok()?,
     })

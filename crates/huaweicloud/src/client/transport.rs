@@ -125,7 +125,15 @@ impl Account {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
             let token = match auth {
-                Auth::Token(scope) => Some(self.token(*scope).await?),
+                // A token that could not be fetched means this request was never sent, however
+                // the token call itself ended: a purchase must not read that as "maybe bought".
+                Auth::Token(scope) => Some(self.token(*scope).await.map_err(|e| {
+                    if e.may_have_taken_effect() {
+                        Error::NotSent { operation: op.operation, cause: Box::new(e) }
+                    } else {
+                        e
+                    }
+                })?),
                 _ => None,
             };
             let started = Instant::now();

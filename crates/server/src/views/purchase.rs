@@ -136,6 +136,9 @@ pub struct PurchasePage {
     pub summary: Option<Summary>,
     pub reauth_needed: bool,
     pub reauth_error: Option<String>,
+    /// The progress page of the purchase this form already made, when it was confirmed
+    /// again with other choices (they are offered as a new purchase).
+    pub already_bought: Option<String>,
 }
 
 /// Steps 1–3, swapped in by htmx when the account, region or image changes.

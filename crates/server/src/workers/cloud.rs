@@ -81,7 +81,12 @@ pub fn count_plain<T>(operation: &str, result: &Result<T, CloudErr>) {
 /// A refused call as the domain records it: Huawei's code, message and request id, or one
 /// of [`codes`] when Huawei never answered.
 pub fn cloud_error(e: &CloudErr) -> CloudError {
-    let code = match (e.huawei_code(), e) {
+    // A call never sent because its token could not be had: the token call's trouble.
+    let why = match e {
+        CloudErr::NotSent { cause, .. } => cause.as_ref(),
+        other => other,
+    };
+    let code = match (why.huawei_code(), why) {
         (Some(code), _) => code.to_owned(),
         (None, CloudErr::Connect { .. } | CloudErr::Transport { .. }) => codes::UNREACHABLE.into(),
         (None, CloudErr::Timeout { .. }) => codes::TIMEOUT.into(),

@@ -9,15 +9,16 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use lightdeck_domain::actions::{
-    self, Action, ActionKind, ActionState, Finish, Params, Poll, ServerResult, Terminal, Tracking,
-    TrackingKind, UnsubscribeScope,
+    self, Action, ActionKind, ActionState, Finish, Params, Poll, Terminal, TrackingKind,
+    UnsubscribeScope,
 };
-use lightdeck_domain::orders;
+use lightdeck_huaweicloud::Account;
 use lightdeck_huaweicloud::model::bss::OrderStatus;
-use lightdeck_huaweicloud::model::ecs::{JobStatus, ShowJobResponse};
-use lightdeck_huaweicloud::{Account, OrderId};
 use uuid::Uuid;
 
+mod look;
+
+use self::look::{Seen, look};
 use super::Ctx;
 use super::cloud::{self, WorkerError, account_handle};
 
@@ -56,20 +57,6 @@ fn worker_id() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "lightdeck".to_owned());
     let host: String = host.chars().take(60).collect();
     format!("{host}:{}:{}", std::process::id(), Uuid::new_v4())
-}
-
-/// What one look at a job said.
-enum Seen {
-    Running {
-        status: String,
-        results: Vec<ServerResult>,
-    },
-    Done(Finish),
-    /// The cloud says the job or order does not exist (`code`: Huawei's).
-    Missing {
-        code: Option<String>,
-        http_status: Option<u16>,
-    },
 }
 
 /// One poller pass: claims the due actions, looks at each job or order once, records what
@@ -125,20 +112,17 @@ async fn follow(
     let last_status = || action.job_status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
     let mut missing_since = None;
     let (status, results) = match seen {
-        Some(Seen::Done(done))
-            if bought_but_not_listed(ctx, worker, handle, action, &done).await =>
-        {
-            (done.job_status.unwrap_or_else(last_status), Vec::new())
-        }
-        Some(Seen::Done(mut done)) => {
-            if action.kind() == ActionKind::Purchase
-                && done.outcome == Terminal::Failed
-                && done.error_message.is_none()
-            {
-                done.error_message = Some(CANCELLED_PURCHASE.to_owned());
+        Some(Seen::Done(done)) => {
+            let status = done.job_status.clone();
+            let give_up = action.attempts >= MAX_ATTEMPTS;
+            match super::purchases::ending(ctx, worker, handle, action, done, give_up).await {
+                Some(done) => {
+                    finish_and_refresh(ctx, worker, handle, action, &done).await?;
+                    return Ok(false);
+                }
+                // Completed, but not all its instances are listed yet.
+                None => (status.unwrap_or_else(last_status), Vec::new()),
             }
-            finish_and_refresh(ctx, worker, handle, action, &done).await?;
-            return Ok(false);
         }
         Some(Seen::Running { status, results }) => (status, results),
         Some(Seen::Missing { code, http_status }) => {
@@ -206,35 +190,6 @@ async fn follow(
     Ok(true)
 }
 
-/// Why a purchase order ended cancelled (BSS says only "cancelled").
-const CANCELLED_PURCHASE: &str = "Huawei Cloud cancelled the order (it was not paid in time, or \
-    it was cancelled in the console); nothing was bought";
-
-/// A purchase whose order completed is finished once its instances are in the inventory,
-/// so that the outcome names them. True while RMS does not list them yet and the HCSS
-/// answer named none either: the poller looks again (and gives up as usual after
-/// [`MAX_ATTEMPTS`]).
-async fn bought_but_not_listed(
-    ctx: &Ctx,
-    worker: &str,
-    handle: Option<&Account>,
-    action: &Action,
-    done: &Finish,
-) -> bool {
-    let (Some(h), ActionKind::Purchase, Terminal::Succeeded) =
-        (handle, action.kind(), done.outcome)
-    else {
-        return false;
-    };
-    match super::purchases::bring_in(ctx, worker, h, action).await {
-        Ok(found) => found == 0 && action.instance_ids.is_empty() && action.attempts < MAX_ATTEMPTS,
-        Err(e) => {
-            tracing::warn!(action = %action.id, error = %e, "could not read the instances a purchase created");
-            action.instance_ids.is_empty() && action.attempts < MAX_ATTEMPTS
-        }
-    }
-}
-
 /// Records the verdict, then reads the servers again so the table shows what they are now.
 async fn finish_and_refresh(
     ctx: &Ctx,
@@ -288,146 +243,18 @@ async fn finish_and_refresh(
     Ok(())
 }
 
-/// Whether the cloud's answer says the job (ECS: `Ecs.0114`, or any 404) or the order
-/// (BSS: 404, or `CBC.0101` "invalid parameter", its answer for an order id it does not
-/// have — the id is the request's only parameter, and it came from BSS itself) is unknown.
-fn says_missing(e: &lightdeck_huaweicloud::Error, order: bool) -> Option<Seen> {
-    let api = e.api()?;
-    let missing = api.status == 404
-        || (!order && api.code == "Ecs.0114")
-        || (order && api.code == "CBC.0101");
-    missing.then(|| Seen::Missing { code: Some(api.code.clone()), http_status: Some(api.status) })
-}
-
-/// Asks the cloud once. `None` when the cloud could not be asked or did not answer.
-async fn look(db: &sqlx::PgPool, handle: &Account, action: &Action) -> Option<Seen> {
-    match action.tracking() {
-        Some(Tracking::Job(job)) => {
-            let result = handle.show_job(action.region, &job).await;
-            cloud::count("ShowJob", &result);
-            match result {
-                Ok(reply) => Some(job_seen(&reply.body)),
-                Err(e) => {
-                    tracing::warn!(action = %action.id, error = %e, "ShowJob failed; will retry");
-                    says_missing(&e, false)
-                }
-            }
-        }
-        Some(Tracking::Order(order)) => {
-            let (seen, cost) = order_look(handle, action.id, &order).await;
-            if let Some((amount, currency)) = cost
-                && let Err(e) =
-                    orders::record_amount(db, action.id, amount, currency.as_deref()).await
-            {
-                tracing::warn!(action = %action.id, error = %e, "could not record an order's amount");
-            }
-            seen
-        }
-        // Accepted without anything to follow: nothing will ever tell us more.
-        None => Some(Seen::Done(Finish {
-            outcome: Terminal::Unknown,
-            job_status: None,
-            error_code: None,
-            error_message: Some("accepted without a job or order to follow".to_owned()),
-            results: Vec::new(),
-        })),
-    }
-}
-
-fn job_seen(job: &ShowJobResponse) -> Seen {
-    let results: Vec<ServerResult> = job
-        .sub_jobs()
-        .iter()
-        .filter_map(|sub| {
-            let server_id = sub.server_id()?.parse().ok()?;
-            let message = sub
-                .entities
-                .as_ref()
-                .and_then(|e| e.errorcode_message.clone())
-                .or_else(|| sub.fail_reason.clone());
-            Some(ServerResult {
-                server_id,
-                status: sub
-                    .status
-                    .as_ref()
-                    .map_or_else(|| "UNKNOWN".to_owned(), |s| s.as_str().to_owned()),
-                error_code: sub.error_code.clone(),
-                error_message: message,
-            })
-        })
-        .collect();
-    let status = job.status.as_ref().map_or("UNKNOWN", |s| s.as_str()).to_owned();
-    let outcome = match job.status {
-        Some(JobStatus::Success) => Terminal::Succeeded,
-        Some(JobStatus::Fail) => Terminal::Failed,
-        _ => return Seen::Running { status, results },
-    };
-    Seen::Done(Finish {
-        outcome,
-        job_status: Some(status),
-        error_code: job.error_code.clone(),
-        error_message: job.fail_reason.clone(),
-        results,
-    })
-}
-
-#[cfg(test)]
-async fn order_seen(handle: &Account, action_id: Uuid, order: &OrderId) -> Option<Seen> {
-    order_look(handle, action_id, order).await.0
-}
-
-/// What BSS says an order costs: amount after discount and currency.
-type Cost = (Option<f64>, Option<String>);
-
-/// One look at an order: what it says, and its cost when BSS gives one.
-async fn order_look(
-    handle: &Account,
-    action_id: Uuid,
-    order: &OrderId,
-) -> (Option<Seen>, Option<Cost>) {
-    let result = handle.order_details(order).await;
-    cloud::count("ShowCustomerOrderDetails", &result);
-    let reply = match result {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!(action = %action_id, error = %e, "order look-up failed; will retry");
-            return (says_missing(&e, true), None);
-        }
-    };
-    let info = &reply.body.order_info;
-    // Amounts in another unit (measure_id other than 1, yuan) are not shown rather than
-    // shown wrong.
-    let cost = (info.measure_id.unwrap_or(1) == 1)
-        .then(|| (info.amount_after_discount, info.currency.clone()));
-    (order_verdict(&reply.body), cost)
-}
-
-fn order_verdict(body: &lightdeck_huaweicloud::model::bss::OrderDetailsResponse) -> Option<Seen> {
-    let reply = body;
-    let status = reply.order_info.order_status();
-    let text = status.code().to_string();
-    let outcome = match status {
-        OrderStatus::Completed => Terminal::Succeeded,
-        OrderStatus::Cancelled => Terminal::Failed,
-        _ => return Some(Seen::Running { status: text, results: Vec::new() }),
-    };
-    Some(Seen::Done(Finish {
-        outcome,
-        job_status: Some(text),
-        error_code: None,
-        error_message: None,
-        results: Vec::new(),
-    }))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::look::{job_seen, order_seen};
     use super::*;
+    use lightdeck_domain::actions::Terminal;
+    use lightdeck_huaweicloud::OrderId;
+    use lightdeck_huaweicloud::model::ecs::ShowJobResponse;
     use lightdeck_huaweicloud::{AkSk, ClientConfig, Credentials, Endpoints, HuaweiCloud};
     use secrecy::ExposeSecret;
 
-    /// No action kind follows an order yet (renew, unsubscribe and purchase will), so the
-    /// order path is tried against cloudsim's own orders directly.
+    /// The order look itself, against cloudsim's seeded orders, without an action around it
+    /// (the lifecycle and purchase tests follow whole actions).
     #[tokio::test]
     async fn orders_are_followed_to_their_status_or_found_missing() {
         let sim = lightdeck_cloudsim::spawn(

@@ -242,7 +242,7 @@ async fn a_lost_answer_is_unknown_then_found_by_its_tag_with_exactly_one_order()
     sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
     let following = action(&env, lost.id).await;
     assert_eq!(following.state, ActionState::Accepted, "{following:?}");
-    assert_eq!(following.reconcile_until, None);
+    assert!(following.order_guessed, "picked from the orders, not named by an answer");
 
     env.advance(10);
     poll_once(&env.state.workers()).await.unwrap();
@@ -551,4 +551,117 @@ async fn a_process_killed_after_sending_leaves_a_purchase_the_next_one_finds_by_
     assert_eq!(found.state, ActionState::Succeeded, "{found:?}");
     assert_eq!(found.instance_ids.len(), 1);
     assert_eq!(purchase_orders(&env, since).len(), 1, "exactly one order");
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_had_means_nothing_was_sent() {
+    let mut env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    env.cloud_timeout(std::time::Duration::from_millis(300));
+    env.sim.faults().add("KeystoneCreateUserTokenByPassword:hang:1".parse().unwrap());
+    let a = buy(&env, plan(&env, 0, "notoken", 1, true), "k").await.remove(0);
+    env.sim.faults().clear();
+    assert_eq!(a.state, ActionState::Failed, "never sent, so not unknown: {a:?}");
+    assert_eq!(a.reconcile_until, None);
+    assert_eq!(env.sim.count_requests("PurchaseLightInstances"), 0);
+}
+
+/// A lost purchase and an open order someone placed in the console at the same time, with
+/// other choices: the order is not taken for the purchase's.
+#[tokio::test]
+async fn an_order_from_the_console_is_not_taken_for_a_lost_purchase() {
+    let env = Env::buying(
+        SimConfig::builder()
+            .accounts(1)
+            .instances_per_account(1)
+            .payment_delay(time::Duration::days(30)),
+    )
+    .await;
+    // Lost before reaching the cloud: no order of its own.
+    env.sim.faults().add("PurchaseLightInstances:drop:1".parse().unwrap());
+    let lost = buy(&env, plan(&env, 0, "lost", 2, false), "k").await.remove(0);
+    env.sim.faults().clear();
+    // Someone buys one instance in the console (a purchase without the panel's tag).
+    let handle = lightdeck::workers::cloud::account_handle(&env.state.workers(), env.accounts[0])
+        .await
+        .unwrap();
+    let mut console = plan(&env, 0, "console", 1, false).request(Uuid::new_v4());
+    console.tags = None;
+    let id = lightdeck_huaweicloud::client::ClientRequestId::generate();
+    handle.purchase(&console, &id).await.unwrap();
+
+    sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
+    let after = action(&env, lost.id).await;
+    assert_eq!(after.state, ActionState::Unknown, "not taken for the lost purchase: {after:?}");
+    assert_eq!(after.order_id, None);
+}
+
+/// A purchase still on its way (recorded, not answered) could own any new order: while one
+/// is in flight on the account, no order is picked for a lost one.
+#[tokio::test]
+async fn no_order_is_picked_while_another_purchase_is_in_flight() {
+    let env = Env::buying(
+        SimConfig::builder()
+            .accounts(1)
+            .instances_per_account(1)
+            .payment_delay(time::Duration::days(30)),
+    )
+    .await;
+    env.sim.faults().add("PurchaseLightInstances:drop_after:1".parse().unwrap());
+    let lost = buy(&env, plan(&env, 0, "lost", 1, false), "k1").await.remove(0);
+    env.sim.faults().clear();
+    // Another purchase whose intent is recorded but not yet sent (its process is busy).
+    let alice = env.member_or_existing("alice", Role::Owner).await;
+    let in_flight = NewPurchase {
+        team_id: env.team,
+        purchase: Purchase::new(plan(&env, 0, "busy", 1, false)),
+        context: RequestContext {
+            actor_user_id: alice,
+            actor_name: "alice".into(),
+            source_ip: None,
+            user_agent: None,
+            session_hash: None,
+            panel_request_id: None,
+        },
+        idempotency_key: Some("k2".into()),
+    };
+    actions::record_purchase(env.db.pool(), &in_flight).await.unwrap();
+    sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
+    assert_eq!(action(&env, lost.id).await.state, ActionState::Unknown, "no guess");
+}
+
+/// An order picked for a lost purchase that is then cancelled may not have been its: the
+/// purchase is unknown (and still looked for), not "nothing was bought".
+#[tokio::test]
+async fn a_picked_order_that_is_cancelled_leaves_the_purchase_unknown() {
+    let mut env = Env::buying(
+        SimConfig::builder()
+            .accounts(1)
+            .instances_per_account(1)
+            .payment_delay(time::Duration::days(30)),
+    )
+    .await;
+    env.cloud_on_sim_clock();
+    env.sim.faults().add("PurchaseLightInstances:drop_after:1".parse().unwrap());
+    let lost = buy(&env, plan(&env, 0, "lapse", 1, false), "k").await.remove(0);
+    env.sim.faults().clear();
+    sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
+    let following = action(&env, lost.id).await;
+    assert_eq!(following.state, ActionState::Accepted);
+    assert!(following.order_guessed);
+    // Nobody pays: the order lapses at its deadline and is cancelled.
+    assert!(env.sim.clock().advance(time::Duration::days(16)));
+    poll_once(&env.state.workers()).await.unwrap();
+    let ended = action(&env, lost.id).await;
+    assert_eq!(ended.state, ActionState::Unknown, "{ended:?}");
+    assert!(ended.error_message.unwrap().contains("may not have been"));
+}
+
+#[tokio::test]
+async fn two_submits_of_one_key_at_the_same_moment_are_one_purchase() {
+    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    env.member_or_existing("alice", Role::Owner).await;
+    let p = plan(&env, 0, "race", 1, true);
+    let (a, b) = tokio::join!(buy(&env, p.clone(), "same"), buy(&env, p, "same"));
+    assert_eq!(a[0].id, b[0].id);
+    assert_eq!(env.sim.count_requests("PurchaseLightInstances"), 1);
 }

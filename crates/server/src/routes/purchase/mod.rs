@@ -13,6 +13,7 @@
 
 mod choices;
 mod form;
+mod sent;
 mod summary;
 mod words;
 
@@ -48,7 +49,15 @@ pub fn routes(t: RouteTable) -> RouteTable {
 }
 
 fn page(tr: Tr, layout: Layout, form: PurchaseForm) -> PurchasePage {
-    PurchasePage { tr, layout, form, summary: None, reauth_needed: false, reauth_error: None }
+    PurchasePage {
+        tr,
+        layout,
+        form,
+        summary: None,
+        reauth_needed: false,
+        reauth_error: None,
+        already_bought: None,
+    }
 }
 
 async fn new_form(
@@ -84,6 +93,14 @@ fn check(
             (form, None)
         }
     }
+}
+
+/// Whether a replayed batch bought exactly `plan`.
+fn bought_the_same(batch: &lightdeck_domain::actions::Batch, plan: &PurchasePlan) -> bool {
+    batch.actions.iter().any(|a| match &a.params {
+        lightdeck_domain::actions::Params::Purchase(p) => p.plan == *plan,
+        _ => false,
+    })
 }
 
 fn refused(page: PurchasePage) -> Response {
@@ -146,11 +163,21 @@ async fn submit(
     }
     let new = NewPurchase {
         team_id: team,
-        purchase: Purchase::new(plan),
+        purchase: Purchase::new(plan.clone()),
         context: actor.context,
         idempotency_key: Some(sent.idempotency_key.clone()),
     };
     match crate::act::record_and_send_purchase(&state, &new).await {
+        // This form was confirmed before with other choices (Back, then "Change something",
+        // or a copied tab): the first purchase stands, and the new choices are not bought
+        // without a word. They are offered again as a purchase of their own.
+        Ok(batch) if batch.replayed && !bought_the_same(&batch, &plan) => {
+            let key = Uuid::new_v4().to_string();
+            shown.form.idempotency_key = key.clone();
+            shown.summary = Some(summary::summary(&tr, &plan, account, &key));
+            shown.already_bought = Some(format!("/teams/{team}/batches/{}", batch.id));
+            Ok(refused(shown))
+        }
         Ok(batch) => {
             Ok(Redirect::to(&format!("/teams/{team}/batches/{}", batch.id)).into_response())
         }

@@ -94,6 +94,19 @@ impl Env {
     pub fn cloud_timeout(&mut self, timeout: std::time::Duration) {
         let mut cloud = sim_config(&self.sim);
         cloud.timeout = timeout;
+        self.use_cloud(cloud);
+    }
+
+    /// The app with a cloud client whose clock is cloudsim's, so the test can move the
+    /// simulated cloud days ahead and still be answered (requests carry their signing time).
+    pub fn cloud_on_sim_clock(&mut self) {
+        let mut cloud = sim_config(&self.sim);
+        let clock = self.sim.clock().clone();
+        cloud.clock = Arc::new(move || clock.now());
+        self.use_cloud(cloud);
+    }
+
+    fn use_cloud(&mut self, cloud: ClientConfig) {
         let clock = self.state.clock.clone();
         self.state = AppState::new(
             self.db.pool().clone(),

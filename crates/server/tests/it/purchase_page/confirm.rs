@@ -128,16 +128,43 @@ async fn the_same_key_confirmed_twice_is_one_purchase_and_one_order() {
         sqlx::query_scalar("SELECT kind FROM actions").fetch_one(shop.db.pool()).await.unwrap();
     assert_eq!(kind, "purchase");
 
+    // The same form confirmed again after changing a choice (Back, "Change something"):
+    // the first purchase stands, the change is not bought silently but offered anew.
+    let changed =
+        shop.post(&mut alice, &form, &[("step", Some("confirm")), ("quantity", Some("5"))]).await;
+    assert_eq!(changed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", changed.body);
+    assert_eq!(changed.attr(".already-bought a", "href").as_deref(), Some(to.as_str()));
+    assert_eq!(changed.count(".purchase-summary"), 1, "the new choices, to confirm");
+    let fresh = changed.attr("#purchase-confirm input[name=idempotency_key]", "value").unwrap();
+    assert_ne!(
+        Some(fresh.as_str()),
+        form.iter().find(|(k, _)| *k == "idempotency_key").map(|(_, v)| v.as_str())
+    );
+    assert_eq!(shop.purchase_calls(), 1, "nothing sent for the change");
+    let bought = shop
+        .post(
+            &mut alice,
+            &form,
+            &[
+                ("step", Some("confirm")),
+                ("quantity", Some("5")),
+                ("idempotency_key", Some(&fresh)),
+            ],
+        )
+        .await;
+    assert_eq!(bought.status, StatusCode::SEE_OTHER, "{}", bought.body);
+    assert_eq!(shop.purchase_calls(), 2, "confirmed: a purchase of its own");
+
     // A new form (a new key) is a new purchase.
     let other = shop.post(&mut alice, &shop.valid(), &confirm).await;
     assert_eq!(other.status, StatusCode::SEE_OTHER);
     assert_ne!(other.header("location"), Some(to.as_str()));
-    assert_eq!(shop.purchase_calls(), 2);
+    assert_eq!(shop.purchase_calls(), 3);
     // A key the form did not make is refused, and nothing is sent.
     let forged = shop
         .post(&mut alice, &form, &[("step", Some("confirm")), ("idempotency_key", Some("x"))])
         .await;
     assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(forged.text("div.flash.error").unwrap().contains("out of date"));
-    assert_eq!(shop.purchase_calls(), 2);
+    assert_eq!(shop.purchase_calls(), 3);
 }
