@@ -167,6 +167,22 @@ async fn purchases_under_faults() {
     let bought_twice = orders_of.values().filter(|o| o.len() > 1).count();
     let requests = sim.count_requests("PurchaseLightInstances");
 
+    // Every succeeded purchase must own instances in cloudsim, and every order a
+    // purchase's action names must be the order behind its tagged instances.
+    let mut false_successes = 0;
+    let mut wrong_orders = 0;
+    for (purchase_id, state_name, order) in purchase_records(&state, team).await {
+        let sold = orders_of.get(&purchase_id);
+        if state_name == "succeeded" && sold.is_none_or(HashSet::is_empty) {
+            false_successes += 1;
+        }
+        if let Some(order) = order
+            && sold.is_some_and(|o| !o.contains(&order))
+        {
+            wrong_orders += 1;
+        }
+    }
+
     let rows = actions_by_outcome(&state, team).await;
     println!(
         "purchases submitted: {purchases} over {ACCOUNTS} accounts, {share:.0}% of calls failing",
@@ -192,8 +208,12 @@ async fn purchases_under_faults() {
     println!("orders the panel's purchases account for: {reported_orders}");
     println!("instances bought without the panel's tag: {untagged}");
     println!("purchases bought twice: {bought_twice}");
+    println!("purchases reported succeeded without an instance in cloudsim: {false_successes}");
+    println!("purchases naming an order other than the one behind their instances: {wrong_orders}");
     assert_eq!(bought_twice, 0, "a purchase was bought twice");
     assert_eq!(untagged, 0);
+    assert_eq!(false_successes, 0);
+    assert_eq!(wrong_orders, 0);
 }
 
 fn ms(d: Duration) -> f64 {
@@ -226,6 +246,22 @@ async fn outcomes(state: &AppState, team: Uuid) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for (name, ids) in actions_by_outcome(state, team).await {
         out.insert(name, ids.len());
+    }
+    out
+}
+
+/// Each purchase action: its purchase id, state and the order it names.
+async fn purchase_records(state: &AppState, team: Uuid) -> Vec<(String, String, Option<String>)> {
+    let rows: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM actions WHERE kind = 'purchase'")
+        .fetch_all(&state.db)
+        .await
+        .expect("actions");
+    let mut out = Vec::new();
+    for id in rows {
+        let a = actions::get(&state.db, team, id).await.expect("an action");
+        let Params::Purchase(p) = &a.params else { continue };
+        let order = a.order_id.as_ref().map(ToString::to_string);
+        out.push((p.purchase_id.to_string(), a.state.as_str().to_owned(), order));
     }
     out
 }
