@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use lightdeck_huaweicloud::{InstanceId, OrderId};
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ pub struct NewPurchase {
 /// Why an account cannot buy in a region, for the purchase form's `account` field; `None`
 /// when it can.
 pub async fn account_problem(
-    pool: &PgPool,
+    db: impl PgExecutor<'_>,
     team: Uuid,
     account: Uuid,
     region: lightdeck_huaweicloud::Region,
@@ -55,7 +55,7 @@ pub async fn account_problem(
     .bind(team)
     .bind(account)
     .bind(region.id())
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(match row {
         None => Some("choose one of this team's cloud accounts"),
@@ -83,7 +83,9 @@ pub async fn record_purchase(pool: &PgPool, new: &NewPurchase) -> Result<Batch> 
         tx.rollback().await?;
         return replay(pool, new.team_id, new.idempotency_key.as_deref()).await;
     };
-    let problem = account_problem(pool, new.team_id, plan.account_id(), plan.region()).await?;
+    // On the transaction's own connection: a burst of purchases must not wait for a
+    // second connection each while holding one (the pool would run dry).
+    let problem = account_problem(&mut *tx, new.team_id, plan.account_id(), plan.region()).await?;
     if let Some(problem) = problem {
         tx.rollback().await?;
         return Err(Error::field(field::ACCOUNT, problem));

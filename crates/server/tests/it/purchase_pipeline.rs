@@ -665,3 +665,30 @@ async fn two_submits_of_one_key_at_the_same_moment_are_one_purchase() {
     assert_eq!(a[0].id, b[0].id);
     assert_eq!(env.sim.count_requests("PurchaseLightInstances"), 1);
 }
+
+/// More purchases at once than the pool has connections: each is recorded on one
+/// connection, so none waits for a second one while holding the first.
+#[tokio::test]
+async fn a_burst_of_purchases_does_not_run_the_pool_dry() {
+    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let alice = env.member_or_existing("alice", Role::Owner).await;
+    let recorded = futures_util::future::join_all((0..40).map(|i| {
+        let new = NewPurchase {
+            team_id: env.team,
+            purchase: Purchase::new(plan(&env, 0, &format!("burst{i}"), 1, true)),
+            context: RequestContext {
+                actor_user_id: alice,
+                actor_name: "alice".into(),
+                source_ip: None,
+                user_agent: None,
+                session_hash: None,
+                panel_request_id: None,
+            },
+            idempotency_key: Some(format!("k{i}")),
+        };
+        let pool = env.db.pool().clone();
+        async move { actions::record_purchase(&pool, &new).await }
+    }))
+    .await;
+    assert!(recorded.iter().all(Result::is_ok), "{:?}", recorded.iter().find(|r| r.is_err()));
+}
