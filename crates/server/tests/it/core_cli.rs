@@ -387,10 +387,12 @@ async fn account_reencrypt_moves_every_secret_to_the_new_key() {
     // And a user's second factor: its key is sealed the same way.
     let carol = lightdeck_testkit::fixtures::user(db.pool(), "carol").create().await;
     let t0 = time::OffsetDateTime::now_utc();
-    let shown = second_factor::start_enrolment(db.pool(), &old_ring, &carol).await.unwrap();
+    let shown = second_factor::start_enrolment(db.pool(), &old_ring, &carol, t0).await.unwrap();
     let code = lightdeck_testkit::totp_code(shown.secret_base32(), t0);
     let me = lightdeck_domain::site::SiteActor::command_line("test");
-    second_factor::confirm_enrolment(db.pool(), &old_ring, &carol, &code, &me, t0).await.unwrap();
+    second_factor::confirm_enrolment(db.pool(), &old_ring, &carol, shown.id(), &code, &me, t0)
+        .await
+        .unwrap();
     let reencrypt = ["account", "reencrypt"];
 
     let o = run(&reencrypt, &[("DATABASE_URL", db.url())], None).await;
