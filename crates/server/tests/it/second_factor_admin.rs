@@ -85,6 +85,22 @@ async fn a_team_that_requires_it_sends_members_without_one_to_set_it_up() {
              go on working in it."
         )
     );
+    // The dashboard shows him none of the team's figures or activity either: a card says
+    // why and links to setting one up.
+    let home = bob.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let card = format!("article#team-{}", demo.id);
+    assert_eq!(home.count(&format!("{card}.enrol-first")), 1, "{}", home.body);
+    assert_eq!(home.attr(&format!("{card} a[href]"), "href").as_deref(), Some(to.as_str()));
+    assert!(home.text(&format!("{card} .enrol-first-why")).unwrap().contains("second factor"));
+    for data in [".team-figures", ".state-counts", ".attention-counts", ".activity", ".events"] {
+        assert_eq!(home.count(&format!("{card} {data}")), 0, "{data} shown");
+    }
+    assert!(!home.body.contains("required a second factor"), "no audit sentence");
+    // alice, who has one, sees the team's card as always.
+    let hers = alice.get("/").await;
+    assert_eq!(hers.count(&format!("{card}.enrol-first")), 0);
+    assert_eq!(hers.count(&format!("{card} .team-figures")), 1, "{}", hers.body);
     // His own account and other pages stay open.
     assert_eq!(bob.get("/account").await.status, StatusCode::OK);
     enrol(&app, &mut bob).await;
