@@ -134,6 +134,8 @@ async fn a_site_administrator_resets_it_and_the_users_sessions_end() {
     let done = admin.post_form(&reset, &[]).await;
     assert_eq!(done.location(), Some("/admin/users?done=second-factor-reset"), "{}", done.body);
     assert!(carol_b.get("/account").await.is_login_redirect(), "her sessions ended");
+    let flash = admin.get(done.location().unwrap()).await.text("div.flash.ok");
+    assert!(flash.unwrap().contains("Their second factor is removed"));
     let page = admin.get("/admin/users").await;
     assert_eq!(page.count(&format!("{row} .badge.second-factor")), 0);
     let log = admin.get("/admin/audit").await;
@@ -145,6 +147,16 @@ async fn a_site_administrator_resets_it_and_the_users_sessions_end() {
     // Her password alone signs her in now, and she may set up a new one.
     let mut again = app.client();
     assert_eq!(again.sign_in("carol", PASSWORD).await.location(), Some("/"));
+
+    // Reset again, with none on: the page says nothing changed, and her session goes on.
+    let none = admin.post_form(&reset, &[]).await;
+    assert_eq!(none.location(), Some("/admin/users?done=second-factor-none"));
+    let flash = admin.get(none.location().unwrap()).await.text("div.flash.ok");
+    assert!(flash.unwrap().contains("nothing changed"));
+    assert_eq!(again.get("/account").await.status, StatusCode::OK, "her session goes on");
+    let resets = lightdeck_domain::site::events(pool, None, 20).await.unwrap();
+    let resets = resets.iter().filter(|e| e.action == "user.second_factor.reset").count();
+    assert_eq!(resets, 1, "only the real reset is in the site log");
 }
 
 /// The pages of the second factor in Chinese: nothing missing from the catalog.
