@@ -13,6 +13,10 @@ CREATE TABLE user_second_factors (
     -- The newest 30-second time step a code was accepted for. A code of this step or an
     -- older one is refused, so an overheard code cannot be replayed (RFC 6238 §5.2).
     last_step bigint NOT NULL DEFAULT 0,
+    -- Names the enrolment: the session that started it keeps this id, and only with it is
+    -- the secret shown again or confirmed, so another session of the user never sees it.
+    enrolment_id uuid NOT NULL,
+    -- When enrolment started; a secret not confirmed within 15 minutes is not confirmed.
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
@@ -46,5 +50,13 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER second_factor_changed AFTER INSERT OR UPDATE OR DELETE ON user_second_factors
+-- Only changes the cached user reflects: not `last_step`, which moves at every sign-in with
+-- a code and would otherwise drop the user from every process's cache each time. (A
+-- trigger on INSERT cannot look at OLD, hence two.)
+CREATE TRIGGER second_factor_added_or_removed AFTER INSERT OR DELETE ON user_second_factors
     FOR EACH ROW EXECUTE FUNCTION lightdeck_notify_second_factor();
+CREATE TRIGGER second_factor_changed AFTER UPDATE ON user_second_factors
+    FOR EACH ROW
+    WHEN (old.confirmed_at IS DISTINCT FROM new.confirmed_at
+          OR old.sealed_secret IS DISTINCT FROM new.sealed_secret)
+    EXECUTE FUNCTION lightdeck_notify_second_factor();

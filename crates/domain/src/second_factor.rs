@@ -6,7 +6,9 @@
 //! - The secret is 160 random bits, sealed with the master key like cloud credentials
 //!   ([`crate::crypto::Keyring::seal`], bound to its row and column); it is shown once, on
 //!   the enrolment page ([`Enrolment`]), and never leaves this module otherwise.
-//! - Enrolment takes effect only once a code from the app is typed ([`confirm_enrolment`]).
+//! - Enrolment takes effect only once a code from the app is typed ([`confirm_enrolment`]),
+//!   within [`PENDING_FOR`], by whoever holds the enrolment's id (the session that started
+//!   it): another session of the user is never shown the secret.
 //! - A code is accepted once: the newest accepted time step is stored per user, and a code
 //!   of that step or an older one is refused ([`Check::Used`]), so an overheard code cannot
 //!   be replayed. A recovery code works once.
@@ -50,14 +52,25 @@ const ISSUER: &str = "Lightdeck";
 const TABLE: &str = "user_second_factors";
 const COLUMN: &str = "sealed_secret";
 
+/// How long a secret being set up may be confirmed (or shown again) after it was made:
+/// long enough to install an app, short enough that a forgotten set-up does not keep a
+/// secret waiting.
+pub const PENDING_FOR: time::Duration = time::Duration::minutes(15);
+
 /// What the enrolment page shows, once: the secret in base32 (typed into an app by hand)
-/// and the `otpauth://` link a QR code carries. Either opens the second factor.
+/// and the `otpauth://` link a QR code carries. Either opens the second factor. The id
+/// names this enrolment: only with it is the secret shown again or confirmed.
 pub struct Enrolment {
+    id: Uuid,
     secret: SecretString,
     uri: SecretString,
 }
 
 impl Enrolment {
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
     pub fn secret_base32(&self) -> &str {
         self.secret.expose_secret()
     }
@@ -297,12 +310,13 @@ fn open_for(keyring: &Keyring, user: Uuid, sealed: &Sealed, account: &str) -> Re
     build(secret, account)
 }
 
-/// What the enrolment page shows for `totp`.
-fn enrolment(totp: &Totp) -> Result<Enrolment> {
+/// What the enrolment page shows for `totp`, enrolment `id`.
+fn enrolment(totp: &Totp, id: Uuid) -> Result<Enrolment> {
     let uri = totp
         .to_url()
         .map_err(|_| Error::Crypto("the second factor's otpauth link cannot be made".into()))?;
     Ok(Enrolment {
+        id,
         secret: SecretString::from(totp.secret().to_base32()),
         uri: SecretString::from(uri),
     })
@@ -326,7 +340,7 @@ mod tests {
     #[test]
     fn the_link_names_the_panel_and_the_login_and_debug_shows_no_secret() {
         let totp = build(new_secret(), "carol").unwrap();
-        let shown = enrolment(&totp).unwrap();
+        let shown = enrolment(&totp, Uuid::new_v4()).unwrap();
         assert_eq!(shown.secret_base32().len(), 32, "160 bits in base32");
         assert!(shown.uri().starts_with("otpauth://totp/Lightdeck:carol?"), "{}", shown.uri());
         assert!(shown.uri().contains(&format!("secret={}", shown.secret_base32())));

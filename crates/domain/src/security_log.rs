@@ -72,6 +72,9 @@ pub struct NewEvent<'a> {
     pub user_agent: Option<&'a str>,
     pub route: Option<&'a str>,
     pub reason: &'a str,
+    /// For an attempt from a browser with a valid device cookie for the login: its id (a
+    /// hash; never the cookie). Its failures count against that browser only.
+    pub device: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -96,16 +99,6 @@ fn cut(s: &str, max: usize) -> String {
 }
 
 pub async fn record(pool: &PgPool, event: &NewEvent<'_>) -> Result<i64> {
-    record_from_device(pool, event, None).await
-}
-
-/// [`record`], for a sign-in from a browser with a valid device cookie: `device` is its id
-/// (a hash; never the cookie).
-pub async fn record_from_device(
-    pool: &PgPool,
-    event: &NewEvent<'_>,
-    device: Option<&str>,
-) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "insert into security_log (at, kind, login, user_id, source_ip, user_agent, route, reason, device)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
@@ -118,7 +111,7 @@ pub async fn record_from_device(
     .bind(event.user_agent.map(|s| cut(s, 512)))
     .bind(event.route.map(|s| cut(s, 512)))
     .bind(cut(event.reason, 512))
-    .bind(device.map(|d| cut(d, 64)))
+    .bind(event.device.map(|d| cut(d, 64)))
     .fetch_one(pool)
     .await?)
 }
@@ -131,7 +124,7 @@ pub enum Subject<'a> {
     /// Failures from the address, except those from browsers with a valid device cookie
     /// (which count against that device only).
     Ip(IpAddr),
-    /// Failures from the browser with this device id (see `record_from_device`).
+    /// Failures from the browser with this device id (see [`NewEvent::device`]).
     Device(&'a str),
     /// Failures for the login from the address, without a device cookie.
     LoginFrom(&'a str, IpAddr),

@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::rows::{Checked, Stored, unchecked};
+use crate::second_factor::Check;
 use crate::security_log::{self, Kind};
 use crate::{Error, Result};
 
@@ -246,6 +247,9 @@ pub async fn live(
 pub enum Outcome {
     SignedIn,
     WrongPassword,
+    /// A wrong (or already used) code from the authenticator app or a recovery code: the
+    /// password was right, so whoever typed it knows the password.
+    WrongCode,
     /// The password was right but the account was disabled.
     Disabled,
     Throttled,
@@ -283,6 +287,9 @@ pub async fn history(pool: &PgPool, user: Uuid, login: &str, limit: i64) -> Resu
         let outcome = match (e.kind, e.reason.as_str()) {
             (Kind::SignInThrottled, _) => Outcome::Throttled,
             (_, "account disabled") => Outcome::Disabled,
+            (_, reason) if reason == Check::Wrong.as_str() || reason == Check::Used.as_str() => {
+                Outcome::WrongCode
+            }
             _ => Outcome::WrongPassword,
         };
         all.push(Attempt { at: e.at, source_ip: e.source_ip, user_agent: e.user_agent, outcome });

@@ -125,6 +125,10 @@ pub enum UserCommand {
     Disable(UserLoginArgs),
     /// Enable a disabled user again (they sign in with their password as before).
     Enable(UserLoginArgs),
+    /// Remove a user's second factor (a lost phone and no recovery codes left; also a site
+    /// administrator's own, which the users page cannot reset): their sessions end, and
+    /// they sign in with their password and may set up a new one.
+    ResetSecondFactor(UserLoginArgs),
 }
 
 #[derive(Debug, Clone, Args)]

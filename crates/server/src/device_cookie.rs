@@ -202,6 +202,44 @@ fn hex_prefix(bytes: &[u8]) -> String {
     bytes.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
+/// A browser's valid device cookie for a login: the cookie as sent (set again at sign-in,
+/// which renews it) and the device it names. `Debug` shows the device only.
+pub struct Known {
+    value: String,
+    device: Device,
+}
+
+impl std::fmt::Debug for Known {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Known").field("device", &self.device).finish_non_exhaustive()
+    }
+}
+
+impl Known {
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+/// The request's device cookie if it is a valid one for `login`; anything else (none, a
+/// forged, damaged or another user's cookie) is none. Reads the key only when there is a
+/// cookie to check.
+pub async fn known(
+    state: &AppState,
+    headers: &HeaderMap,
+    login: &str,
+) -> Result<Option<Known>, AppError> {
+    let Some(value) = from_request(headers, state.config.secure_cookies()) else {
+        return Ok(None);
+    };
+    let device = DeviceKey::load(state).await?.verify(&value, login);
+    Ok(device.map(|device| Known { value, device }))
+}
+
 /// The device cookie's value in the request, if any (every `Cookie` header is read).
 pub fn from_request(headers: &HeaderMap, secure: bool) -> Option<String> {
     crate::cookies::read(headers, cookie_name(secure))

@@ -168,6 +168,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
                 user_agent: client.user_agent.as_deref(),
                 route: Some(&path),
                 reason,
+                device: None,
             };
             let admit = state.denials.admit(client.ip, state.now());
             crate::denial_log::count("forbidden", admit == Admit::Write);

@@ -22,6 +22,24 @@ const MAX_NAME_CHARS: usize = 40;
 /// Fields whose value is one item per line (a `<textarea>`): line breaks are text there.
 const MULTILINE_FIELDS: [&str; 1] = ["tags"];
 
+/// Form and query fields, keys and values decoded leniently (broken UTF-8 becomes U+FFFD,
+/// which the value types refuse with a field error; on the panel's routes
+/// [`refuse_unreadable`] has refused such input already).
+pub(crate) fn fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The value of the field `name`, trimmed; empty when it is not there.
+pub(crate) fn field(fields: &[(String, String)], name: &str) -> String {
+    raw_field(fields, name).trim().to_owned()
+}
+
+/// The value of the field `name` exactly as sent (a password: its spaces are part of it);
+/// empty when it is not there.
+pub(crate) fn raw_field(fields: &[(String, String)], name: &str) -> String {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
 /// Refuses a request whose query or form holds a control character or non-UTF-8 text
 /// (422, each offending field named once).
 pub async fn refuse_unreadable(tr: Tr, req: Request, next: Next) -> Response {

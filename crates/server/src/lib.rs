@@ -33,6 +33,7 @@ pub mod session;
 pub mod shutdown;
 pub mod sign_in_guard;
 pub mod state;
+pub(crate) mod throttle;
 pub mod urls;
 pub mod views;
 pub mod workers;

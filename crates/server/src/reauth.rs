@@ -3,7 +3,7 @@
 //! one counts as a failed sign-in, so the form cannot be used to guess passwords faster
 //! than the sign-in page allows.
 
-use lightdeck_domain::security_log::{self, Kind, MAX_FAILURES, NewEvent, Subject, WINDOW};
+use lightdeck_domain::security_log::{self, Kind, MAX_FAILURES, Subject, WINDOW};
 use lightdeck_domain::users::{self, SignIn};
 use secrecy::SecretString;
 use tower_sessions::Session;
@@ -13,6 +13,7 @@ use crate::extract::{ClientInfo, CurrentUser, TeamCtx};
 use crate::i18n::Tr;
 use crate::session;
 use crate::state::AppState;
+use crate::throttle::Attempt;
 
 /// Whether the form must ask for the password (shown as a field).
 pub async fn needed(state: &AppState, session: &Session) -> Result<bool, AppError> {
@@ -81,17 +82,8 @@ pub async fn verify_typed(
         SignIn::Accepted(u) if u.id == user.id() => Ok(Ok(())),
         SignIn::Busy => Ok(Err(tr.t("lifecycle-reauth-busy"))),
         SignIn::Accepted(_) | SignIn::Rejected { .. } => {
-            let event = NewEvent {
-                at: now,
-                kind: Kind::SignInFailed,
-                login: Some(login),
-                user_id: Some(user.id()),
-                source_ip: client.ip,
-                user_agent: client.user_agent.as_deref(),
-                route: None,
-                reason,
-            };
-            security_log::record(&state.db, &event).await?;
+            let attempt = Attempt { login, client, device: None, route: None };
+            attempt.record(state, Kind::SignInFailed, Some(user.id()), reason, now).await?;
             Ok(Err(tr.t("lifecycle-reauth-wrong")))
         }
     }

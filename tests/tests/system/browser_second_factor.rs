@@ -3,8 +3,9 @@
 //! page — the test reads the key the page shows and computes the codes from it, as her phone
 //! would — keeps her recovery codes, signs out and signs in again with her password and a
 //! code. On a phone she signs in with a code again, turns it off and sets it up anew; then
-//! sam resets it from site administration. Every page on the way passes axe-core (WCAG 2.1 A/AA) at
-//! desktop width and on a 390 px phone, where none scrolls sideways.
+//! sam resets it from site administration; her team then requires one, and the dashboard
+//! shows her its card asking her to set one up. Every page on the way passes axe-core (WCAG
+//! 2.1 A/AA) at desktop width and on a 390 px phone, where none scrolls sideways.
 //!
 //! Without chromium and chromedriver the test says it skipped, unless
 //! `LIGHTDECK_REQUIRE_BROWSER=1` (CI), where that is a failure.
@@ -71,7 +72,21 @@ async fn scenario(app: &TestApp, b: &Browser) -> Step {
     click(b, &reset).await?;
     b.wait_for("div.flash.ok").await?;
     sign_out(b).await?;
-    sign_in(app, b, "carol").await
+
+    // Her team now requires one (set here directly: its owner has none): she signs in with
+    // her password, and the dashboard shows the team's card saying so, with no figures.
+    sqlx::query("update teams set require_second_factor = true where id = $1")
+        .bind(app.team.id)
+        .execute(app.db.pool())
+        .await
+        .map_err(|e| e.to_string())?;
+    sign_in(app, b, "carol").await?;
+    go(b, &format!("{}/", app.base_url)).await?;
+    b.wait_for(&format!("article#team-{}.enrol-first", app.team.id)).await?;
+    accessible(b, "the dashboard of a team that requires a second factor").await?;
+    b.emulate_phone().await?;
+    phone_ok(b, "the dashboard of a team that requires a second factor").await?;
+    b.emulate_desktop().await
 }
 
 /// alice (owner, no second factor) asks that every member have one: refused beside the

@@ -24,6 +24,7 @@ account-col-when = When
 account-col-result = Result
 account-result-signed-in = signed in
 account-result-wrong-password = wrong password
+account-result-wrong-code = wrong second-factor code
 account-result-disabled = account disabled
 account-result-throttled = throttled (too many failures)
 account-profile-heading = Your profile

@@ -47,6 +47,7 @@ sf-off-form-submit = Turn off the second factor
 sf-done-enabled = Your second factor is on. From now on, signing in asks for a code.
 sf-done-new-codes = New recovery codes are ready. The old ones no longer work.
 sf-done-disabled = Your second factor is off. Signing in needs only your password.
+sf-done-enrol-again = That set-up was not finished within 15 minutes, or a newer one was started (in another tab or browser). Start again: you will get a new key to scan.
 sf-done-recovery-used = You signed in with a recovery code, which now no longer works. { $count ->
     [0] You have none left: make new ones below.
     [one] You have 1 left.
@@ -90,6 +91,10 @@ members-sf-done-not-required = Members no longer need a second factor to work in
 members-sf-error-choose = Choose yes or no.
 members-sf-error-enrol-first = Set up your own second factor first (on Your account): otherwise this would shut you out of the team too.
 
+# The dashboard card of a team that requires one, for a member without one.
+dashboard-sf-required = This team asks every member to sign in with a second factor. Set one up to see its instances and activity here.
+dashboard-sf-set-up = Set up a second factor
+
 # Audit sentences: the team's ("alice required a second factor for team Demo") and the site's.
 audit-do-team-second_factor-required = required a second factor for team { $team }
 audit-do-team-second_factor-not_required = stopped requiring a second factor for team { $team }
@@ -102,4 +107,5 @@ admin-audit-user-second_factor-reset = reset { $login }'s second factor
 admin-users-sf-reset = Reset second factor
 admin-users-sf-reset-who = Reset second factor of { $name }
 admin-users-done-second-factor-reset = Their second factor is removed and their sessions have ended. They sign in with their password and can set up a new one.
+admin-users-done-second-factor-none = They had no second factor on, so nothing changed and their sessions go on.
 admin-error-own-second-factor = Turn your own second factor off on Your account (it asks for a code).

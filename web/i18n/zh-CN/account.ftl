@@ -24,6 +24,7 @@ account-col-when = 时间
 account-col-result = 结果
 account-result-signed-in = 登录成功
 account-result-wrong-password = 密码错误
+account-result-wrong-code = 第二重验证码错误
 account-result-disabled = 账号已停用
 account-result-throttled = 已限制（失败次数过多）
 account-profile-heading = 个人资料

@@ -45,6 +45,7 @@ sf-off-form-submit = 关闭第二重验证
 sf-done-enabled = 第二重验证已开启。今后登录时需要输入验证码。
 sf-done-new-codes = 新的恢复码已生成，旧的恢复码已失效。
 sf-done-disabled = 第二重验证已关闭。登录只需要密码。
+sf-done-enrol-again = 该次设置未在 15 分钟内完成，或已开始了更新的一次设置（在其他标签页或浏览器中）。请重新开始：你会得到一个新的密钥用于扫描。
 sf-done-recovery-used = 你使用了一个恢复码登录，该恢复码现已失效。{ $count ->
     [0] 你已没有剩余的恢复码：请在下方生成新的。
    *[other] 你还剩 { $count } 个。
@@ -87,6 +88,10 @@ members-sf-done-not-required = 成员在本团队中工作不再需要第二重�
 members-sf-error-choose = 请选择“是”或“否”。
 members-sf-error-enrol-first = 请先（在“你的账号”中）设置你自己的第二重验证：否则你自己也会被挡在团队之外。
 
+# 仪表盘上：团队要求第二重验证，而成员尚未设置。
+dashboard-sf-required = 该团队要求每位成员使用第二重验证登录。设置后即可在此查看其实例和动态。
+dashboard-sf-set-up = 设置第二重验证
+
 # 审计语句：团队的（“alice 要求团队 Demo 使用第二重验证”）和站点的。
 audit-do-team-second_factor-required = 要求团队 { $team } 使用第二重验证
 audit-do-team-second_factor-not_required = 不再要求团队 { $team } 使用第二重验证
@@ -99,4 +104,5 @@ admin-audit-user-second_factor-reset = 重置了 { $login } 的第二重验证
 admin-users-sf-reset = 重置第二重验证
 admin-users-sf-reset-who = 重置 { $name } 的第二重验证
 admin-users-done-second-factor-reset = 已移除其第二重验证，其会话均已结束。对方可用密码登录，并重新设置。
+admin-users-done-second-factor-none = 对方没有开启第二重验证，因此未作任何更改，其会话不受影响。
 admin-error-own-second-factor = 请在“你的账号”中关闭你自己的第二重验证（需要输入验证码）。

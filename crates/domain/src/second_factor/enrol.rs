@@ -6,7 +6,9 @@ use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Check, Enrolment, RecoveryCodes, enrolment, new_secret, open_for, recovery, seal};
+use super::{
+    Check, Enrolment, PENDING_FOR, RecoveryCodes, enrolment, new_secret, open_for, recovery, seal,
+};
 use crate::crypto::{Keyring, Sealed};
 use crate::site::{SiteActor, record};
 use crate::users::User;
@@ -17,42 +19,73 @@ pub const ALREADY_ON: &str = "a second factor is already on: turn it off first";
 
 /// A new secret for `user`, not in force until [`confirm_enrolment`]; it replaces one that
 /// was being set up. Refused (`Error::Rule(ALREADY_ON)`) while one is on.
-pub async fn start_enrolment(pool: &PgPool, keyring: &Keyring, user: &User) -> Result<Enrolment> {
+///
+/// The enrolment gets a random id ([`Enrolment::id`]): the caller keeps it where only the
+/// one who started may present it (the session that started), and only with it is the
+/// secret shown again or confirmed — for [`PENDING_FOR`] from `now`.
+pub async fn start_enrolment(
+    pool: &PgPool,
+    keyring: &Keyring,
+    user: &User,
+    now: OffsetDateTime,
+) -> Result<Enrolment> {
     let secret = new_secret();
     let sealed = seal(keyring, user.id, &secret)?;
+    let id = Uuid::new_v4();
     let done = sqlx::query(
-        "insert into user_second_factors (user_id, key_id, sealed_secret) values ($1, $2, $3) \
+        "insert into user_second_factors \
+           (user_id, key_id, sealed_secret, enrolment_id, created_at) \
+         values ($1, $2, $3, $4, $5) \
          on conflict (user_id) do update set key_id = excluded.key_id, \
-           sealed_secret = excluded.sealed_secret, last_step = 0, created_at = now() \
+           sealed_secret = excluded.sealed_secret, enrolment_id = excluded.enrolment_id, \
+           last_step = 0, created_at = excluded.created_at \
          where user_second_factors.confirmed_at is null",
     )
     .bind(user.id)
     .bind(&sealed.key_id)
     .bind(&sealed.data)
+    .bind(id)
+    .bind(now)
     .execute(pool)
     .await?;
     if done.rows_affected() == 0 {
         return Err(Error::Rule(ALREADY_ON.into()));
     }
-    enrolment(&super::build(secret, &user.login)?)
+    enrolment(&super::build(secret, &user.login)?, id)
 }
 
-/// The secret being set up, to show again beside a wrong code; `None` if none is.
+/// A user's row as enrolment reads it: key id, sealed secret, confirmed at, enrolment id,
+/// started at.
+type Row = (String, Vec<u8>, Option<OffsetDateTime>, Uuid, OffsetDateTime);
+
+/// The sealed secret of `user`'s enrolment `id`, if it is being set up and was started
+/// less than [`PENDING_FOR`] before `now`.
+fn pending_row(row: Option<Row>, id: Uuid, now: OffsetDateTime) -> Option<Sealed> {
+    let (key_id, data, confirmed_at, stored_id, created_at) = row?;
+    let fresh = now - created_at < PENDING_FOR;
+    (confirmed_at.is_none() && stored_id == id && fresh).then_some(Sealed { key_id, data })
+}
+
+/// The secret of enrolment `id`, to show again beside a wrong code; `None` if that
+/// enrolment is not being set up (never started, replaced by a newer one, confirmed, or
+/// started [`PENDING_FOR`] or longer before `now`).
 pub async fn pending_enrolment(
     pool: &PgPool,
     keyring: &Keyring,
     user: &User,
+    id: Uuid,
+    now: OffsetDateTime,
 ) -> Result<Option<Enrolment>> {
-    let row: Option<(String, Vec<u8>)> = sqlx::query_as(
-        "select key_id, sealed_secret from user_second_factors \
-         where user_id = $1 and confirmed_at is null",
+    let row: Option<Row> = sqlx::query_as(
+        "select key_id, sealed_secret, confirmed_at, enrolment_id, created_at \
+         from user_second_factors where user_id = $1",
     )
     .bind(user.id)
     .fetch_optional(pool)
     .await?;
-    let Some((key_id, data)) = row else { return Ok(None) };
-    let totp = open_for(keyring, user.id, &Sealed { key_id, data }, &user.login)?;
-    enrolment(&totp).map(Some)
+    let Some(sealed) = pending_row(row, id, now) else { return Ok(None) };
+    let totp = open_for(keyring, user.id, &sealed, &user.login)?;
+    enrolment(&totp, id).map(Some)
 }
 
 /// How a confirmation ended.
@@ -64,31 +97,31 @@ pub enum Confirmed {
     WrongCode,
 }
 
-/// Turns the second factor being set up on, if `code` is the app's code for `now`, and
-/// makes the recovery codes. `Error::NotFound` when none is being set up,
-/// `Error::Rule(ALREADY_ON)` when it is on already.
+/// Turns enrolment `id` on, if `code` is the app's code for `now`, and makes the recovery
+/// codes. `Error::Rule(ALREADY_ON)` when a second factor is on already, `Error::NotFound`
+/// when enrolment `id` is not being set up (see [`pending_enrolment`]).
 pub async fn confirm_enrolment(
     pool: &PgPool,
     keyring: &Keyring,
     user: &User,
+    id: Uuid,
     code: &str,
     actor: &SiteActor,
     now: OffsetDateTime,
 ) -> Result<Confirmed> {
     let mut tx = pool.begin().await?;
-    let row: Option<(String, Vec<u8>, Option<OffsetDateTime>)> = sqlx::query_as(
-        "select key_id, sealed_secret, confirmed_at from user_second_factors \
-         where user_id = $1 for update",
+    let row: Option<Row> = sqlx::query_as(
+        "select key_id, sealed_secret, confirmed_at, enrolment_id, created_at \
+         from user_second_factors where user_id = $1 for update",
     )
     .bind(user.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (key_id, data) = match row {
-        None => return Err(Error::NotFound),
-        Some((_, _, Some(_))) => return Err(Error::Rule(ALREADY_ON.into())),
-        Some((key_id, data, None)) => (key_id, data),
-    };
-    let totp = open_for(keyring, user.id, &Sealed { key_id, data }, &user.login)?;
+    if matches!(row, Some((_, _, Some(_), _, _))) {
+        return Err(Error::Rule(ALREADY_ON.into()));
+    }
+    let sealed = pending_row(row, id, now).ok_or(Error::NotFound)?;
+    let totp = open_for(keyring, user.id, &sealed, &user.login)?;
     let Some(digits) = super::app_code(code) else { return Ok(Confirmed::WrongCode) };
     let Some(step) = totp.check(&digits, super::unix(now)) else {
         return Ok(Confirmed::WrongCode);

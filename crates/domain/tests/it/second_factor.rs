@@ -70,12 +70,13 @@ async fn world() -> World {
 
 /// carol enrolled at `t0`; her secret and recovery codes.
 async fn enrolled(w: &World, t0: OffsetDateTime) -> (String, RecoveryCodes) {
-    let shown = sf::start_enrolment(w.db.pool(), &w.keys, &w.carol).await.unwrap();
+    let shown = sf::start_enrolment(w.db.pool(), &w.keys, &w.carol, t0).await.unwrap();
     let secret = shown.secret_base32().to_owned();
     let done = sf::confirm_enrolment(
         w.db.pool(),
         &w.keys,
         &w.carol,
+        shown.id(),
         &code(&secret, t0),
         &actor(&w.carol),
         t0,
@@ -97,8 +98,8 @@ async fn enrolment_takes_effect_only_once_confirmed_with_the_apps_code() {
     let w = world().await;
     let pool = w.db.pool();
     let t0 = step_start();
-    let shown = sf::start_enrolment(pool, &w.keys, &w.carol).await.unwrap();
-    let secret = shown.secret_base32().to_owned();
+    let shown = sf::start_enrolment(pool, &w.keys, &w.carol, t0).await.unwrap();
+    let (secret, id) = (shown.secret_base32().to_owned(), shown.id());
     assert!(!sf::status(pool, w.carol.id).await.unwrap().on(), "not before confirming");
     assert_eq!(
         sf::verify(pool, &w.keys, w.carol.id, &code(&secret, t0), t0).await.unwrap(),
@@ -106,25 +107,24 @@ async fn enrolment_takes_effect_only_once_confirmed_with_the_apps_code() {
     );
 
     // Shown again beside a wrong code: the same secret.
-    let again = sf::pending_enrolment(pool, &w.keys, &w.carol).await.unwrap().unwrap();
+    let again = sf::pending_enrolment(pool, &w.keys, &w.carol, id, t0).await.unwrap().unwrap();
     assert_eq!(again.secret_base32(), secret);
     let wrong = if code(&secret, t0) == "000000" { "111111" } else { "000000" };
     let me = actor(&w.carol);
-    let refused = sf::confirm_enrolment(pool, &w.keys, &w.carol, wrong, &me, t0).await;
+    let refused = sf::confirm_enrolment(pool, &w.keys, &w.carol, id, wrong, &me, t0).await;
     assert!(matches!(refused.unwrap(), Confirmed::WrongCode));
     assert!(!users::get(pool, w.carol.id).await.unwrap().second_factor);
 
-    let confirmed =
-        sf::confirm_enrolment(pool, &w.keys, &w.carol, &code(&secret, t0), &actor(&w.carol), t0)
-            .await
-            .unwrap();
+    let confirmed = sf::confirm_enrolment(pool, &w.keys, &w.carol, id, &code(&secret, t0), &me, t0)
+        .await
+        .unwrap();
     let Confirmed::On(codes) = confirmed else { panic!("the app's code confirms") };
     assert_eq!(codes.len(), 10);
     let status = sf::status(pool, w.carol.id).await.unwrap();
     assert_eq!((status.since, status.recovery_left), (Some(t0), 10));
     assert!(users::get(pool, w.carol.id).await.unwrap().second_factor);
     assert!(matches!(
-        sf::start_enrolment(pool, &w.keys, &w.carol).await,
+        sf::start_enrolment(pool, &w.keys, &w.carol, t0).await,
         Err(Error::Rule(m)) if m == sf::ALREADY_ON
     ));
 
@@ -155,8 +155,10 @@ async fn enrolment_takes_effect_only_once_confirmed_with_the_apps_code() {
     // Sealed for carol's row: pasted into dave's, it does not open.
     let dave = user(pool, "dave").await;
     sqlx::query(
-        "insert into user_second_factors (user_id, key_id, sealed_secret, confirmed_at)
-         select $2, key_id, sealed_secret, now() from user_second_factors where user_id = $1",
+        "insert into user_second_factors \
+           (user_id, key_id, sealed_secret, confirmed_at, enrolment_id)
+         select $2, key_id, sealed_secret, now(), enrolment_id from user_second_factors \
+         where user_id = $1",
     )
     .bind(w.carol.id)
     .bind(dave.id)
@@ -278,7 +280,7 @@ async fn turning_it_off_takes_a_code_and_removes_everything() {
         ["user.second_factor.enabled", "user.second_factor.disabled"]
     );
     // And it can be set up again, with a new secret.
-    let shown = sf::start_enrolment(pool, &w.keys, &w.carol).await.unwrap();
+    let shown = sf::start_enrolment(pool, &w.keys, &w.carol, t1).await.unwrap();
     assert_ne!(shown.secret_base32(), secret);
 }
 
@@ -384,4 +386,140 @@ async fn after_a_master_key_rotation_the_app_and_the_recovery_codes_still_work()
         ),
         "the old key alone opens nothing now"
     );
+}
+
+#[tokio::test]
+async fn an_enrolment_is_shown_again_and_confirmed_only_by_its_id_and_for_15_minutes() {
+    let w = world().await;
+    let pool = w.db.pool();
+    let me = actor(&w.carol);
+    let t0 = step_start();
+    let first = sf::start_enrolment(pool, &w.keys, &w.carol, t0).await.unwrap();
+    let secret = first.secret_base32().to_owned();
+    let other = uuid::Uuid::new_v4();
+
+    // Without the id (another session of carol's): the secret is not shown, nor confirmed.
+    assert!(sf::pending_enrolment(pool, &w.keys, &w.carol, other, t0).await.unwrap().is_none());
+    let right = code(&secret, t0);
+    let refused = sf::confirm_enrolment(pool, &w.keys, &w.carol, other, &right, &me, t0).await;
+    assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
+
+    // Started again: the first enrolment's id shows nothing any more.
+    let second = sf::start_enrolment(pool, &w.keys, &w.carol, t0).await.unwrap();
+    assert_ne!(second.id(), first.id());
+    let old = sf::pending_enrolment(pool, &w.keys, &w.carol, first.id(), t0).await.unwrap();
+    assert!(old.is_none());
+
+    // Until 15 minutes after it started, then never.
+    let secret = second.secret_base32().to_owned();
+    let late = t0 + sf::PENDING_FOR;
+    let almost = late - Duration::seconds(1);
+    let shown = sf::pending_enrolment(pool, &w.keys, &w.carol, second.id(), almost).await;
+    assert_eq!(shown.unwrap().unwrap().secret_base32(), secret);
+    assert!(
+        sf::pending_enrolment(pool, &w.keys, &w.carol, second.id(), late).await.unwrap().is_none()
+    );
+    let refused = sf::confirm_enrolment(
+        pool,
+        &w.keys,
+        &w.carol,
+        second.id(),
+        &code(&secret, late),
+        &me,
+        late,
+    )
+    .await;
+    assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
+    assert!(!sf::status(pool, w.carol.id).await.unwrap().on());
+    assert!(site_actions(pool).await.is_empty());
+
+    // Within the time, with its id: on.
+    let third = sf::start_enrolment(pool, &w.keys, &w.carol, late).await.unwrap();
+    let right = code(third.secret_base32(), almost + sf::PENDING_FOR);
+    let done = sf::confirm_enrolment(
+        pool,
+        &w.keys,
+        &w.carol,
+        third.id(),
+        &right,
+        &me,
+        almost + sf::PENDING_FOR,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(done, Confirmed::On(_)));
+}
+
+/// Two panel processes, each with its own connections to one database.
+async fn second_process_pool(db: &TestDb) -> PgPool {
+    sqlx::postgres::PgPoolOptions::new().max_connections(4).connect(db.url()).await.unwrap()
+}
+
+/// `typed` checked `n` times at once at `at`, half through each pool; the answers.
+async fn at_once(w: &World, pools: [&PgPool; 2], typed: &str, at: OffsetDateTime) -> Vec<Check> {
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (pool, keys) = (pools[i % 2].clone(), w.keys.clone());
+            let (user, typed) = (w.carol.id, typed.to_owned());
+            tokio::spawn(async move { sf::verify(&pool, &keys, user, &typed, at).await.unwrap() })
+        })
+        .collect();
+    let mut checks = Vec::new();
+    for task in tasks {
+        checks.push(task.await.unwrap());
+    }
+    checks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_code_typed_many_times_at_once_in_two_processes_is_accepted_once() {
+    let w = world().await;
+    let other = second_process_pool(&w.db).await;
+    let pools = [w.db.pool(), &other];
+    let t0 = step_start();
+    let (secret, codes) = enrolled(&w, t0).await;
+    let t1 = t0 + Duration::seconds(30);
+
+    let checks = at_once(&w, pools, &code(&secret, t1), t1).await;
+    assert_eq!(checks.iter().filter(|c| **c == Check::App).count(), 1, "{checks:?}");
+    assert!(checks.iter().all(|c| matches!(c, Check::App | Check::Used)), "{checks:?}");
+
+    let recovery = codes.iter().next().unwrap().to_owned();
+    let checks = at_once(&w, pools, &recovery, t1).await;
+    assert_eq!(checks.iter().filter(|c| **c == Check::Recovery).count(), 1, "{checks:?}");
+    assert!(checks.iter().all(|c| matches!(c, Check::Recovery | Check::Used)), "{checks:?}");
+    assert_eq!(sf::status(w.db.pool(), w.carol.id).await.unwrap().recovery_left, 9);
+}
+
+/// Each process keeps signed-in users in memory and drops one when told (a notification on
+/// `lightdeck_changes`). Turning the second factor on or off tells them; the step a code
+/// sign-in stores does not, or every sign-in with a code would empty every cache of the user.
+#[tokio::test]
+async fn a_code_sign_in_does_not_notify_the_processes_but_turning_it_on_does() {
+    let w = world().await;
+    let pool = w.db.pool();
+    let mut listener = sqlx::postgres::PgListener::connect(w.db.url()).await.unwrap();
+    listener.listen("lightdeck_changes").await.unwrap();
+    let t0 = step_start();
+    let (secret, _) = enrolled(&w, t0).await;
+    let carol = format!("u:{}", w.carol.id);
+    // Enrolling (the row inserted, then confirmed) said so, before the marker sent after it.
+    sqlx::query("select pg_notify('lightdeck_changes', 'enrolled')").execute(pool).await.unwrap();
+    let mut heard = Vec::new();
+    while heard.last().map(String::as_str) != Some("enrolled") {
+        heard.push(listener.recv().await.unwrap().payload().to_owned());
+    }
+    assert!(heard.contains(&carol), "{heard:?}");
+
+    let t1 = t0 + Duration::seconds(30);
+    assert_eq!(
+        sf::verify(pool, &w.keys, w.carol.id, &code(&secret, t1), t1).await.unwrap(),
+        Check::App
+    );
+    // Notifications arrive in commit order: the marker sent after the sign-in comes first.
+    sqlx::query("select pg_notify('lightdeck_changes', 'signed in')").execute(pool).await.unwrap();
+    assert_eq!(listener.recv().await.unwrap().payload(), "signed in");
+
+    assert!(sf::reset(pool, w.carol.id, &SiteActor::command_line("test")).await.unwrap());
+    assert_eq!(listener.recv().await.unwrap().payload(), carol, "a reset does tell them");
 }

@@ -131,6 +131,7 @@ fn failure<'a>(at: OffsetDateTime, login: &'a str, ip: &str) -> NewEvent<'a> {
         user_agent: Some("curl/8"),
         route: Some("/sign-in"),
         reason: "wrong password",
+        device: None,
     }
 }
 

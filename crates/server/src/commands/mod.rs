@@ -36,6 +36,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(UserCommand::Passwd(args)) => user::passwd(args).await,
         Command::User(UserCommand::Disable(args)) => user::set_disabled(args, true).await,
         Command::User(UserCommand::Enable(args)) => user::set_disabled(args, false).await,
+        Command::User(UserCommand::ResetSecondFactor(args)) => {
+            user::reset_second_factor(args).await
+        }
         Command::Team(TeamCommand::Add(args)) => team::add(args).await,
         Command::Team(TeamCommand::Member(MemberCommand::Add(args))) => {
             team::member_add(args).await

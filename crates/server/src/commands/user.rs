@@ -1,10 +1,12 @@
-//! `lightdeck user add` and `lightdeck user passwd`: the site administrators' domain
-//! functions, so each is in the site audit log as done by "command line on HOST".
+//! `lightdeck user add`, `passwd`, `disable`, `enable` and `reset-second-factor`: the site
+//! administrators' domain functions, so each is in the site audit log as done by "command
+//! line on HOST".
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use lightdeck_domain::second_factor;
 use lightdeck_domain::site::{self, SiteActor};
 use lightdeck_domain::users::{self, NewUser};
 use lightdeck_domain::values::{DisplayName, Language, LoginName, Password};
@@ -62,6 +64,26 @@ pub async fn set_disabled(args: UserLoginArgs, disabled: bool) -> anyhow::Result
         println!("disabled {}: their sessions have ended and they cannot sign in", user.login);
     } else {
         println!("enabled {}: they can sign in again", user.login);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lightdeck user reset-second-factor`: the users page's reset, for anyone — a site
+/// administrator who lost their phone and recovery codes included, whom no one can reset on
+/// the page (no administrator resets their own). Ends the user's sessions when one was on.
+pub async fn reset_second_factor(args: UserLoginArgs) -> anyhow::Result<ExitCode> {
+    let pool = connect(&args.db).await?;
+    let Some(user) = users::find_by_login(&pool, &args.login).await? else {
+        bail!("there is no user with the login {:?}", args.login.trim());
+    };
+    if second_factor::reset(&pool, user.id, &actor()).await? {
+        println!(
+            "removed the second factor of {}: their sessions have ended; they sign in with \
+             their password and can set up a new one",
+            user.login
+        );
+    } else {
+        println!("{} had no second factor; nothing changed", user.login);
     }
     Ok(ExitCode::SUCCESS)
 }

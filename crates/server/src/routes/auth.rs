@@ -47,7 +47,6 @@
 //! [`SLOWDOWN`]: lightdeck_domain::security_log::SLOWDOWN
 
 mod code;
-mod throttle;
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -60,12 +59,13 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use crate::device_cookie::{self, Device, DeviceKey};
+use crate::device_cookie::{self, DeviceKey, Known};
 use crate::error::AppError;
 use crate::extract::{ClientInfo, CurrentUser, RequestContext};
 use crate::i18n::{Language, Tr};
 use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
+use crate::throttle::{self, Attempt};
 use crate::urls::is_safe_next;
 use crate::views::auth::LoginPage;
 use crate::views::layout::Layout;
@@ -138,17 +138,24 @@ fn empty_secret() -> SecretString {
     SecretString::from(String::new())
 }
 
+/// Checks a password. A browser signed in already is sent on: a session changes who it is
+/// only by signing out first, so it never holds one user's sign-in and another's half-done
+/// one (nor is it a way to test passwords without the sign-in page's form).
 async fn login(
     State(state): State<AppState>,
+    axum::Extension(ctx): axum::Extension<RequestContext>,
     session: Session,
     client: ClientInfo,
     headers: HeaderMap,
-    tr: Tr,
     layout: Layout,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    let tr = Tr::new(state.i18n.clone(), layout.lang);
     let login = form.login.trim().to_owned();
     let next = form.next.filter(|n| is_safe_next(n)).unwrap_or_else(|| "/".to_owned());
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
     let page = |status: StatusCode, notice: Option<String>, login_error, password_error| {
         let page = LoginPage {
             tr: tr.clone(),
@@ -175,16 +182,15 @@ async fn login(
     }
 
     let now = state.now();
-    let secure = state.config.secure_cookies();
-    // The device cookie, if it is a valid one for the login typed; anything else is none.
-    let device = match device_cookie::from_request(&headers, secure) {
-        Some(value) => DeviceKey::load(&state).await?.verify(&value, &login),
-        None => None,
+    let known = device_cookie::known(&state, &headers, &login).await?;
+    let attempt = Attempt {
+        login: &login,
+        client: &client,
+        device: known.as_ref().map(Known::device),
+        route: Some(ROUTE),
     };
     // Reserved before the check, held until the failure is recorded (end of this function).
-    let admitted =
-        throttle::admit(&state, &tr, &login, &client, device.as_ref(), ROUTE, now).await?;
-    let reservation = match admitted {
+    let reservation = match attempt.admit(&state, &tr, now).await? {
         Ok(reservation) => reservation,
         Err(refusal) => {
             let shown = page(refusal.status, Some(refusal.message.clone()), None, None);
@@ -206,14 +212,10 @@ async fn login(
             Ok(Redirect::to("/login/code").into_response())
         }
         SignIn::Accepted(user) => {
-            finish_sign_in(&state, &session, &client, &headers, &user, &next, now).await
+            finish_sign_in(&state, &session, &client, known.as_ref(), &user, &next, now).await
         }
         SignIn::Rejected { user_id, reason } => {
-            let device_id = device.as_ref().map(Device::id);
-            let kind = Kind::SignInFailed;
-            let why = reason.as_str();
-            throttle::record(&state, kind, ROUTE, &login, user_id, &client, device_id, now, why)
-                .await?;
+            attempt.record(&state, Kind::SignInFailed, user_id, reason.as_str(), now).await?;
             drop(reservation);
             Ok(page(StatusCode::UNAUTHORIZED, Some(tr.t("login-failed")), None, None))
         }
@@ -221,13 +223,13 @@ async fn login(
 }
 
 /// Signs `user` in (after the password, and the code if they have a second factor) and
-/// goes to `next`. The browser keeps its device cookie for the user (a valid one as it is,
-/// the same device), or gets a new one.
+/// goes to `next`. A browser with a valid device cookie for the user (`known`, checked by
+/// the caller) keeps it, renewed; any other gets a new one.
 async fn finish_sign_in(
     state: &AppState,
     session: &Session,
     client: &ClientInfo,
-    headers: &HeaderMap,
+    known: Option<&Known>,
     user: &User,
     next: &str,
     now: OffsetDateTime,
@@ -236,14 +238,12 @@ async fn finish_sign_in(
     session::sign_in(state, session, user.id, user.session_epoch, client, now).await?;
     users::record_sign_in(&state.db, user.id, now).await?;
     tracing::info!(user = %user.login, "signed in");
-    let secure = state.config.secure_cookies();
-    let key = DeviceKey::load(state).await?;
-    let value = match device_cookie::from_request(headers, secure) {
-        Some(value) if key.verify(&value, &user.login).is_some() => value,
-        _ => key.issue(&user.login).0,
+    let value = match known {
+        Some(known) => known.value().to_owned(),
+        None => DeviceKey::load(state).await?.issue(&user.login).0,
     };
     let mut response = Redirect::to(next).into_response();
-    device_cookie::set(response.headers_mut(), &value, secure);
+    device_cookie::set(response.headers_mut(), &value, state.config.secure_cookies());
     Ok(response)
 }
 

@@ -5,6 +5,10 @@
 //! events. Viewers and operators see their own last actions instead: they did them, so
 //! showing them reveals nothing new, and an operator wants to see how their reboot went.
 //! The rest of the team's log stays with the roles the design gives it to.
+//!
+//! A team that requires a second factor shows a member without one none of its figures or
+//! activity, as its own pages show them nothing (`routing::enrol_first`): its card says why
+//! and links to setting one up.
 
 use axum::extract::State;
 use lightdeck_domain::audit::{self, AuditFilter};
@@ -17,7 +21,7 @@ use crate::i18n::Tr;
 use crate::routing::{Access, RouteTable};
 use crate::state::AppState;
 use crate::views::audit::event_views;
-use crate::views::dashboard::{ActivityScope, DashboardPage, StateCount, TeamCard};
+use crate::views::dashboard::{ActivityScope, Card, DashboardPage, StateCount, TeamCard};
 use crate::views::layout::Layout;
 
 /// Events per team in "recent activity".
@@ -52,6 +56,10 @@ async fn dashboard(
 ) -> Result<DashboardPage, AppError> {
     let mut teams = Vec::with_capacity(user.teams.len());
     for m in &user.teams {
+        if m.requires_second_factor && !user.user.second_factor {
+            teams.push(Card::EnrolFirst { id: m.team_id, name: m.team_name.clone() });
+            continue;
+        }
         let low = f64::from(LOW_TRAFFIC_PCT);
         let week = inventory::dashboard_counts(&state.db, m.team_id, 7, low).await?;
         let month = inventory::dashboard_counts(&state.db, m.team_id, 30, low).await?;
@@ -63,7 +71,7 @@ async fn dashboard(
         };
         let recent =
             audit::list(&state.db, m.team_id, &filter, &PageRequest::first(RECENT_EVENTS)).await?;
-        teams.push(TeamCard {
+        teams.push(Card::Open(TeamCard {
             id: m.team_id,
             name: m.team_name.clone(),
             role: m.role.as_str(),
@@ -75,7 +83,7 @@ async fn dashboard(
             low_traffic_pct: LOW_TRAFFIC_PCT,
             scope,
             activity: event_views(&state.db, m.team_id, &tr, &recent.items).await?,
-        });
+        }));
     }
     Ok(DashboardPage { tr, layout, teams, site_admin: user.user.site_admin })
 }

@@ -72,11 +72,30 @@ impl TeamCard {
     }
 }
 
+/// One team on the dashboard.
+#[derive(Debug, Clone)]
+pub enum Card {
+    Open(TeamCard),
+    /// The team requires a second factor the reader has not set up: its name and a link to
+    /// set one up, no figures.
+    EnrolFirst {
+        id: Uuid,
+        name: String,
+    },
+}
+
+impl Card {
+    /// Where setting up a second factor names this team as the reason.
+    pub fn enrol_href(id: &Uuid) -> String {
+        format!("/account/second-factor?team={id}")
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "dashboard/index.html")]
 pub struct DashboardPage {
     pub tr: Tr,
     pub layout: Layout,
-    pub teams: Vec<TeamCard>,
+    pub teams: Vec<Card>,
     pub site_admin: bool,
 }

@@ -76,6 +76,7 @@ async fn every_subcommand_has_help() {
         vec!["user"],
         vec!["user", "add"],
         vec!["user", "passwd"],
+        vec!["user", "reset-second-factor"],
         vec!["team"],
         vec!["team", "add"],
         vec!["team", "member"],
@@ -249,6 +250,51 @@ async fn users_and_teams_from_the_command_line() {
     assert!(err(&o).contains("DATABASE_URL is not set"));
 }
 
+/// A site administrator who lost their phone and their recovery codes: nobody can reset
+/// their second factor on the users page (not even they), so the server's shell does.
+#[tokio::test]
+async fn user_reset_second_factor_from_the_command_line() {
+    let db = TestDb::new().await;
+    let env = [("DATABASE_URL", db.url())];
+    let sam = lightdeck_testkit::fixtures::user(db.pool(), "sam").site_admin(true).create().await;
+    let keys = keyring(KEY);
+    let t0 = time::OffsetDateTime::now_utc();
+    let shown = second_factor::start_enrolment(db.pool(), &keys, &sam, t0).await.unwrap();
+    let code = lightdeck_testkit::totp_code(shown.secret_base32(), t0);
+    let me = lightdeck_domain::site::SiteActor::command_line("test");
+    second_factor::confirm_enrolment(db.pool(), &keys, &sam, shown.id(), &code, &me, t0)
+        .await
+        .unwrap();
+    let epoch = users::get(db.pool(), sam.id).await.unwrap().session_epoch;
+
+    let o = run(&["user", "reset-second-factor", "sam"], &env, None).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("removed the second factor of sam"), "{}", out(&o));
+    assert!(out(&o).contains("sessions have ended"), "{}", out(&o));
+    let after = users::get(db.pool(), sam.id).await.unwrap();
+    assert!(!after.second_factor);
+    assert_eq!(after.session_epoch, epoch + 1, "his sessions end");
+    let events = lightdeck_domain::site::events(db.pool(), None, 10).await.unwrap();
+    assert_eq!(events[0].action, "user.second_factor.reset");
+    assert!(
+        events[0].actor_name.as_deref().is_some_and(|n| n.starts_with("command line on ")),
+        "{:?}",
+        events[0].actor_name
+    );
+    assert_eq!(events[0].param("login").as_deref(), Some("sam"));
+
+    // Again: nothing on, nothing changed, no event.
+    let o = run(&["user", "reset-second-factor", "sam"], &env, None).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("sam had no second factor; nothing changed"), "{}", out(&o));
+    assert_eq!(users::get(db.pool(), sam.id).await.unwrap().session_epoch, epoch + 1);
+    assert_eq!(lightdeck_domain::site::events(db.pool(), None, 10).await.unwrap().len(), 2);
+
+    let o = run(&["user", "reset-second-factor", "nobody"], &env, None).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("there is no user with the login \"nobody\""), "{}", err(&o));
+}
+
 #[tokio::test]
 async fn audit_verify_exits_1_at_the_first_broken_link() {
     let db = TestDb::new().await;
@@ -387,10 +433,12 @@ async fn account_reencrypt_moves_every_secret_to_the_new_key() {
     // And a user's second factor: its key is sealed the same way.
     let carol = lightdeck_testkit::fixtures::user(db.pool(), "carol").create().await;
     let t0 = time::OffsetDateTime::now_utc();
-    let shown = second_factor::start_enrolment(db.pool(), &old_ring, &carol).await.unwrap();
+    let shown = second_factor::start_enrolment(db.pool(), &old_ring, &carol, t0).await.unwrap();
     let code = lightdeck_testkit::totp_code(shown.secret_base32(), t0);
     let me = lightdeck_domain::site::SiteActor::command_line("test");
-    second_factor::confirm_enrolment(db.pool(), &old_ring, &carol, &code, &me, t0).await.unwrap();
+    second_factor::confirm_enrolment(db.pool(), &old_ring, &carol, shown.id(), &code, &me, t0)
+        .await
+        .unwrap();
     let reencrypt = ["account", "reencrypt"];
 
     let o = run(&reencrypt, &[("DATABASE_URL", db.url())], None).await;

@@ -34,6 +34,7 @@ mod purchase_pipeline;
 mod second_factor;
 mod second_factor_admin;
 mod second_factor_input;
+mod second_factor_race;
 mod sessions;
 mod sim_cli;
 

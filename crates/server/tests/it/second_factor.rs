@@ -10,7 +10,7 @@ use crate::core_support;
 use axum::http::StatusCode;
 use core_support::{Client, PASSWORD, Resp, TestApp};
 use lightdeck_domain::security_log::{self, Kind};
-use lightdeck_domain::site;
+use lightdeck_domain::{second_factor, site};
 use lightdeck_testkit::totp_code;
 use time::Duration;
 
@@ -371,4 +371,136 @@ async fn setting_it_up_in_a_session_left_open_asks_for_the_password_again() {
     let shown = carol.post_form(&start, &[("current_password", PASSWORD)]).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     assert!(shown.text("#totp-secret").is_some());
+}
+
+#[tokio::test]
+async fn another_session_of_hers_never_sees_the_key_being_set_up() {
+    let app = TestApp::new().await;
+    let carol = app.user("carol").await;
+    let mut here = app.client();
+    here.sign_in("carol", PASSWORD).await;
+    // A second session of carol's: a stolen cookie, say, while she scans the code.
+    let mut there = app.client().with_ip("203.0.113.50");
+    there.sign_in("carol", PASSWORD).await;
+
+    let shown = here.post_form(&format!("{PAGE}/start"), &[]).await;
+    let secret = shown.text("#totp-secret").unwrap().replace(' ', "");
+    let confirm = format!("{PAGE}/confirm");
+    let right = totp_code(&secret, app.clock.now());
+    for code in ["", "000000", right.as_str()] {
+        let resp = there.post_form(&confirm, &[("code", code)]).await;
+        assert_eq!(resp.location(), Some("/account/second-factor?done=enrol-again"), "{code:?}");
+        assert!(!resp.body.contains(&secret), "{code:?} showed the key");
+    }
+    let page = there.get("/account/second-factor?done=enrol-again").await;
+    assert!(page.text("div.flash.ok").unwrap().contains("Start again"), "{}", page.body);
+    assert!(!page.body.contains(&secret));
+    assert!(!second_factor::status(app.db.pool(), carol.id).await.unwrap().on());
+
+    // Her own session goes on: the key again beside a wrong code, then on with the right one.
+    let again = here.post_form(&confirm, &[("code", "")]).await;
+    assert_eq!(again.text("#totp-secret").unwrap().replace(' ', ""), secret);
+    let done = here.post_form(&confirm, &[("code", &right)]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(second_factor::status(app.db.pool(), carol.id).await.unwrap().on());
+}
+
+#[tokio::test]
+async fn a_set_up_started_again_elsewhere_or_left_for_15_minutes_is_not_confirmed() {
+    let app = TestApp::new().await;
+    let carol = app.user("carol").await;
+    let mut c = app.client();
+    c.sign_in("carol", PASSWORD).await;
+    let (start, confirm) = (format!("{PAGE}/start"), format!("{PAGE}/confirm"));
+
+    // Started again in another browser of hers (a new key): the first one's page is over.
+    let mut elsewhere = app.client();
+    elsewhere.sign_in("carol", PASSWORD).await;
+    let first = c.post_form(&start, &[]).await.text("#totp-secret").unwrap().replace(' ', "");
+    let second =
+        elsewhere.post_form(&start, &[]).await.text("#totp-secret").unwrap().replace(' ', "");
+    assert_ne!(first, second);
+    let late = c.post_form(&confirm, &[("code", &totp_code(&first, app.clock.now()))]).await;
+    assert_eq!(late.location(), Some("/account/second-factor?done=enrol-again"));
+
+    // Fifteen minutes after it started: neither shown again nor confirmed.
+    let shown = c.post_form(&start, &[("current_password", PASSWORD)]).await;
+    let secret = shown.text("#totp-secret").unwrap().replace(' ', "");
+    app.clock.advance(Duration::minutes(15));
+    let wrong = c.post_form(&confirm, &[("code", "")]).await;
+    assert_eq!(wrong.location(), Some("/account/second-factor?done=enrol-again"));
+    assert!(!wrong.body.contains(&secret));
+    let right = c.post_form(&confirm, &[("code", &totp_code(&secret, app.clock.now()))]).await;
+    assert_eq!(right.location(), Some("/account/second-factor?done=enrol-again"));
+    assert!(!second_factor::status(app.db.pool(), carol.id).await.unwrap().on());
+    assert!(site::events(app.db.pool(), None, 10).await.unwrap().is_empty(), "nothing turned on");
+}
+
+#[tokio::test]
+async fn a_password_typed_while_signed_in_changes_nobody() {
+    let app = TestApp::new().await;
+    carol_enrolled(&app).await;
+    app.user("dave").await;
+    let mut c = app.client();
+    c.sign_in("dave", PASSWORD).await;
+    let csrf = c.csrf.clone().unwrap();
+    // Signed in as dave, the sign-in form is posted with carol's password: nothing is checked
+    // or started; the browser stays dave's.
+    let resp =
+        c.post_raw("/login", &[("csrf", &csrf), ("login", "carol"), ("password", PASSWORD)]).await;
+    assert_eq!((resp.status, resp.location()), (StatusCode::SEE_OTHER, Some("/")));
+    let account = c.get("/account").await;
+    assert!(account.body.contains("dave"), "{}", account.body);
+    assert_eq!(c.get("/login/code").await.location(), Some("/"));
+    // Nor is a password tested that way: a wrong one is not even a failed sign-in.
+    let csrf = c.csrf.clone().unwrap();
+    let resp =
+        c.post_raw("/login", &[("csrf", &csrf), ("login", "carol"), ("password", "a guess")]).await;
+    assert_eq!(resp.location(), Some("/"));
+    assert_eq!(app.security_events(Kind::SignInFailed).await, 0);
+    c.sign_out().await;
+    // Signed out, no half-done sign-in of carol's was left in the session.
+    assert_eq!(c.get("/login/code").await.location(), Some("/login"));
+}
+
+#[tokio::test]
+async fn disabled_or_reset_between_the_password_and_the_code_is_not_signed_in() {
+    let app = TestApp::new().await;
+    let carol = carol_enrolled(&app).await;
+    let sam =
+        lightdeck_testkit::fixtures::user(app.db.pool(), "sam").site_admin(true).create().await;
+    let admin = site::SiteActor::command_line(sam.login.clone());
+    let user =
+        lightdeck_domain::users::find_by_login(app.db.pool(), "carol").await.unwrap().unwrap();
+
+    let mut c = at_code_step(&app, "carol").await;
+    site::set_disabled(app.db.pool(), user.id, true, &admin, app.clock.now()).await.unwrap();
+    let resp = type_code(&mut c, &totp_code(&carol.secret, app.clock.now())).await;
+    assert_eq!(resp.location(), Some("/login?from=code-expired"));
+    assert!(c.get("/account").await.is_login_redirect());
+    site::set_disabled(app.db.pool(), user.id, false, &admin, app.clock.now()).await.unwrap();
+
+    let mut c = at_code_step(&app, "carol").await;
+    assert!(second_factor::reset(app.db.pool(), user.id, &admin).await.unwrap());
+    app.clock.advance(Duration::seconds(30));
+    let resp = type_code(&mut c, &totp_code(&carol.secret, app.clock.now())).await;
+    assert_eq!(resp.location(), Some("/login?from=code-expired"));
+    assert!(c.get("/account").await.is_login_redirect());
+    // Her password alone signs her in now.
+    assert_eq!(app.client().sign_in("carol", PASSWORD).await.location(), Some("/"));
+    assert_eq!(app.security_events(Kind::SignInFailed).await, 0, "no code was wrong");
+}
+
+#[tokio::test]
+async fn a_wrong_code_is_named_in_her_sign_in_history() {
+    let app = TestApp::new().await;
+    let carol = carol_enrolled(&app).await;
+    let mut c = at_code_step(&app, "carol").await;
+    assert_eq!(type_code(&mut c, "000000").await.status, StatusCode::UNAUTHORIZED);
+    let code = totp_code(&carol.secret, app.clock.now());
+    let code = if code == "000000" { "000001".to_owned() } else { code };
+    type_code(&mut c, &code).await;
+    let page = c.get("/account").await;
+    let results = page.texts("table.history tr.attempt.failed .result");
+    assert_eq!(results, ["wrong second-factor code"], "{}", page.body);
 }

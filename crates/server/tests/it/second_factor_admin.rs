@@ -85,6 +85,22 @@ async fn a_team_that_requires_it_sends_members_without_one_to_set_it_up() {
              go on working in it."
         )
     );
+    // The dashboard shows him none of the team's figures or activity either: a card says
+    // why and links to setting one up.
+    let home = bob.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let card = format!("article#team-{}", demo.id);
+    assert_eq!(home.count(&format!("{card}.enrol-first")), 1, "{}", home.body);
+    assert_eq!(home.attr(&format!("{card} a[href]"), "href").as_deref(), Some(to.as_str()));
+    assert!(home.text(&format!("{card} .enrol-first-why")).unwrap().contains("second factor"));
+    for data in [".team-figures", ".state-counts", ".attention-counts", ".activity", ".events"] {
+        assert_eq!(home.count(&format!("{card} {data}")), 0, "{data} shown");
+    }
+    assert!(!home.body.contains("required a second factor"), "no audit sentence");
+    // alice, who has one, sees the team's card as always.
+    let hers = alice.get("/").await;
+    assert_eq!(hers.count(&format!("{card}.enrol-first")), 0);
+    assert_eq!(hers.count(&format!("{card} .team-figures")), 1, "{}", hers.body);
     // His own account and other pages stay open.
     assert_eq!(bob.get("/account").await.status, StatusCode::OK);
     enrol(&app, &mut bob).await;
@@ -118,6 +134,8 @@ async fn a_site_administrator_resets_it_and_the_users_sessions_end() {
     let done = admin.post_form(&reset, &[]).await;
     assert_eq!(done.location(), Some("/admin/users?done=second-factor-reset"), "{}", done.body);
     assert!(carol_b.get("/account").await.is_login_redirect(), "her sessions ended");
+    let flash = admin.get(done.location().unwrap()).await.text("div.flash.ok");
+    assert!(flash.unwrap().contains("Their second factor is removed"));
     let page = admin.get("/admin/users").await;
     assert_eq!(page.count(&format!("{row} .badge.second-factor")), 0);
     let log = admin.get("/admin/audit").await;
@@ -129,6 +147,16 @@ async fn a_site_administrator_resets_it_and_the_users_sessions_end() {
     // Her password alone signs her in now, and she may set up a new one.
     let mut again = app.client();
     assert_eq!(again.sign_in("carol", PASSWORD).await.location(), Some("/"));
+
+    // Reset again, with none on: the page says nothing changed, and her session goes on.
+    let none = admin.post_form(&reset, &[]).await;
+    assert_eq!(none.location(), Some("/admin/users?done=second-factor-none"));
+    let flash = admin.get(none.location().unwrap()).await.text("div.flash.ok");
+    assert!(flash.unwrap().contains("nothing changed"));
+    assert_eq!(again.get("/account").await.status, StatusCode::OK, "her session goes on");
+    let resets = lightdeck_domain::site::events(pool, None, 20).await.unwrap();
+    let resets = resets.iter().filter(|e| e.action == "user.second_factor.reset").count();
+    assert_eq!(resets, 1, "only the real reset is in the site log");
 }
 
 /// The pages of the second factor in Chinese: nothing missing from the catalog.

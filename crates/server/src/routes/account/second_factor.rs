@@ -1,25 +1,34 @@
 //! Your second factor: set it up (scan the QR code or type the key, confirm with a code,
 //! keep the ten recovery codes shown once), make new recovery codes, or turn it off. The
-//! last two need your password and a code, so a session left open is not enough.
+//! last two need your password and a code, so a session left open is not enough; every
+//! password and code typed here is under the sign-in throttle ([`checked`]).
 //!
-//! The secret is on one page only: the enrolment page (and the same page again beside a
-//! wrong code). Recovery codes are on the page right after they are made, and nowhere else.
+//! The secret is on one page only: the enrolment page, and the same page again beside a
+//! wrong code — but only in the session that started the enrolment (it keeps the
+//! enrolment's id) and within 15 minutes ([`second_factor::PENDING_FOR`]). Another
+//! session of the user, or a late one, is sent back to start again. Recovery codes are on
+//! the page right after they are made, and nowhere else.
+
+mod checked;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, RawQuery, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use lightdeck_domain::second_factor::{self, Check, Confirmed, RecoveryCodes};
-use lightdeck_domain::security_log::{self, Kind, NewEvent};
+use lightdeck_domain::Error;
+use lightdeck_domain::second_factor::{self, Confirmed, RecoveryCodes};
 use lightdeck_domain::site::SiteActor;
-use lightdeck_domain::{Error, users::User};
 use tower_sessions::Session;
+use uuid::Uuid;
 
+use self::checked::Refused;
 use crate::error::AppError;
 use crate::extract::{ClientInfo, CurrentUser, RequestId};
 use crate::i18n::Tr;
+use crate::input::{field, fields, raw_field};
 use crate::state::AppState;
+use crate::throttle::Refusal;
 use crate::views::instances::when;
 use crate::views::layout::Layout;
 use crate::views::security::{
@@ -27,14 +36,10 @@ use crate::views::security::{
 };
 use crate::{reauth, session as sessions};
 
-/// Form and query fields, decoded leniently (broken UTF-8 becomes U+FFFD).
-fn fields(raw: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-}
-
-fn field(fields: &[(String, String)], name: &str) -> String {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-}
+/// The session's key for the id of the enrolment it started.
+const ENROLMENT_KEY: &str = "second_factor_enrolment";
+/// Where a set-up that is not this session's (or is too old) sends the browser.
+const START_AGAIN: &str = "/account/second-factor?done=enrol-again";
 
 /// The signed-in user acting on their own second factor, with the request's facts for the
 /// site audit log.
@@ -106,6 +111,7 @@ pub(super) async fn page(
     page.notice = match field(&query, "done").as_str() {
         "disabled" => Some(tr.t("sf-done-disabled")),
         "recovery-used" => Some(tr.t1("sf-done-recovery-used", "count", page.recovery_left)),
+        "enrol-again" if page.since.is_none() => Some(tr.t("sf-done-enrol-again")),
         _ => None,
     };
     let team = field(&query, "team").parse::<uuid::Uuid>().ok();
@@ -148,39 +154,48 @@ async fn already_on(
 
 /// A new key to set up. When the password was typed more than ten minutes ago it is asked
 /// again first: a browser left open must not let someone else tie the account to their
-/// phone (and so lock its owner out).
+/// phone (and so lock its owner out). This session keeps the enrolment's id: only it may
+/// see the key again or confirm it.
 pub(super) async fn start(
     State(state): State<AppState>,
     tr: Tr,
     layout: Layout,
-    user: CurrentUser,
+    me: Me,
     session: Session,
-    client: ClientInfo,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    let (user, client) = (&me.user, &me.client);
     if reauth::needed(&state, &session).await? {
-        let typed = field(&fields(&body), "current_password");
-        let verdict = reauth::verify_typed(
-            &state,
-            &user,
-            &client,
-            &typed,
-            &tr,
-            "sf-error-password-required",
-            "wrong password when setting up a second factor",
-        )
-        .await?;
-        if let Err(message) = verdict {
-            let mut page = load(&state, tr, layout, &user, &session).await?;
-            page.start_password_error = Some(message);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        let typed = raw_field(&fields(&body), "current_password");
+        let verdict = if typed.is_empty() {
+            Err(Refused::Password(tr.t("sf-error-password-required")))
+        } else {
+            let why = "wrong password when setting up a second factor";
+            checked::password(&state, &tr, user, client, &headers, &typed, why).await?.map(drop)
+        };
+        if let Err(refused) = verdict {
+            let mut page = load(&state, tr, layout, user, &session).await?;
+            return Ok(match refused {
+                Refused::Password(message) => {
+                    page.start_password_error = Some(message);
+                    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+                }
+                Refused::Throttled(refusal) => {
+                    page.start_password_error = Some(refusal.message.clone());
+                    refusal.respond(page.into_response())
+                }
+            });
         }
         sessions::password_entered(&session, state.now()).await?;
     }
-    match second_factor::start_enrolment(&state.db, &state.keyring, &user.user).await {
-        Ok(shown) => Ok(enrol_page(tr, layout, &shown, None)?.into_response()),
+    match second_factor::start_enrolment(&state.db, &state.keyring, &user.user, state.now()).await {
+        Ok(shown) => {
+            session.insert(ENROLMENT_KEY, shown.id()).await?;
+            Ok(enrol_page(tr, layout, &shown, None)?.into_response())
+        }
         Err(Error::Rule(m)) if m == second_factor::ALREADY_ON => {
-            already_on(&state, tr, layout, &user, &session).await
+            already_on(&state, tr, layout, user, &session).await
         }
         Err(e) => Err(e.into()),
     }
@@ -192,6 +207,8 @@ fn codes_page(tr: Tr, layout: Layout, notice: &str, codes: &RecoveryCodes) -> Re
     RecoveryCodesPage { tr, layout, notice, codes }.into_response()
 }
 
+/// Turns on the enrolment this session started, with a code from the app. Nothing is
+/// shown, nor checked, for an enrolment this session did not start (or one too old).
 pub(super) async fn confirm(
     State(state): State<AppState>,
     tr: Tr,
@@ -201,22 +218,27 @@ pub(super) async fn confirm(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let user = &me.user;
-    let code = field(&fields(&body), "code");
-    let Some(shown) =
-        second_factor::pending_enrolment(&state.db, &state.keyring, &user.user).await?
-    else {
-        // Nothing being set up: on already, or never started (or reset meanwhile).
-        if user.user.second_factor {
-            return already_on(&state, tr, layout, user, &session).await;
-        }
-        return Ok(Redirect::to("/account/second-factor").into_response());
+    if user.user.second_factor {
+        return already_on(&state, tr, layout, user, &session).await;
+    }
+    let Some(id) = session.get::<Uuid>(ENROLMENT_KEY).await? else {
+        return Ok(Redirect::to(START_AGAIN).into_response());
+    };
+    let now = state.now();
+    let pending =
+        second_factor::pending_enrolment(&state.db, &state.keyring, &user.user, id, now).await?;
+    let Some(shown) = pending else {
+        // Too old, replaced by a newer one (elsewhere), or reset meanwhile.
+        session.remove::<Uuid>(ENROLMENT_KEY).await?;
+        return Ok(Redirect::to(START_AGAIN).into_response());
     };
     let wrong = |tr: Tr, layout: Layout, key: &str| -> Result<Response, AppError> {
         let error = Some(tr.t(key));
         let page = enrol_page(tr, layout, &shown, error)?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    if code.trim().is_empty() {
+    let code = field(&fields(&body), "code");
+    if code.is_empty() {
         return wrong(tr, layout, "sf-error-code-required");
     }
     let actor = me.actor();
@@ -224,25 +246,26 @@ pub(super) async fn confirm(
         &state.db,
         &state.keyring,
         &user.user,
+        id,
         &code,
         &actor,
-        state.now(),
+        now,
     )
     .await;
     match confirmed {
         Ok(Confirmed::On(codes)) => {
+            session.remove::<Uuid>(ENROLMENT_KEY).await?;
             tracing::info!(user = %user.user.login, "turned on a second factor");
             Ok(codes_page(tr, layout, "sf-done-enabled", &codes))
         }
         Ok(Confirmed::WrongCode) => wrong(tr, layout, "sf-error-enrol-code"),
         Err(Error::Rule(_)) => already_on(&state, tr, layout, user, &session).await,
-        Err(Error::NotFound) => Ok(Redirect::to("/account/second-factor").into_response()),
+        Err(Error::NotFound) => Ok(Redirect::to(START_AGAIN).into_response()),
         Err(e) => Err(e.into()),
     }
 }
 
-/// The password and the code of a change form, checked in that order (the code is not
-/// spent on a wrong password). A wrong one of either counts as a failed sign-in.
+/// What a change form sent: the password and the code.
 struct Confirmation {
     password: String,
     code: String,
@@ -251,59 +274,115 @@ struct Confirmation {
 impl Confirmation {
     fn parse(body: &[u8]) -> Confirmation {
         let f = fields(body);
-        Confirmation { password: field(&f, "current_password"), code: field(&f, "code") }
+        Confirmation { password: raw_field(&f, "current_password"), code: field(&f, "code") }
     }
 
-    /// The form's problems before the code is checked: an empty code, then the password.
-    async fn precheck(
-        &self,
-        state: &AppState,
-        tr: &Tr,
-        user: &CurrentUser,
-        client: &ClientInfo,
-    ) -> Result<ConfirmFields, AppError> {
-        let mut problems = ConfirmFields::default();
-        let verdict = reauth::verify_typed(
-            state,
-            user,
-            client,
-            &self.password,
-            tr,
-            "sf-error-password-required",
-            "wrong password when changing the second factor",
-        )
-        .await?;
-        problems.password_error = verdict.err();
-        if self.code.trim().is_empty() {
-            problems.code_error = Some(tr.t("sf-error-code-required"));
+    /// Empty fields, said beside each.
+    fn missing(&self, tr: &Tr) -> ConfirmFields {
+        ConfirmFields {
+            password_error: self.password.is_empty().then(|| tr.t("sf-error-password-required")),
+            code_error: self.code.is_empty().then(|| tr.t("sf-error-code-required")),
         }
-        Ok(problems)
     }
 }
 
-/// A refused code on a change form: its words for the field, and the security log.
-async fn refused_code(
+/// Which change a form asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    NewCodes,
+    TurnOff,
+}
+
+/// How a change form ended, short of the page around it.
+enum Outcome {
+    /// New recovery codes, to show once.
+    NewCodes(RecoveryCodes),
+    /// Made: where to go.
+    Done(Redirect),
+    /// Refused beside the fields.
+    Problems(ConfirmFields),
+    /// Not checked (the throttle): said above the form.
+    Refused(Refusal),
+}
+
+/// A change form: the fields filled in, then (within the throttle) the password, then the
+/// code (not spent on a wrong password), then the change. A wrong password or code counts
+/// as a failed sign-in.
+async fn change(
+    state: AppState,
+    (tr, layout): (Tr, Layout),
+    me: Me,
+    session: Session,
+    headers: HeaderMap,
+    body: Bytes,
+    change: Change,
+) -> Result<Response, AppError> {
+    let form = Confirmation::parse(&body);
+    let (problems, refusal) = match attempt(&state, &tr, &me, &headers, &form, change).await? {
+        Outcome::NewCodes(codes) => return Ok(codes_page(tr, layout, "sf-done-new-codes", &codes)),
+        Outcome::Done(to) => return Ok(to.into_response()),
+        Outcome::Problems(problems) => (problems, None),
+        Outcome::Refused(refusal) => (ConfirmFields::default(), Some(refusal)),
+    };
+    let mut page = load(&state, tr, layout, &me.user, &session).await?;
+    match change {
+        Change::NewCodes => page.new_codes = problems,
+        Change::TurnOff => page.turn_off = problems,
+    }
+    Ok(match refusal {
+        None => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+        Some(refusal) => {
+            page.problem = Some(refusal.message.clone());
+            refusal.respond(page.into_response())
+        }
+    })
+}
+
+async fn attempt(
     state: &AppState,
     tr: &Tr,
-    user: &User,
-    client: &ClientInfo,
-    check: Check,
-) -> Result<String, AppError> {
-    if check == Check::Off {
-        return Ok(tr.t("sf-error-off"));
+    me: &Me,
+    headers: &HeaderMap,
+    form: &Confirmation,
+    change: Change,
+) -> Result<Outcome, AppError> {
+    let mut problems = form.missing(tr);
+    if problems.has_errors() {
+        return Ok(Outcome::Problems(problems));
     }
-    let event = NewEvent {
-        at: state.now(),
-        kind: Kind::SignInFailed,
-        login: Some(&user.login),
-        user_id: Some(user.id),
-        source_ip: client.ip,
-        user_agent: client.user_agent.as_deref(),
-        route: None,
-        reason: check.as_str(),
+    let (user, client) = (&me.user, &me.client);
+    let why = "wrong password when changing the second factor";
+    let admitted =
+        match checked::password(state, tr, user, client, headers, &form.password, why).await? {
+            Ok(admitted) => admitted,
+            Err(Refused::Throttled(refusal)) => return Ok(Outcome::Refused(refusal)),
+            Err(Refused::Password(message)) => {
+                problems.password_error = Some(message);
+                return Ok(Outcome::Problems(problems));
+            }
+        };
+    let (db, keys, who, code) = (&state.db, &state.keyring, &user.user, form.code.as_str());
+    let (actor, now) = (me.actor(), state.now());
+    let check = match change {
+        Change::NewCodes => {
+            match second_factor::regenerate_recovery_codes(db, keys, who, code, &actor, now).await?
+            {
+                Ok(codes) => return Ok(Outcome::NewCodes(codes)),
+                Err(check) => check,
+            }
+        }
+        Change::TurnOff => {
+            let check = second_factor::disable(db, keys, who, code, &actor, now).await?;
+            if check.accepted() {
+                tracing::info!(user = %who.login, "turned off their second factor");
+                let to = Redirect::to("/account/second-factor?done=disabled");
+                return Ok(Outcome::Done(to));
+            }
+            check
+        }
     };
-    security_log::record(&state.db, &event).await?;
-    Ok(tr.t("sf-error-code"))
+    problems.code_error = Some(admitted.refused_code(state, tr, check).await?);
+    Ok(Outcome::Problems(problems))
 }
 
 pub(super) async fn new_codes(
@@ -312,33 +391,10 @@ pub(super) async fn new_codes(
     layout: Layout,
     me: Me,
     session: Session,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (user, client) = (&me.user, &me.client);
-    let form = Confirmation::parse(&body);
-    let mut problems = form.precheck(&state, &tr, user, client).await?;
-    if !problems.has_errors() {
-        let actor = me.actor();
-        let made = second_factor::regenerate_recovery_codes(
-            &state.db,
-            &state.keyring,
-            &user.user,
-            &form.code,
-            &actor,
-            state.now(),
-        )
-        .await?;
-        match made {
-            Ok(codes) => return Ok(codes_page(tr, layout, "sf-done-new-codes", &codes)),
-            Err(check) => {
-                problems.code_error =
-                    Some(refused_code(&state, &tr, &user.user, client, check).await?);
-            }
-        }
-    }
-    let mut page = load(&state, tr, layout, user, &session).await?;
-    page.new_codes = problems;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    change(state, (tr, layout), me, session, headers, body, Change::NewCodes).await
 }
 
 pub(super) async fn turn_off(
@@ -347,29 +403,8 @@ pub(super) async fn turn_off(
     layout: Layout,
     me: Me,
     session: Session,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (user, client) = (&me.user, &me.client);
-    let form = Confirmation::parse(&body);
-    let mut problems = form.precheck(&state, &tr, user, client).await?;
-    if !problems.has_errors() {
-        let actor = me.actor();
-        let check = second_factor::disable(
-            &state.db,
-            &state.keyring,
-            &user.user,
-            &form.code,
-            &actor,
-            state.now(),
-        )
-        .await?;
-        if check.accepted() {
-            tracing::info!(user = %user.user.login, "turned off their second factor");
-            return Ok(Redirect::to("/account/second-factor?done=disabled").into_response());
-        }
-        problems.code_error = Some(refused_code(&state, &tr, &user.user, client, check).await?);
-    }
-    let mut page = load(&state, tr, layout, user, &session).await?;
-    page.turn_off = problems;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    change(state, (tr, layout), me, session, headers, body, Change::TurnOff).await
 }

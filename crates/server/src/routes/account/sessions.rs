@@ -70,6 +70,7 @@ pub(super) async fn history(
             result: tr.t(match a.outcome {
                 Outcome::SignedIn => "account-result-signed-in",
                 Outcome::WrongPassword => "account-result-wrong-password",
+                Outcome::WrongCode => "account-result-wrong-code",
                 Outcome::Disabled => "account-result-disabled",
                 Outcome::Throttled => "account-result-throttled",
             }),

@@ -66,15 +66,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathTeam {
     }
 }
 
-/// Form fields, keys and values decoded leniently (broken UTF-8 becomes U+FFFD, which the
-/// value types refuse with a field error).
-pub(crate) fn fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-}
-
-pub(crate) fn field(fields: &[(String, String)], name: &str) -> String {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-}
+pub(crate) use crate::input::{field, fields};
 
 /// The whole setup link, as the members page makes it.
 pub(crate) fn setup_link(state: &AppState, headers: &HeaderMap, token: &str) -> String {

@@ -140,9 +140,12 @@ async fn page(
     let pairs = fields(raw.unwrap_or_default().as_bytes());
     let done = field(&pairs, "done");
     let notice = match done.as_str() {
-        "disabled" | "enabled" | "granted" | "revoked" | "second-factor-reset" => {
-            Some(tr.t(&format!("admin-users-done-{done}")))
-        }
+        "disabled"
+        | "enabled"
+        | "granted"
+        | "revoked"
+        | "second-factor-reset"
+        | "second-factor-none" => Some(tr.t(&format!("admin-users-done-{done}"))),
         _ => None,
     };
     let form = NewUserForm::default();
@@ -298,7 +301,8 @@ async fn new_link(
 }
 
 /// A lost phone: the user's second factor is removed and every session of theirs ends; they
-/// sign in with their password and may set up a new one.
+/// sign in with their password and may set up a new one. The page says which happened: a
+/// user with none (only one being set up, or turned off meanwhile) keeps their sessions.
 async fn reset_second_factor(
     State(state): State<AppState>,
     admin: Admin,
@@ -307,11 +311,12 @@ async fn reset_second_factor(
     PathUser(user): PathUser,
 ) -> Result<Response, AppError> {
     match second_factor::reset(&state.db, user, &admin.actor).await {
-        Ok(_) => {
+        Ok(true) => {
             // Other processes hear of it from the database; this one forgets now.
             crate::session::forget_user(&state, user);
             Ok(back("second-factor-reset"))
         }
+        Ok(false) => Ok(back("second-factor-none")),
         Err(e) => refused(&state, &admin, (tr, layout), e).await,
     }
 }

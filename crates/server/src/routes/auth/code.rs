@@ -3,7 +3,7 @@
 //! anyone else is sent to the sign-in page.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use lightdeck_domain::second_factor::{self, Check};
@@ -13,22 +13,22 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{ROUTE as PASSWORD_ROUTE, finish_sign_in, throttle};
-use crate::device_cookie::{self, Device, DeviceKey};
+use super::{ROUTE as PASSWORD_ROUTE, finish_sign_in};
+use crate::device_cookie::{self, Known};
 use crate::error::AppError;
 use crate::extract::{ClientInfo, RequestContext};
 use crate::i18n::Tr;
 use crate::second_step::{self, Step};
 use crate::state::AppState;
+use crate::throttle::Attempt;
 use crate::views::auth::CodePage;
 use crate::views::layout::Layout;
 
 const ROUTE: &str = "/login/code";
 
+/// The page (not stored by the browser: `security::headers` sends `no-store` by default).
 fn page(tr: Tr, layout: Layout, notice: Option<String>, code_error: Option<String>) -> Response {
-    let mut response = CodePage { tr, layout, notice, code_error }.into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    CodePage { tr, layout, notice, code_error }.into_response()
 }
 
 /// Back to the password: nothing to type a code for, or too late.
@@ -102,14 +102,14 @@ pub(super) async fn submit(
         return Ok(response);
     }
 
-    let secure = state.config.secure_cookies();
-    let device = match device_cookie::from_request(&headers, secure) {
-        Some(value) => DeviceKey::load(&state).await?.verify(&value, &user.login),
-        None => None,
+    let known = device_cookie::known(&state, &headers, &user.login).await?;
+    let attempt = Attempt {
+        login: &user.login,
+        client: &client,
+        device: known.as_ref().map(Known::device),
+        route: Some(ROUTE),
     };
-    let admitted =
-        throttle::admit(&state, &tr, &user.login, &client, device.as_ref(), ROUTE, now).await?;
-    let reservation = match admitted {
+    let reservation = match attempt.admit(&state, &tr, now).await? {
         Ok(reservation) => reservation,
         Err(refusal) => {
             let shown = page(tr, layout, Some(refusal.message.clone()), None);
@@ -117,30 +117,18 @@ pub(super) async fn submit(
         }
     };
     let check = second_factor::verify(&state.db, &state.keyring, user.id, code, now).await?;
+    let known = known.as_ref();
     match check {
-        Check::App => finish_sign_in(&state, &session, &client, &headers, &user, &next, now).await,
+        Check::App => finish_sign_in(&state, &session, &client, known, &user, &next, now).await,
         // Tell them how many are left where they can make new ones.
         Check::Recovery => {
             let to = "/account/second-factor?done=recovery-used";
-            finish_sign_in(&state, &session, &client, &headers, &user, to, now).await
+            finish_sign_in(&state, &session, &client, known, &user, to, now).await
         }
         // Reset by an administrator a moment ago (which also moved the epoch).
         Check::Off => again(&session, &Step::Expired).await,
         Check::Wrong | Check::Used => {
-            let device_id = device.as_ref().map(Device::id);
-            let (kind, login, why) = (Kind::SignInFailed, user.login.as_str(), check.as_str());
-            throttle::record(
-                &state,
-                kind,
-                ROUTE,
-                login,
-                Some(user.id),
-                &client,
-                device_id,
-                now,
-                why,
-            )
-            .await?;
+            attempt.record(&state, Kind::SignInFailed, Some(user.id), check.as_str(), now).await?;
             drop(reservation);
             let mut response = page(tr.clone(), layout, None, Some(tr.t("code-wrong")));
             *response.status_mut() = StatusCode::UNAUTHORIZED;

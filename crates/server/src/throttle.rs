@@ -1,7 +1,12 @@
-//! The sign-in throttle (the limits are described in `routes::auth`), shared by the
-//! password and the second-factor code: both count their failures under the login, the
-//! address and the browser's device cookie, so a stolen password does not buy more guesses
-//! at the code than the password had.
+//! The sign-in throttle (the limits are described in `routes::auth`), shared by every form
+//! that checks a password or a second-factor code — the sign-in page, its code step and the
+//! second-factor forms of "Your account": all count their failures under the login, the
+//! address and the browser's device cookie, so a stolen password (or a session left open)
+//! does not buy more guesses at the code than the password had.
+//!
+//! An [`Attempt`] is reserved before it is checked ([`Attempt::admit`]) and its failure
+//! written ([`Attempt::record`]) before the reservation is dropped, so a burst in parallel
+//! gets no more checked than the limit allows.
 
 use std::net::IpAddr;
 
@@ -12,6 +17,7 @@ use lightdeck_domain::security_log::{
     SLOWDOWN_AFTER, Subject, WINDOW,
 };
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::device_cookie::Device;
 use crate::error::AppError;
@@ -22,7 +28,7 @@ use crate::state::AppState;
 
 /// Why an attempt was not checked, in the reader's words, for the page that asked.
 #[derive(Debug, Clone)]
-pub(super) struct Refusal {
+pub(crate) struct Refusal {
     pub status: StatusCode,
     pub message: String,
     /// Seconds, for `Retry-After`.
@@ -49,48 +55,83 @@ impl Refusal {
     }
 }
 
-/// Reserves an attempt for `login` from `client` (with the browser's valid device cookie
-/// for it, if any) and checks the limits, attempts in flight included. `Ok(Ok(_))`: check
-/// it, and drop the reservation only once a failure is recorded. A refusal for too many
-/// failures is written to the security log on `route`.
-pub(super) async fn admit(
-    state: &AppState,
-    tr: &Tr,
-    login: &str,
-    client: &ClientInfo,
-    device: Option<&Device>,
-    route: &str,
-    now: OffsetDateTime,
-) -> Result<Result<Reservation, Refusal>, AppError> {
-    let reservation = state.sign_ins.reserve(login, client.ip, device.map(Device::id));
-    let limit = limit(state, login, client.ip, device, reservation.in_flight, now).await?;
-    let refused = |seconds: i64, reason: &str| {
-        let minutes = (seconds.max(1) + 59) / 60;
-        // A slowdown is short: say its seconds, as Retry-After does.
-        let (message, retry_after) = if reason == SLOWED {
-            (tr.t1("login-slowed", "seconds", seconds.max(1)), seconds.max(1))
-        } else {
-            (tr.t1("login-throttled", "minutes", minutes), minutes * 60)
+/// One password or code typed: for which login, from where, and on which form.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempt<'a> {
+    /// The login typed, or the signed-in user's.
+    pub login: &'a str,
+    pub client: &'a ClientInfo,
+    /// The browser's valid device cookie for `login`, if it has one.
+    pub device: Option<&'a Device>,
+    /// Where it was typed, as the security log names it (`/login`, `/login/code`,
+    /// `/account/second-factor`); `None` for a form that does not say.
+    pub route: Option<&'a str>,
+}
+
+impl Attempt<'_> {
+    /// Reserves this attempt and checks the limits, attempts in flight included.
+    /// `Ok(Ok(_))`: check it, and drop the reservation only once a failure is recorded. A
+    /// refusal for too many failures is written to the security log.
+    pub async fn admit(
+        &self,
+        state: &AppState,
+        tr: &Tr,
+        now: OffsetDateTime,
+    ) -> Result<Result<Reservation, Refusal>, AppError> {
+        let (login, client, device) = (self.login, self.client, self.device);
+        let reservation = state.sign_ins.reserve(login, client.ip, device.map(Device::id));
+        let limit = limit(state, login, client.ip, device, reservation.in_flight, now).await?;
+        let refused = |seconds: i64, reason: &str| {
+            let minutes = (seconds.max(1) + 59) / 60;
+            // A slowdown is short: say its seconds, as Retry-After does.
+            let (message, retry_after) = if reason == SLOWED {
+                (tr.t1("login-slowed", "seconds", seconds.max(1)), seconds.max(1))
+            } else {
+                (tr.t1("login-throttled", "minutes", minutes), minutes * 60)
+            };
+            Refusal { status: StatusCode::TOO_MANY_REQUESTS, message, retry_after }
         };
-        Refusal { status: StatusCode::TOO_MANY_REQUESTS, message, retry_after }
-    };
-    Ok(match limit {
-        Limit::Clear => Ok(reservation),
-        // Not logged: each would be a row written for a stranger, and nothing was checked.
-        Limit::Crowded => Err(Refusal::busy(tr)),
-        Limit::Throttled(limits) => {
-            let seconds = retry_in_seconds(state, &limits, now).await?;
-            let device_id = device.map(Device::id);
-            let kind = Kind::SignInThrottled;
-            record(state, kind, route, login, None, client, device_id, now, THROTTLED).await?;
-            Err(refused(seconds, THROTTLED))
-        }
-        Limit::Slowed { seconds } => {
-            let kind = Kind::SignInThrottled;
-            record(state, kind, route, login, None, client, None, now, SLOWED).await?;
-            Err(refused(seconds, SLOWED))
-        }
-    })
+        Ok(match limit {
+            Limit::Clear => Ok(reservation),
+            // Not logged: each would be a row written for a stranger, and nothing was checked.
+            Limit::Crowded => Err(Refusal::busy(tr)),
+            Limit::Throttled(limits) => {
+                let seconds = retry_in_seconds(state, &limits, now).await?;
+                self.record(state, Kind::SignInThrottled, None, THROTTLED, now).await?;
+                Err(refused(seconds, THROTTLED))
+            }
+            Limit::Slowed { seconds } => {
+                self.record(state, Kind::SignInThrottled, None, SLOWED, now).await?;
+                Err(refused(seconds, SLOWED))
+            }
+        })
+    }
+
+    /// Writes this attempt's failure (or refusal) to the security log: `user_id` when the
+    /// login is a user's, `reason` in the log's words. The one place sign-in failures are
+    /// written from.
+    pub async fn record(
+        &self,
+        state: &AppState,
+        kind: Kind,
+        user_id: Option<Uuid>,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), AppError> {
+        let event = NewEvent {
+            at,
+            kind,
+            login: Some(self.login),
+            user_id,
+            source_ip: self.client.ip,
+            user_agent: self.client.user_agent.as_deref(),
+            route: self.route,
+            reason,
+            device: self.device.map(Device::id),
+        };
+        security_log::record(&state.db, &event).await?;
+        Ok(())
+    }
 }
 
 const THROTTLED: &str = "too many failures";
@@ -168,38 +209,6 @@ async fn limit<'a>(
     // Below the slowdown a burst may fill it up; in the slowdown, one at a time.
     crowded |= in_flight.login > (SLOWDOWN_AFTER - by_login).max(1);
     Ok(if crowded { Limit::Crowded } else { Limit::Clear })
-}
-
-/// Writes a sign-in failure or refusal to the security log, on `route` (`/login` for
-/// passwords, `/login/code` for second-factor codes).
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn record(
-    state: &AppState,
-    kind: Kind,
-    route: &str,
-    login: &str,
-    user_id: Option<uuid::Uuid>,
-    client: &ClientInfo,
-    device: Option<&str>,
-    at: OffsetDateTime,
-    reason: &str,
-) -> Result<(), AppError> {
-    security_log::record_from_device(
-        &state.db,
-        &NewEvent {
-            at,
-            kind,
-            login: Some(login),
-            user_id,
-            source_ip: client.ip,
-            user_agent: client.user_agent.as_deref(),
-            route: Some(route),
-            reason,
-        },
-        device,
-    )
-    .await?;
-    Ok(())
 }
 
 /// Seconds until every limit in `limits` (subject, maximum) has fewer failures than its
