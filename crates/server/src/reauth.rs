@@ -73,8 +73,15 @@ pub async fn verify_typed(
         Some(ip) => Subject::LoginFrom(login, ip),
         None => Subject::Login(login),
     };
+    // Reserved before the check and held until a failure is written (the end of this
+    // function), so that a burst of forms sent at once gets no more checked than the limit.
+    let reservation = state.sign_ins.reserve(login, client.ip, None);
+    let in_flight = match client.ip {
+        Some(_) => reservation.in_flight.login_ip,
+        None => reservation.in_flight.login,
+    };
     let failures = security_log::failures_since(&state.db, subject, now - WINDOW).await?;
-    if failures >= MAX_FAILURES {
+    if failures + (in_flight - 1) >= MAX_FAILURES {
         return Ok(Err(tr.t("lifecycle-reauth-throttled")));
     }
     let typed = SecretString::from(typed.to_owned());

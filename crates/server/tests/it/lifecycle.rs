@@ -481,3 +481,42 @@ async fn a_password_reset_leaves_no_password_in_the_logs() {
         assert!(!logs.contains(p), "a password in the logs");
     }
 }
+
+#[tokio::test]
+async fn a_burst_of_wrong_passwords_on_a_confirming_form_checks_at_most_the_limit() {
+    let mut env = Env::new(1).await;
+    let clock = ManualClock::new(OffsetDateTime::now_utc());
+    env.state = env.state.clone().with_clock(clock.clock());
+    env.router = lightdeck::app::build(env.state.clone());
+    let id = env.instances().await[0].instance_id.to_string();
+    let mut alice = env.browser("alice", Role::Admin).await;
+    clock.advance(time::Duration::minutes(11));
+    let cookie = alice.session_cookie().unwrap();
+    let token = alice.refresh_csrf().await;
+    let secret = "Ld-9qzW!x2";
+    // Thirty copies of the form, sent at once with a wrong password.
+    let sent = futures_util::future::join_all((0..30).map(|_| {
+        let mut b = Browser::in_process(env.router.clone());
+        b.set_session_cookie(&cookie);
+        let (env, id, token) = (&env, id.clone(), token.clone());
+        async move {
+            let fields = [
+                ("mode", "typed"),
+                ("new_password", secret),
+                ("new_password_confirm", secret),
+                ("current_password", "not-my-password"),
+                ("csrf", token.as_str()),
+            ];
+            reset(env, &mut b, &id, &fields).await.status
+        }
+    }))
+    .await;
+    assert!(sent.iter().all(|s| s.is_client_error()), "{sent:?}");
+    let checked: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM security_log WHERE kind = 'sign_in_failed'")
+            .fetch_one(env.db.pool())
+            .await
+            .unwrap();
+    assert!((1..=10).contains(&checked), "{checked} wrong passwords checked");
+    assert_eq!(env.sim.count_requests("BatchResetServersPassword"), 0);
+}
