@@ -33,7 +33,7 @@ pub use purchase::{
     purchases_in_flight, reconciled, reconciling, record_purchase, set_bought, tagged_instances,
 };
 pub use read::{ActionDetail, BatchProgress, batch_progress, get, list_for_instance};
-pub use terms::{RenewTerm, TermUnit, UnsubscribeScope};
+pub use terms::{PurchaseTerm, RenewTerm, Term, TermUnit, UnsubscribeScope};
 pub use transition::{
     CloudError, CloudReply, Tracking, mark_accepted, mark_failed, mark_succeeded, mark_unknown,
 };

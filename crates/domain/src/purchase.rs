@@ -16,8 +16,9 @@ use lightdeck_huaweicloud::model::hcss::{ExtraResource, ImageRef, PurchaseReques
 use lightdeck_huaweicloud::{FieldErrors, Region, validate};
 use uuid::Uuid;
 
+pub use crate::actions::PurchaseTerm;
 pub use tags::{TagProblem, UserTags};
-pub use values::{ExtraSize, InstanceName, PurchaseDescription, PurchaseTerm, Quantity, field};
+pub use values::{ExtraSize, InstanceName, PurchaseDescription, Quantity, field};
 
 /// Which image the instances start from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1,6 +1,7 @@
-//! The choices a renewal or an unsubscription carries, as values that can only hold what
-//! BSS accepts (reference §5: renew 1–11 months or 1–3 years; unsubscribe the whole
-//! instance or only its renewal periods that have not started).
+//! The choices a renewal, a purchase or an unsubscription carries, as values that can only
+//! hold what BSS and HCSS accept (reference §5: renew 1–11 months or 1–3 years, buy 1–9
+//! months or 1–3 years; unsubscribe the whole instance or only its renewal periods that
+//! have not started).
 
 use std::fmt;
 
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-/// The unit of a renewal period.
+/// The unit of a renewal or purchase period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TermUnit {
@@ -17,14 +18,6 @@ pub enum TermUnit {
 }
 
 impl TermUnit {
-    /// The most units one renewal may buy.
-    pub fn max(self) -> u8 {
-        match self {
-            TermUnit::Month => 11,
-            TermUnit::Year => 3,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             TermUnit::Month => "month",
@@ -33,43 +26,64 @@ impl TermUnit {
     }
 }
 
-/// How long one renewal extends an instance: 1–11 months or 1–3 years.
+/// A period BSS sells: 1 to `MONTHS` months or 1 to 3 years. Renewals and purchases
+/// differ only in how many months one may buy, so they are one type with two limits:
+/// [`RenewTerm`] and [`PurchaseTerm`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RenewTerm {
+pub struct Term<const MONTHS: u8> {
     unit: TermUnit,
     count: u8,
 }
 
-impl RenewTerm {
-    pub fn new(unit: TermUnit, count: i64) -> Result<RenewTerm> {
-        let max = unit.max();
+/// How long one renewal extends an instance: 1–11 months or 1–3 years.
+pub type RenewTerm = Term<11>;
+
+/// How long a purchase buys: 1–9 months or 1–3 years (HCSS `period_type`, `period_num`).
+pub type PurchaseTerm = Term<9>;
+
+impl<const MONTHS: u8> Term<MONTHS> {
+    const YEARS: u8 = 3;
+
+    /// The most units of `unit` one term may hold.
+    pub fn max(unit: TermUnit) -> u8 {
+        match unit {
+            TermUnit::Month => MONTHS,
+            TermUnit::Year => Self::YEARS,
+        }
+    }
+
+    fn refusal() -> Error {
+        Error::field("period", format!("choose 1 to {MONTHS} months or 1 to 3 years"))
+    }
+
+    pub fn new(unit: TermUnit, count: i64) -> Result<Self> {
         match u8::try_from(count) {
-            Ok(count) if (1..=max).contains(&count) => Ok(RenewTerm { unit, count }),
-            _ => Err(Error::field(
-                "period_num",
-                format!("must be 1 to {max} {}s, not {count}", unit.as_str()),
-            )),
+            Ok(count) if (1..=Self::max(unit)).contains(&count) => Ok(Term { unit, count }),
+            _ => Err(Self::refusal()),
         }
     }
 
     /// Parses the form's choice, e.g. `3m` (three months) or `1y` (one year).
-    pub fn parse(choice: &str) -> Result<RenewTerm> {
-        let refuse = || Error::field("period", "choose 1 to 11 months or 1 to 3 years");
-        let (number, unit) = match choice.trim() {
-            s if s.ends_with('m') => (&s[..s.len() - 1], TermUnit::Month),
-            s if s.ends_with('y') => (&s[..s.len() - 1], TermUnit::Year),
-            _ => return Err(refuse()),
+    pub fn parse(choice: &str) -> Result<Self> {
+        let s = choice.trim();
+        let (number, unit) = if let Some(n) = s.strip_suffix('m') {
+            (n, TermUnit::Month)
+        } else if let Some(n) = s.strip_suffix('y') {
+            (n, TermUnit::Year)
+        } else {
+            return Err(Self::refusal());
         };
-        let count: i64 = number.parse().map_err(|_| refuse())?;
-        RenewTerm::new(unit, count).map_err(|_| refuse())
+        // Digits only: "+3m" or "3 m" are not choices the forms offer.
+        if number.is_empty() || number.len() > 2 || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Self::refusal());
+        }
+        Self::new(unit, number.parse().unwrap_or(0))
     }
 
-    /// Every choice the form offers, shortest first.
-    pub fn choices() -> Vec<RenewTerm> {
-        let months =
-            (1..=TermUnit::Month.max()).map(|count| RenewTerm { unit: TermUnit::Month, count });
-        let years =
-            (1..=TermUnit::Year.max()).map(|count| RenewTerm { unit: TermUnit::Year, count });
+    /// Every choice a form offers, shortest first.
+    pub fn choices() -> Vec<Self> {
+        let months = (1..=MONTHS).map(|count| Term { unit: TermUnit::Month, count });
+        let years = (1..=Self::YEARS).map(|count| Term { unit: TermUnit::Year, count });
         months.chain(years).collect()
     }
 
@@ -89,7 +103,7 @@ impl RenewTerm {
         }
     }
 
-    /// The form's value for this choice (`3m`, `1y`), the inverse of [`RenewTerm::parse`].
+    /// The form's value for this choice (`3m`, `1y`), the inverse of [`Term::parse`].
     pub fn code(self) -> String {
         let unit = match self.unit {
             TermUnit::Month => 'm',
@@ -99,7 +113,7 @@ impl RenewTerm {
     }
 }
 
-impl fmt::Display for RenewTerm {
+impl<const MONTHS: u8> fmt::Display for Term<MONTHS> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = if self.count == 1 { "" } else { "s" };
         write!(f, "{} {}{plural}", self.count, self.unit.as_str())
@@ -154,6 +168,9 @@ mod tests {
         assert!(all.iter().all(|t| RenewTerm::parse(&t.code()).unwrap() == *t));
         assert_eq!(RenewTerm::parse("1y").unwrap().to_string(), "1 year");
         assert_eq!(RenewTerm::parse("5m").unwrap().to_string(), "5 months");
+        // A purchase buys at most nine months.
+        assert!(PurchaseTerm::parse("9m").is_ok() && PurchaseTerm::parse("10m").is_err());
+        assert_eq!(PurchaseTerm::choices().len(), 12);
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-use crate::actions::TermUnit;
 use crate::{Error, Result};
 
 /// Form field names, shared by the parsers here and the plan's combination checks.
@@ -22,91 +21,6 @@ pub mod field {
     pub const DESCRIPTION: &str = "description";
     pub const TAGS: &str = "tags";
     pub const QUANTITY: &str = "quantity";
-}
-
-/// How long a purchase buys: 1–9 months or 1–3 years (HCSS `period_type`, `period_num`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PurchaseTerm {
-    unit: TermUnit,
-    count: u8,
-}
-
-impl PurchaseTerm {
-    const MAX_MONTHS: u8 = 9;
-    const MAX_YEARS: u8 = 3;
-
-    fn max(unit: TermUnit) -> u8 {
-        match unit {
-            TermUnit::Month => Self::MAX_MONTHS,
-            TermUnit::Year => Self::MAX_YEARS,
-        }
-    }
-
-    pub fn new(unit: TermUnit, count: i64) -> Result<PurchaseTerm> {
-        let max = Self::max(unit);
-        match u8::try_from(count) {
-            Ok(count) if (1..=max).contains(&count) => Ok(PurchaseTerm { unit, count }),
-            _ => Err(Error::field(field::PERIOD, "choose 1 to 9 months or 1 to 3 years")),
-        }
-    }
-
-    /// Parses the form's choice: `3m` (three months) or `1y` (one year).
-    pub fn parse(choice: &str) -> Result<PurchaseTerm> {
-        let refuse = || Error::field(field::PERIOD, "choose 1 to 9 months or 1 to 3 years");
-        let s = choice.trim();
-        let (number, unit) = if let Some(n) = s.strip_suffix('m') {
-            (n, TermUnit::Month)
-        } else if let Some(n) = s.strip_suffix('y') {
-            (n, TermUnit::Year)
-        } else {
-            return Err(refuse());
-        };
-        // Digits only: "+3m" or " 3m" with inner spaces are not a choice the form offers.
-        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.len() > 2 {
-            return Err(refuse());
-        }
-        let count: i64 = number.parse().map_err(|_| refuse())?;
-        PurchaseTerm::new(unit, count).map_err(|_| refuse())
-    }
-
-    /// Every choice the form offers, shortest first.
-    pub fn choices() -> Vec<PurchaseTerm> {
-        let months =
-            (1..=Self::MAX_MONTHS).map(|count| PurchaseTerm { unit: TermUnit::Month, count });
-        let years = (1..=Self::MAX_YEARS).map(|count| PurchaseTerm { unit: TermUnit::Year, count });
-        months.chain(years).collect()
-    }
-
-    pub fn unit(self) -> TermUnit {
-        self.unit
-    }
-
-    pub fn count(self) -> u8 {
-        self.count
-    }
-
-    pub fn months(self) -> u32 {
-        match self.unit {
-            TermUnit::Month => u32::from(self.count),
-            TermUnit::Year => 12 * u32::from(self.count),
-        }
-    }
-
-    /// The form's value (`3m`, `1y`), the inverse of [`PurchaseTerm::parse`].
-    pub fn code(self) -> String {
-        let unit = match self.unit {
-            TermUnit::Month => 'm',
-            TermUnit::Year => 'y',
-        };
-        format!("{}{unit}", self.count)
-    }
-}
-
-impl fmt::Display for PurchaseTerm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plural = if self.count == 1 { "" } else { "s" };
-        write!(f, "{} {}{plural}", self.count, self.unit.as_str())
-    }
 }
 
 /// How many instances one purchase buys: 1–200 (`purchase_quantity`).
@@ -278,18 +192,6 @@ mod tests {
             Error::Invalid(errs) => errs.0[0].field.clone(),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn terms_are_one_to_nine_months_or_one_to_three_years() {
-        assert_eq!(PurchaseTerm::parse("9m").unwrap().months(), 9);
-        assert_eq!(PurchaseTerm::parse("3y").unwrap().months(), 36);
-        for bad in ["10m", "0m", "4y", "m", "1w", "", "+3m", "3 m", "999999999999999999m"] {
-            assert_eq!(field_of(PurchaseTerm::parse(bad).unwrap_err()), "period", "{bad}");
-        }
-        let codes: Vec<String> = PurchaseTerm::choices().into_iter().map(|t| t.code()).collect();
-        assert_eq!(codes.len(), 12);
-        assert!(codes.iter().all(|c| PurchaseTerm::parse(c).unwrap().code() == *c));
     }
 
     #[test]

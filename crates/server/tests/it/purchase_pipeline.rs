@@ -43,19 +43,24 @@ fn plan(env: &Env, account: usize, name: &str, quantity: i64, auto_pay: bool) ->
     .unwrap()
 }
 
+/// Who buys, as a request of alice's records it.
+fn context(alice: Uuid) -> RequestContext {
+    RequestContext {
+        actor_user_id: alice,
+        actor_name: "alice".into(),
+        source_ip: None,
+        user_agent: Some("test".into()),
+        session_hash: None,
+        panel_request_id: Some(Uuid::new_v4().to_string()),
+    }
+}
+
 async fn buy(env: &Env, plan: PurchasePlan, key: &str) -> Vec<Action> {
     let alice = env.member_or_existing("alice", Role::Owner).await;
     let new = NewPurchase {
         team_id: env.team,
         purchase: Purchase::new(plan),
-        context: RequestContext {
-            actor_user_id: alice,
-            actor_name: "alice".into(),
-            source_ip: None,
-            user_agent: Some("test".into()),
-            session_hash: None,
-            panel_request_id: Some(Uuid::new_v4().to_string()),
-        },
+        context: context(alice),
         idempotency_key: Some(key.to_owned()),
     };
     let batch = record_and_send_purchase(&env.state, &new).await.unwrap();
@@ -426,14 +431,7 @@ async fn an_account_without_an_iam_user_or_region_cannot_buy_and_nothing_is_reco
     let new = NewPurchase {
         team_id: env.team,
         purchase: Purchase::new(plan(&env, 0, "x", 1, true)),
-        context: RequestContext {
-            actor_user_id: alice,
-            actor_name: "alice".into(),
-            source_ip: None,
-            user_agent: None,
-            session_hash: None,
-            panel_request_id: None,
-        },
+        context: context(alice),
         idempotency_key: Some("k".into()),
     };
     let err = actions::record_purchase(env.db.pool(), &new).await.unwrap_err();
@@ -514,14 +512,7 @@ async fn a_process_killed_after_sending_leaves_a_purchase_the_next_one_finds_by_
     let new = NewPurchase {
         team_id: env.team,
         purchase: purchase.clone(),
-        context: RequestContext {
-            actor_user_id: alice,
-            actor_name: "alice".into(),
-            source_ip: None,
-            user_agent: None,
-            session_hash: None,
-            panel_request_id: Some(Uuid::new_v4().to_string()),
-        },
+        context: context(alice),
         idempotency_key: Some("k".into()),
     };
     // The intent is committed and the request reaches the cloud; then the process dies
@@ -614,14 +605,7 @@ async fn no_order_is_picked_while_another_purchase_is_in_flight() {
     let in_flight = NewPurchase {
         team_id: env.team,
         purchase: Purchase::new(plan(&env, 0, "busy", 1, false)),
-        context: RequestContext {
-            actor_user_id: alice,
-            actor_name: "alice".into(),
-            source_ip: None,
-            user_agent: None,
-            session_hash: None,
-            panel_request_id: None,
-        },
+        context: context(alice),
         idempotency_key: Some("k2".into()),
     };
     actions::record_purchase(env.db.pool(), &in_flight).await.unwrap();
@@ -676,14 +660,7 @@ async fn a_burst_of_purchases_does_not_run_the_pool_dry() {
         let new = NewPurchase {
             team_id: env.team,
             purchase: Purchase::new(plan(&env, 0, &format!("burst{i}"), 1, true)),
-            context: RequestContext {
-                actor_user_id: alice,
-                actor_name: "alice".into(),
-                source_ip: None,
-                user_agent: None,
-                session_hash: None,
-                panel_request_id: None,
-            },
+            context: context(alice),
             idempotency_key: Some(format!("k{i}")),
         };
         let pool = env.db.pool().clone();
