@@ -170,13 +170,7 @@ impl UserTags {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn field_of(e: Error) -> String {
-        match e {
-            Error::Invalid(errs) => errs.0[0].field.clone(),
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::purchase::tests::field_of;
 
     #[test]
     fn tags_are_lines_of_key_value_and_the_panels_key_is_reserved() {

@@ -21,6 +21,14 @@ pub(crate) fn parts() -> PlanParts {
     }
 }
 
+/// The field a single-value parser's error names.
+pub(crate) fn field_of(e: crate::Error) -> String {
+    match e {
+        crate::Error::Invalid(errs) => errs.0[0].field.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
 fn fields(e: FieldErrors) -> Vec<String> {
     e.0.into_iter().map(|e| e.field).collect()
 }

@@ -186,13 +186,7 @@ impl PurchaseDescription {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn field_of(e: Error) -> String {
-        match e {
-            Error::Invalid(errs) => errs.0[0].field.clone(),
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::purchase::tests::field_of;
 
     #[test]
     fn quantity_and_sizes_are_whole_numbers_in_range() {

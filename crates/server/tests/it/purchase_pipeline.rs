@@ -43,6 +43,20 @@ fn plan(env: &Env, account: usize, name: &str, quantity: i64, auto_pay: bool) ->
     .unwrap()
 }
 
+/// One account with one instance, whose IAM user is stored (purchases need it).
+async fn shop() -> Env {
+    Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await
+}
+
+/// [`shop`] where nobody pays an order left for the console unless the test does.
+async fn unpaid_shop() -> Env {
+    let nobody_pays = time::Duration::days(30);
+    Env::buying(
+        SimConfig::builder().accounts(1).instances_per_account(1).payment_delay(nobody_pays),
+    )
+    .await
+}
+
 /// Who buys, as a request of alice's records it.
 fn context(alice: Uuid) -> RequestContext {
     RequestContext {
@@ -120,7 +134,7 @@ fn purchase_id(a: &Action) -> String {
 
 #[tokio::test]
 async fn with_auto_pay_the_order_completes_and_the_instances_arrive_named_and_tagged() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     let since = env.sim.clock().now();
     let sent = buy(&env, plan(&env, 0, "shop", 2, true), "k1").await;
     assert_eq!(sent.len(), 1, "one action per purchase");
@@ -166,13 +180,7 @@ async fn with_auto_pay_the_order_completes_and_the_instances_arrive_named_and_ta
 
 #[tokio::test]
 async fn without_auto_pay_it_waits_for_payment_until_paid_in_the_console() {
-    let env = Env::buying(
-        SimConfig::builder()
-            .accounts(1)
-            .instances_per_account(1)
-            .payment_delay(time::Duration::days(30)),
-    )
-    .await;
+    let env = unpaid_shop().await;
     let a = buy(&env, plan(&env, 0, "later", 1, false), "k").await.remove(0);
     env.advance(10);
     poll_once(&env.state.workers()).await.unwrap();
@@ -197,7 +205,7 @@ async fn without_auto_pay_it_waits_for_payment_until_paid_in_the_console() {
 
 #[tokio::test]
 async fn refusals_end_failed_with_huaweis_code_and_buy_nothing() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     let since = env.sim.clock().now();
     let account = env.sim.accounts()[0].name.clone();
 
@@ -232,7 +240,7 @@ async fn refusals_end_failed_with_huaweis_code_and_buy_nothing() {
 
 #[tokio::test]
 async fn a_lost_answer_is_unknown_then_found_by_its_tag_with_exactly_one_order() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     let since = env.sim.clock().now();
     env.sim.faults().add("CreateLightInstances:drop_after:1".parse().unwrap());
     let lost = buy(&env, plan(&env, 0, "lost", 3, true), "k").await.remove(0);
@@ -271,7 +279,7 @@ async fn a_lost_answer_is_unknown_then_found_by_its_tag_with_exactly_one_order()
 
 #[tokio::test]
 async fn a_lost_answer_found_by_the_tag_alone_when_the_order_already_completed() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     let since = env.sim.clock().now();
     env.sim.faults().add("CreateLightInstances:drop_after:1".parse().unwrap());
     let lost = buy(&env, plan(&env, 0, "late", 2, true), "k").await.remove(0);
@@ -301,13 +309,7 @@ async fn a_lost_answer_found_by_the_tag_alone_when_the_order_already_completed()
 
 #[tokio::test]
 async fn a_lost_answer_whose_order_waits_for_payment_is_found_among_the_orders() {
-    let env = Env::buying(
-        SimConfig::builder()
-            .accounts(1)
-            .instances_per_account(1)
-            .payment_delay(time::Duration::days(30)),
-    )
-    .await;
+    let env = unpaid_shop().await;
     env.sim.faults().add("PurchaseLightInstances:drop_after:1".parse().unwrap());
     let lost = buy(&env, plan(&env, 0, "unpaid", 1, false), "k").await.remove(0);
     env.sim.faults().clear();
@@ -335,13 +337,7 @@ async fn a_lost_answer_whose_order_waits_for_payment_is_found_among_the_orders()
 
 #[tokio::test]
 async fn two_lost_purchases_are_not_told_apart_by_untagged_orders() {
-    let env = Env::buying(
-        SimConfig::builder()
-            .accounts(1)
-            .instances_per_account(1)
-            .payment_delay(time::Duration::days(30)),
-    )
-    .await;
+    let env = unpaid_shop().await;
     env.sim.faults().add("PurchaseLightInstances:drop_after:1".parse().unwrap());
     let a = buy(&env, plan(&env, 0, "one", 1, false), "k1").await.remove(0);
     let b = buy(&env, plan(&env, 0, "two", 1, false), "k2").await.remove(0);
@@ -370,7 +366,7 @@ async fn two_lost_purchases_are_not_told_apart_by_untagged_orders() {
 
 #[tokio::test]
 async fn a_purchase_that_never_reached_the_cloud_stays_unknown_after_the_deadline() {
-    let mut env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let mut env = shop().await;
     let clock = ManualClock::new(OffsetDateTime::now_utc());
     env.state = env.state.clone().with_clock(clock.clock());
     env.router = lightdeck::app::build(env.state.clone());
@@ -394,7 +390,7 @@ async fn a_purchase_that_never_reached_the_cloud_stays_unknown_after_the_deadlin
 
 #[tokio::test]
 async fn a_hanging_answer_after_the_order_was_made_is_reconciled_too() {
-    let mut env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let mut env = shop().await;
     env.cloud_timeout(std::time::Duration::from_millis(300));
     let since = env.sim.clock().now();
     env.sim.faults().add("PurchaseLightInstances:hang_after:1".parse().unwrap());
@@ -409,7 +405,7 @@ async fn a_hanging_answer_after_the_order_was_made_is_reconciled_too() {
 
 #[tokio::test]
 async fn the_same_key_twice_is_one_purchase_and_one_order() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     let since = env.sim.clock().now();
     let p = plan(&env, 0, "once", 1, true);
     let first = buy(&env, p.clone(), "same").await;
@@ -450,13 +446,7 @@ async fn an_account_without_an_iam_user_or_region_cannot_buy_and_nothing_is_reco
 
 #[tokio::test]
 async fn the_progress_page_the_audit_log_and_the_table_tell_a_purchase_in_words() {
-    let env = Env::buying(
-        SimConfig::builder()
-            .accounts(1)
-            .instances_per_account(1)
-            .payment_delay(time::Duration::days(30)),
-    )
-    .await;
+    let env = unpaid_shop().await;
     // Waiting for payment: the page says so and links to Huawei's console.
     let waiting = buy(&env, plan(&env, 0, "shop", 2, false), "k1").await.remove(0);
     let mut alice = env.signed_in("alice").await;
@@ -505,7 +495,7 @@ async fn the_progress_page_the_audit_log_and_the_table_tell_a_purchase_in_words(
 
 #[tokio::test]
 async fn a_process_killed_after_sending_leaves_a_purchase_the_next_one_finds_by_its_tag() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     let since = env.sim.clock().now();
     let alice = env.member_or_existing("alice", Role::Owner).await;
     let purchase = Purchase::new(plan(&env, 0, "orphan", 1, true));
@@ -546,7 +536,7 @@ async fn a_process_killed_after_sending_leaves_a_purchase_the_next_one_finds_by_
 
 #[tokio::test]
 async fn a_token_that_cannot_be_had_means_nothing_was_sent() {
-    let mut env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let mut env = shop().await;
     env.cloud_timeout(std::time::Duration::from_millis(300));
     env.sim.faults().add("KeystoneCreateUserTokenByPassword:hang:1".parse().unwrap());
     let a = buy(&env, plan(&env, 0, "notoken", 1, true), "k").await.remove(0);
@@ -560,13 +550,7 @@ async fn a_token_that_cannot_be_had_means_nothing_was_sent() {
 /// other choices: the order is not taken for the purchase's.
 #[tokio::test]
 async fn an_order_from_the_console_is_not_taken_for_a_lost_purchase() {
-    let env = Env::buying(
-        SimConfig::builder()
-            .accounts(1)
-            .instances_per_account(1)
-            .payment_delay(time::Duration::days(30)),
-    )
-    .await;
+    let env = unpaid_shop().await;
     // Lost before reaching the cloud: no order of its own.
     env.sim.faults().add("PurchaseLightInstances:drop:1".parse().unwrap());
     let lost = buy(&env, plan(&env, 0, "lost", 2, false), "k").await.remove(0);
@@ -590,13 +574,7 @@ async fn an_order_from_the_console_is_not_taken_for_a_lost_purchase() {
 /// is in flight on the account, no order is picked for a lost one.
 #[tokio::test]
 async fn no_order_is_picked_while_another_purchase_is_in_flight() {
-    let env = Env::buying(
-        SimConfig::builder()
-            .accounts(1)
-            .instances_per_account(1)
-            .payment_delay(time::Duration::days(30)),
-    )
-    .await;
+    let env = unpaid_shop().await;
     env.sim.faults().add("PurchaseLightInstances:drop_after:1".parse().unwrap());
     let lost = buy(&env, plan(&env, 0, "lost", 1, false), "k1").await.remove(0);
     env.sim.faults().clear();
@@ -617,13 +595,7 @@ async fn no_order_is_picked_while_another_purchase_is_in_flight() {
 /// purchase is unknown (and still looked for), not "nothing was bought".
 #[tokio::test]
 async fn a_picked_order_that_is_cancelled_leaves_the_purchase_unknown() {
-    let mut env = Env::buying(
-        SimConfig::builder()
-            .accounts(1)
-            .instances_per_account(1)
-            .payment_delay(time::Duration::days(30)),
-    )
-    .await;
+    let mut env = unpaid_shop().await;
     env.cloud_on_sim_clock();
     env.sim.faults().add("PurchaseLightInstances:drop_after:1".parse().unwrap());
     let lost = buy(&env, plan(&env, 0, "lapse", 1, false), "k").await.remove(0);
@@ -642,7 +614,7 @@ async fn a_picked_order_that_is_cancelled_leaves_the_purchase_unknown() {
 
 #[tokio::test]
 async fn two_submits_of_one_key_at_the_same_moment_are_one_purchase() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     env.member_or_existing("alice", Role::Owner).await;
     let p = plan(&env, 0, "race", 1, true);
     let (a, b) = tokio::join!(buy(&env, p.clone(), "same"), buy(&env, p, "same"));
@@ -654,7 +626,7 @@ async fn two_submits_of_one_key_at_the_same_moment_are_one_purchase() {
 /// connection, so none waits for a second one while holding the first.
 #[tokio::test]
 async fn a_burst_of_purchases_does_not_run_the_pool_dry() {
-    let env = Env::buying(SimConfig::builder().accounts(1).instances_per_account(1)).await;
+    let env = shop().await;
     let alice = env.member_or_existing("alice", Role::Owner).await;
     let recorded = futures_util::future::join_all((0..40).map(|i| {
         let new = NewPurchase {
