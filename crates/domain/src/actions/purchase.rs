@@ -47,8 +47,8 @@ pub async fn account_problem(
     account: Uuid,
     region: lightdeck_huaweicloud::Region,
 ) -> Result<Option<&'static str>> {
-    let row: Option<(Option<String>, bool)> = sqlx::query_as(
-        "SELECT a.iam_user_name, EXISTS (SELECT 1 FROM cloud_account_regions r \
+    let row: Option<(Option<String>, bool, bool)> = sqlx::query_as(
+        "SELECT a.iam_user_name, a.sync_paused, EXISTS (SELECT 1 FROM cloud_account_regions r \
                  WHERE r.account_id = a.id AND r.region = $3) \
          FROM cloud_accounts a WHERE a.team_id = $1 AND a.id = $2 AND a.removed_at IS NULL",
     )
@@ -59,12 +59,16 @@ pub async fn account_problem(
     .await?;
     Ok(match row {
         None => Some("choose one of this team's cloud accounts"),
-        Some((None, _)) => Some(
+        Some((None, _, _)) => Some(
             "this account has no IAM user: Huawei sells instances only to a password-based \
              token, so add the IAM user and password to the account first",
         ),
-        Some((Some(_), false)) => Some("this account is not connected in that region"),
-        Some((Some(_), true)) => None,
+        // A lost answer is found, and the bought instances kept fresh, by the syncs.
+        Some((Some(_), true, _)) => {
+            Some("syncing of this account is paused; resume it before buying with it")
+        }
+        Some((Some(_), false, false)) => Some("this account is not connected in that region"),
+        Some((Some(_), false, true)) => None,
     })
 }
 

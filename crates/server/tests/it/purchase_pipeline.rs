@@ -641,3 +641,31 @@ async fn a_burst_of_purchases_does_not_run_the_pool_dry() {
     .await;
     assert!(recorded.iter().all(Result::is_ok), "{:?}", recorded.iter().find(|r| r.is_err()));
 }
+
+/// The syncs find a lost answer and keep the bought instances fresh: an account whose
+/// syncing is paused cannot buy, in the form or in the pipeline.
+#[tokio::test]
+async fn an_account_whose_syncing_is_paused_cannot_buy() {
+    let env = shop().await;
+    sqlx::query("UPDATE cloud_accounts SET sync_paused = true WHERE id = $1")
+        .bind(env.accounts[0])
+        .execute(env.db.pool())
+        .await
+        .unwrap();
+    let alice = env.member_or_existing("alice", Role::Owner).await;
+    let new = NewPurchase {
+        team_id: env.team,
+        purchase: Purchase::new(plan(&env, 0, "paused", 1, true)),
+        context: context(alice),
+        idempotency_key: Some("k".into()),
+    };
+    let err = actions::record_purchase(env.db.pool(), &new).await.unwrap_err();
+    assert!(
+        matches!(&err, lightdeck_domain::Error::Invalid(e) if e.get("account").is_some()),
+        "{err}"
+    );
+    let mut b = env.signed_in("alice").await;
+    let form = b.get(&format!("/teams/{}/purchases/new", env.team)).await;
+    assert!(form.body.contains("syncing is paused"), "the form says why");
+    assert_eq!(env.sim.count_requests("PurchaseLightInstances"), 0);
+}

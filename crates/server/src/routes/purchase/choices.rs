@@ -33,6 +33,7 @@ pub async fn team_accounts(state: &AppState, team: Uuid) -> Result<Vec<TeamAccou
             name: a.name,
             domain_name: a.domain_name,
             iam: a.iam_user_name.is_some(),
+            paused: a.sync_paused,
             regions,
         });
     }
@@ -86,10 +87,12 @@ fn account_step(
         .map(|a| Unusable {
             id: a.id.to_string(),
             name: a.name.clone(),
-            why: if a.iam {
-                tr.t("purchase-account-no-region")
-            } else {
+            why: if !a.iam {
                 tr.t("purchase-account-no-iam")
+            } else if a.paused {
+                tr.t("purchase-account-paused")
+            } else {
+                tr.t("purchase-account-no-region")
             },
         })
         .collect();

@@ -51,12 +51,14 @@ pub struct TeamAccount {
     pub domain_name: String,
     /// Purchases need an IAM user (a password-based token).
     pub iam: bool,
+    /// Its syncing is paused: what it bought would not be followed to the table.
+    pub paused: bool,
     pub regions: Vec<Region>,
 }
 
 impl TeamAccount {
     pub fn can_buy(&self) -> bool {
-        self.iam && !self.regions.is_empty()
+        self.iam && !self.paused && !self.regions.is_empty()
     }
 }
 
@@ -77,6 +79,10 @@ fn account(c: &Checked<'_>, problems: &mut Vec<Problem>) -> Option<Uuid> {
         None => problems.push(Problem::new(field::ACCOUNT, "purchase-error-account-unknown")),
         Some(a) if !a.iam => problems.push(
             Problem::new(field::ACCOUNT, "purchase-error-account-no-iam")
+                .with("account", Arg::Text(a.name.clone())),
+        ),
+        Some(a) if a.paused => problems.push(
+            Problem::new(field::ACCOUNT, "purchase-error-account-paused")
                 .with("account", Arg::Text(a.name.clone())),
         ),
         Some(a) => return Some(a.id),
