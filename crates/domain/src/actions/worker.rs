@@ -190,7 +190,10 @@ pub async fn finish(
         "UPDATE actions SET state = $3, job_status = coalesce($4, job_status), \
              error_code = coalesce($5, error_code), error_message = coalesce($6, error_message), \
              claimed_by = NULL, claimed_until = NULL, next_poll_at = NULL, finished_at = now(), \
-             updated_at = now() \
+             updated_at = now(), \
+             reconcile_until = CASE WHEN kind = 'purchase' AND $3 = 'unknown' \
+                 THEN coalesce(reconcile_until, now() + make_interval(secs => $7)) \
+                 ELSE reconcile_until END \
          WHERE id = $1 AND state = 'accepted' AND claimed_by = $2 RETURNING {COLUMNS}"
     ))
     .bind(action_id)
@@ -199,6 +202,9 @@ pub async fn finish(
     .bind(&done.job_status)
     .bind(&done.error_code)
     .bind(&done.error_message)
+    // However a purchase ends unknown (its order forgotten by the cloud, polled too long),
+    // what it may have bought is looked for by its tag, as for a lost answer.
+    .bind(super::RECONCILE_FOR.as_secs_f64())
     .fetch_optional(&mut *tx)
     .await?;
     let Some(record) = record else {

@@ -669,3 +669,30 @@ async fn an_account_whose_syncing_is_paused_cannot_buy() {
     assert!(form.body.contains("syncing is paused"), "the form says why");
     assert_eq!(env.sim.count_requests("PurchaseLightInstances"), 0);
 }
+
+/// A purchase followed through its order can still end unknown (the cloud forgot the
+/// order, or it was polled too long): it is then looked for by its tag like a lost answer.
+#[tokio::test]
+async fn a_purchase_whose_order_is_forgotten_is_looked_for_by_its_tag() {
+    let env = shop().await;
+    let a = buy(&env, plan(&env, 0, "forgotten", 1, true), "k").await.remove(0);
+    assert_eq!(a.state, ActionState::Accepted);
+    let claimed =
+        actions::claim_due(env.db.pool(), "w", std::time::Duration::from_secs(60), 10).await;
+    assert!(claimed.unwrap().iter().any(|c| c.id == a.id));
+    let gone = actions::Finish {
+        outcome: actions::Terminal::Unknown,
+        job_status: None,
+        error_code: Some("lightdeck.order_gone".into()),
+        error_message: Some("the cloud kept answering that it does not know this order".into()),
+        results: Vec::new(),
+    };
+    let ended = actions::finish(env.db.pool(), a.id, "w", &gone).await.unwrap();
+    assert!(ended.reconcile_until.is_some(), "looked for, not abandoned");
+
+    env.advance(10);
+    sync_account(&env.state.workers(), env.accounts[0]).await.unwrap();
+    let found = action(&env, a.id).await;
+    assert_eq!(found.state, ActionState::Succeeded, "{found:?}");
+    assert_eq!(found.instance_ids.len(), 1);
+}
